@@ -1,0 +1,22 @@
+"""dlarr: MATLAB's Deep Learning Toolbox workflow (dlarray, dlfeval/dlgradient, lstm, ...)
+on NumPy (CPU) and CuPy (GPU).
+
+    import dlarr as dl
+    X = dl.dlarray(np.random.randn(10, 32, 64), "CBT")
+"""
+from ._autodiff import dlfeval, dlgradient
+from ._backend import rng
+from ._create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
+                      underlyingType)
+from ._dlarray import DLArray
+from ._ops import (abs, cast, cat, cos, double, exp, log, matmul, max, mean, min, norm, permute,
+                   prod, relu, reshape, sigmoid, sin, single, sqrt, squeeze, sum, tanh)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DLArray", "abs", "cast", "cat", "cos", "dims", "dlarray", "dlfeval", "dlgradient", "double",
+    "exp", "extractdata", "finddim", "isdlarray", "log", "matmul", "max", "mean", "min", "norm",
+    "numel", "permute", "prod", "relu", "reshape", "rng", "sigmoid", "sin", "single", "size",
+    "sqrt", "squeeze", "stripdims", "sum", "tanh", "underlyingType",
+]

@@ -1,0 +1,203 @@
+"""dlfeval and dlgradient: MATLAB's automatic differentiation workflow.
+
+``dlfeval(fun, *args)`` opens a tape, traces every DLArray in ``args`` (also
+inside dicts, lists and tuples), runs ``fun`` and returns its outputs
+untraced.  Inside, ``dlgradient(y, x1, ...)`` runs the reverse pass: an
+iterative sweep over the recorded nodes in reverse creation order (no
+recursion, so a chain of any length works), calling each primitive's vjp
+from the registry and undoing broadcasting with ``_ops.unbroadcast``.
+"""
+from __future__ import annotations
+
+from ._backend import array_namespace
+from ._dlarray import DLArray
+from ._formats import describe
+from ._ops import _add, unbroadcast
+from ._registry import Primitive, bind
+from ._tape import Node, close_tape, innermost_tape, open_tape, paused, resumed
+from ._tree import tree_leaves, tree_map
+
+
+def _trace(tape):
+    def fn(x):
+        if x._data.dtype.kind != "f":
+            return x
+        return DLArray._new(x._data, x._fmt, Node(tape, x._data.shape, x._data.dtype))
+    return fn
+
+
+def _untrace(x):
+    return DLArray._new(x._data, x._fmt, None)
+
+
+def dlfeval(fun, *args, **kwargs):
+    """Evaluate ``fun(*args, **kwargs)`` with automatic differentiation enabled.
+
+    Every DLArray in the arguments (nested in dicts, lists and tuples too) is
+    traced, so ``dlgradient`` inside ``fun`` can differentiate with respect to
+    it.  Returns what ``fun`` returns, with every DLArray in it untraced.
+    """
+    if not callable(fun):
+        raise TypeError(f"dlfeval: fun must be callable, not {type(fun).__name__}")
+    tape = open_tape()
+    try:
+        trace = _trace(tape)
+        out = fun(*tree_map(trace, args), **tree_map(trace, kwargs))
+        return tree_map(_untrace, out)
+    finally:
+        close_tape(tape)
+
+
+def _no_second_derivative(name):
+    p = Primitive.__new__(Primitive)
+    p.name, p.nout, p.higher, p.residual = f"d({name})", 1, False, False
+
+    def vjp(*a, **k):
+        raise ValueError(f"dlgradient: {name} has no second derivative; "
+                         "EnableHigherDerivatives cannot differentiate through its gradient")
+    p.vjp = vjp
+    return p
+
+
+def _accumulate(acc, g):
+    return g if acc is None else bind(_add, [acc, g], "")
+
+
+def _view(raw, node, higher):
+    return DLArray._new(raw, "", node if higher else None)
+
+
+def _backward(y_node, seed, targets, higher, retain):
+    # Every node y depends on, found without recursion.
+    seen = {y_node}
+    stack = [y_node]
+    while stack:
+        for p in stack.pop().parents:
+            if p is not None and p not in seen:
+                seen.add(p)
+                stack.append(p)
+    order = sorted(seen, key=lambda n: n.id)
+    # Only nodes that lead to a target need a gradient.
+    relevant = set(targets)
+    for n in order:
+        if n not in relevant and any(p in relevant for p in n.parents if p is not None):
+            relevant.add(n)
+
+    grads = {y_node: seed}
+    found = {}
+    for n in reversed(order):
+        if n not in relevant:
+            continue
+        g = grads.pop(n, None)
+        if n in targets:
+            found[n] = g
+        if g is None:
+            continue
+        if n.out_index is not None:
+            op = n.parents[0]
+            slot = grads.setdefault(op, [None] * op.nout)
+            slot[n.out_index] = _accumulate(slot[n.out_index], g)
+            continue
+        if n.prim is None:
+            continue
+        needs = tuple(p is not None and p in relevant for p in n.parents)
+        if not any(needs):
+            continue
+        if n.released:
+            raise RuntimeError(
+                "dlgradient: the trace was released by an earlier call to dlgradient in this "
+                "dlfeval; set RetainData=True in that call to compute more gradients from it")
+        prim = n.prim
+        record = higher and prim.higher
+        inputs = [_view(r, p, record) for r, p in zip(n.raw_inputs, n.parents)]
+        if n.nout > 1:
+            g = tuple(g)
+            ans = tuple(_view(r, None, False) for r in n.raw_out)
+        else:
+            ans = _view(n.raw_out, n, record)
+        kwargs = dict(n.kwargs)
+        if prim.residual:
+            kwargs["residual"] = n.residual
+        if record:
+            with resumed():
+                in_grads = prim.vjp(needs, g, ans, *inputs, **kwargs)
+        else:
+            with paused():
+                in_grads = prim.vjp(needs, g, ans, *inputs, **kwargs)
+        if higher and not prim.higher:
+            in_grads = [_mark_no_second(gi, prim, n, g) for gi in in_grads]
+        with (resumed() if higher else paused()):
+            for p, gi, need in zip(n.parents, in_grads, needs):
+                if need and gi is not None:
+                    grads[p] = _accumulate(grads.get(p), unbroadcast(gi, p.shape))
+        if not retain:
+            n.release()
+    return found
+
+
+def _mark_no_second(gi, prim, node, g):
+    if gi is None:
+        return None
+    gnodes = [x._node for x in (g if isinstance(g, tuple) else (g,)) if isinstance(x, DLArray)]
+    tape = innermost_tape()
+    marked = Node(tape, gi._data.shape, gi._data.dtype, _no_second_derivative(prim.name),
+                  tuple(gnodes) + tuple(node.parents), (), None, {})
+    return DLArray._new(gi._data, "", marked)
+
+
+def dlgradient(y, *xs, RetainData=False, EnableHigherDerivatives=False):
+    """Gradients of the traced scalar ``y`` with respect to ``x1, x2, ...``.
+
+    Call it inside a function evaluated by :func:`dlfeval`.  Each ``x`` is a
+    traced DLArray or a nested dict/list/tuple of them; its gradient comes back
+    in the same structure and format (zeros where ``y`` does not depend on it).
+    Several ``x`` give a tuple.  ``RetainData=True`` keeps the trace for a
+    later dlgradient call in the same dlfeval; ``EnableHigherDerivatives=True``
+    records the gradient computation so the result can be differentiated again.
+    """
+    tape = innermost_tape()
+    if tape is None:
+        raise RuntimeError("dlgradient: no trace is being recorded. Call dlgradient inside a "
+                           "function that you evaluate with dlfeval, e.g. dl.dlfeval(f, x)")
+    if not isinstance(y, DLArray):
+        raise TypeError(f"dlgradient: value to differentiate must be a traced real dlarray "
+                        f"scalar, not {type(y).__name__}")
+    if y.size != 1:
+        raise ValueError(f"dlgradient: value to differentiate must be a scalar; y has size "
+                         f"{describe(y._fmt, y.shape)}. Reduce it first, e.g. dl.sum(y, 'all')")
+    if y._data.dtype.kind != "f":
+        raise TypeError(f"dlgradient: value to differentiate must be real floating point, "
+                        f"not {y._data.dtype}")
+    if not y.traced:
+        raise ValueError("dlgradient: value to differentiate is not traced. It must be a traced "
+                         "real dlarray scalar: compute it inside the function evaluated by "
+                         "dlfeval from dlarrays passed to dlfeval or created in it")
+    if not xs:
+        raise TypeError("dlgradient: give at least one variable to differentiate with respect to")
+    targets = set()
+    for i, x in enumerate(xs):
+        for path, leaf in tree_leaves(x, f"x{i + 1}"):
+            if not isinstance(leaf, DLArray):
+                raise TypeError(f"dlgradient: {path} must be a dlarray (or a struct of them), "
+                                f"not {type(leaf).__name__}")
+            if not leaf.traced:
+                raise ValueError(f"dlgradient: {path} is not traced. Values to differentiate "
+                                 "with respect to must be dlarrays passed to dlfeval, created "
+                                 "inside it, or computed from those")
+            targets.add(leaf._node)
+
+    higher = bool(EnableHigherDerivatives)
+    retain = bool(RetainData) or higher
+    xp = array_namespace(y._data)
+    seed = DLArray._new(xp.ones(y._data.shape, y._data.dtype), "")
+    found = _backward(y._node, seed, targets, higher, retain)
+
+    def grad_of(x):
+        g = found.get(x._node)
+        if g is None:
+            return DLArray._new(array_namespace(x._data).zeros(x._data.shape, x._data.dtype),
+                                x._fmt)
+        return DLArray._new(g._data, x._fmt, g._node if higher else None)
+
+    out = tuple(tree_map(grad_of, x) for x in xs)
+    return out[0] if len(out) == 1 else out

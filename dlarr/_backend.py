@@ -1,0 +1,140 @@
+"""Backend dispatch: the one place that knows about NumPy versus CuPy.
+
+Nothing here imports CuPy to *ask* whether an array is a CuPy array: the test
+looks at the type's module name, as array-api-compat does.  CuPy is imported
+only when an array that already is a CuPy array needs its namespace, which
+means CuPy is installed and was imported by the caller.
+"""
+from __future__ import annotations
+
+import sys
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "array_namespace", "is_cupy_array", "is_array", "float_result_dtype",
+    "generator", "rng",
+]
+
+
+def is_cupy_array(x) -> bool:
+    """True when ``x`` is a ``cupy.ndarray``, decided without importing CuPy."""
+    cls = type(x)
+    return cls.__name__ == "ndarray" and cls.__module__.split(".", 1)[0] == "cupy"
+
+
+def is_numpy_array(x) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
+
+
+def is_array(x) -> bool:
+    return is_numpy_array(x) or is_cupy_array(x)
+
+
+def _backend_name(x) -> str | None:
+    if is_numpy_array(x):
+        return "numpy"
+    if is_cupy_array(x):
+        return "cupy"
+    return None
+
+
+def array_namespace(*arrays, where: str = "operation"):
+    """Return the array module (numpy or cupy) shared by ``arrays``.
+
+    Python scalars, lists and ``None`` are ignored.  Mixing NumPy (host) and
+    CuPy (device) arrays is an error: dlarr never copies between them silently.
+    """
+    found = None
+    for a in arrays:
+        name = _backend_name(a)
+        if name is None:
+            continue
+        if found is None:
+            found = name
+        elif name != found:
+            raise TypeError(
+                f"{where}: cannot mix NumPy (host) and CuPy (GPU) arrays in one operation; "
+                "move the data first with dl.gpuArray(x) or dl.gather(x)")
+    if found == "cupy":
+        return sys.modules["cupy"]
+    return np
+
+
+def float_result_dtype(*dtypes):
+    """MATLAB's rule for floating results: single wins over double.
+
+    float32 if any input is float32, otherwise float64 (logical, integer and
+    double inputs give double), so ``single + double`` is single as in MATLAB.
+    """
+    for dt in dtypes:
+        if dt is not None and np.dtype(dt) == np.float32:
+            return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def is_python_scalar(x) -> bool:
+    return isinstance(x, numbers.Number) and not isinstance(x, np.generic)
+
+
+# --------------------------------------------------------------------------
+# Random numbers: one generator for the whole package, seeded like MATLAB's rng.
+# --------------------------------------------------------------------------
+
+class RandStream:
+    """Settings of dlarr's generator, as MATLAB's ``rng`` reports them."""
+
+    __slots__ = ("Type", "Seed", "State")
+
+    def __init__(self, Type, Seed, State):
+        self.Type, self.Seed, self.State = Type, Seed, State
+
+    def __repr__(self):
+        return f"RandStream(Type={self.Type!r}, Seed={self.Seed})"
+
+
+_GEN_TYPE = "twister"
+_seed = 0
+_generator = np.random.Generator(np.random.MT19937(0))
+
+
+def generator() -> np.random.Generator:
+    """dlarr's generator (host side); initializers and shuffling draw from it."""
+    return _generator
+
+
+def rng(seed=None, generator: str = "twister"):
+    """Seed dlarr's random number generator, like MATLAB's ``rng``.
+
+    ``rng()`` returns the current settings; ``rng(seed)`` seeds with a
+    non-negative integer; ``rng("default")`` is ``rng(0)``; ``rng("shuffle")``
+    seeds from the operating system; ``rng(settings)`` restores settings returned
+    earlier.  Returns the settings in force *before* the call, so that
+    ``s = dl.rng(...); ...; dl.rng(s)`` restores them, as in MATLAB.
+    The streams are MT19937 ("twister") but the numbers differ from MATLAB's.
+    """
+    global _generator, _seed
+    previous = RandStream(_GEN_TYPE, _seed, _generator.bit_generator.state)
+    if seed is None:
+        return previous
+    if generator != "twister":
+        raise ValueError(f"rng: generator must be 'twister', not {generator!r}")
+    if isinstance(seed, RandStream):
+        _seed = seed.Seed
+        _generator = np.random.Generator(np.random.MT19937(0))
+        _generator.bit_generator.state = seed.State
+        return previous
+    if isinstance(seed, str):
+        if seed == "default":
+            seed = 0
+        elif seed == "shuffle":
+            seed = int(np.random.SeedSequence().entropy % (2**32))
+        else:
+            raise ValueError(
+                f"rng: seed must be a non-negative integer, 'default' or 'shuffle', not {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0 or seed >= 2**32:
+        raise ValueError(f"rng: seed must be an integer in [0, 2^32), not {seed!r}")
+    _seed = int(seed)
+    _generator = np.random.Generator(np.random.MT19937(_seed))
+    return previous

@@ -1,0 +1,117 @@
+"""The DLArray class: data in canonical S,C,B,T,U order, its labels, its trace.
+
+This module holds the class only.  Its operators are attached by ``_ops``
+(one implementation for ``X + Y`` and ``dl.plus``-style functions), and the
+label rules live in ``_formats``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _formats
+
+_TYPE_NAMES = {np.dtype(np.float32): "single", np.dtype(np.float64): "double",
+               np.dtype(np.bool_): "logical"}
+
+
+class DLArray:
+    """Deep learning array with optional MATLAB dimension labels.
+
+    Create one with :func:`dlarr.dlarray`.  Formatted arrays store their data
+    in canonical order (S..., C, B, T, U...) with one label per axis;
+    unformatted arrays have ``dims == ""``.
+    """
+
+    __slots__ = ("_data", "_fmt", "_node", "__weakref__")
+    # NumPy must hand ``ndarray + DLArray`` to DLArray.__radd__, not loop over elements.
+    __array_ufunc__ = None
+    __hash__ = None
+
+    @classmethod
+    def _new(cls, data, fmt: str = "", node=None) -> "DLArray":
+        self = object.__new__(cls)
+        self._data = data
+        self._fmt = fmt
+        self._node = node
+        return self
+
+    def __init__(self, *args, **kwargs):  # pragma: no cover - guidance only
+        raise TypeError("create a DLArray with dl.dlarray(X) or dl.dlarray(X, fmt)")
+
+    # ----- properties ----------------------------------------------------
+    @property
+    def dims(self) -> str:
+        """The data format, e.g. ``'CBT'`` (``''`` when unformatted)."""
+        return self._fmt
+
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        """Number of elements (NumPy's meaning; MATLAB's ``numel``)."""
+        return int(self._data.size)
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def traced(self) -> bool:
+        """True while this array is being recorded by dlfeval."""
+        n = self._node
+        return n is not None and n.tape.active
+
+    # ----- conversions -----------------------------------------------------
+    def __array__(self, *args, **kwargs):
+        raise TypeError("a DLArray does not convert to a NumPy array implicitly; "
+                        "use dl.extractdata(X) to get its data")
+
+    def _scalar(self, kind):
+        if self._data.size != 1:
+            raise TypeError(f"only a DLArray with one element converts to {kind}; this one "
+                            f"has size {_formats.describe(self._fmt, self.shape)}")
+        return self._data.reshape(()).item()
+
+    def __float__(self):
+        return float(self._scalar("float"))
+
+    def __int__(self):
+        return int(self._scalar("int"))
+
+    def __bool__(self):
+        return bool(self._scalar("bool"))
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu":
+            raise TypeError("a floating-point DLArray cannot be used as an index")
+        return int(self._scalar("an index"))
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d DLArray")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # ----- display -----------------------------------------------------------
+    def __repr__(self):
+        kind = _TYPE_NAMES.get(np.dtype(self._data.dtype), str(self._data.dtype))
+        where = "" if type(self._data).__module__.startswith("numpy") else " (gpuArray)"
+        head = f"dlarray {_formats.describe(self._fmt, self.shape)} {kind}{where}"
+        if self.traced:
+            head += " (traced)"
+        data = self._data
+        if where:
+            data = data.get()
+        body = np.array2string(data, threshold=200, edgeitems=3, precision=4)
+        return head + "\n" + body
+
+    __str__ = __repr__
