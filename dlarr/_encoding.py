@@ -1,0 +1,131 @@
+"""One-hot encoding and decoding of labels, and word embeddings (MATLAB's
+``onehotencode``, ``onehotdecode``, ``embed``).
+
+Python has no ``categorical``: labels are any NumPy-comparable values (ints or
+strings), and the classes are given as ``ClassNames`` or, by default, the
+sorted unique labels, as MATLAB's categories are sorted.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _formats
+from ._backend import array_namespace
+from ._dlarray import DLArray
+from ._ops import _as_float, _getitem, _transpose
+from ._registry import bind
+
+_TYPES = {"single": np.float32, "double": np.float64}
+
+
+def _class_list(labels, ClassNames):
+    if ClassNames is None:
+        return list(np.unique(labels))
+    classes = list(ClassNames)
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"ClassNames has repeated classes: {classes}")
+    return classes
+
+
+def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
+    """One-hot encode labels ``A`` along 0-based ``featureDim``.
+
+    ``A[...]`` must have size 1 along ``featureDim`` (or ``featureDim ==
+    A.ndim``, which adds that dimension); it becomes ``len(classes)``.  Labels
+    not among ``ClassNames`` give NaN, as MATLAB's undefined categories do.
+    Returns a NumPy array of ``typename`` ("single" or "double").
+    """
+    A = np.asarray(A)
+    if typename not in _TYPES:
+        raise ValueError(f"onehotencode: typename must be 'single' or 'double', not {typename!r}")
+    if isinstance(featureDim, bool) or not isinstance(featureDim, numbers.Integral) \
+            or not 0 <= featureDim <= A.ndim:
+        raise ValueError(f"onehotencode: featureDim must be an integer in 0..{A.ndim}, "
+                         f"not {featureDim!r}")
+    if featureDim == A.ndim:
+        A = A[..., None]
+    if A.shape[featureDim] != 1:
+        raise ValueError(f"onehotencode: A must have size 1 in featureDim {featureDim}; "
+                         f"A has size {_formats.describe('', A.shape)}")
+    classes = _class_list(A, ClassNames)
+    out = np.concatenate([(A == c) for c in classes], axis=featureDim).astype(_TYPES[typename])
+    known = np.zeros(A.shape, bool)
+    for c in classes:
+        known |= (A == c)
+    if not known.all():
+        out[np.broadcast_to(~known, out.shape)] = np.nan
+    return out
+
+
+def onehotdecode(B, classes, featureDim):
+    """Labels from one-hot (or probability) data ``B``: the class of the largest
+    value along 0-based ``featureDim`` (the first one on ties), which stays as a
+    singleton dimension, as in MATLAB.  Returns a NumPy array of labels."""
+    data = B._data if isinstance(B, DLArray) else B
+    xp = array_namespace(data)
+    classes = np.asarray(list(classes))
+    if isinstance(featureDim, bool) or not isinstance(featureDim, numbers.Integral) \
+            or not 0 <= featureDim < data.ndim:
+        raise ValueError(f"onehotdecode: featureDim must be an integer in 0..{data.ndim - 1}, "
+                         f"not {featureDim!r}")
+    if data.shape[featureDim] != len(classes):
+        raise ValueError(f"onehotdecode: B has {data.shape[featureDim]} elements along "
+                         f"featureDim {featureDim} but {len(classes)} classes were given")
+    idx = xp.argmax(data, axis=featureDim)
+    if xp is not np:
+        idx = idx.get()
+    return np.expand_dims(classes[idx], featureDim)
+
+
+def embed(X, weights, *, DataFormat=None):
+    """Embed integer indices ``X`` (0-based word numbers) with ``weights``
+    (embeddingDimension x numWords), MATLAB's ``embed``.
+
+    X is formatted (or unformatted with ``DataFormat``); a "C" dimension, if
+    any, must be singleton.  The output has X's format with "C" of size
+    embeddingDimension (added when X had none), and is differentiable with
+    respect to ``weights``.
+    """
+    if not isinstance(weights, DLArray):
+        weights = _as_float(weights, "embed", "weights")
+    if weights.ndim != 2:
+        raise ValueError(f"embed: weights must be embeddingDimension x numWords; it has size "
+                         f"{_formats.describe(weights._fmt, weights.shape)}")
+    data = X._data if isinstance(X, DLArray) else X
+    fmt = X._fmt if isinstance(X, DLArray) else ""
+    if fmt and DataFormat is not None:
+        raise ValueError("embed: X is formatted; DataFormat is only for unformatted X")
+    if not fmt:
+        if DataFormat is None:
+            raise ValueError("embed: X is unformatted; give DataFormat (e.g. 'BT')")
+        shape, perm, fmt = _formats.fit_format(np.shape(data), _formats.check_format(DataFormat, "DataFormat"))
+        data = array_namespace(data).transpose(data.reshape(shape), perm)
+    array_namespace(data, weights._data, where="embed")
+    kind = np.dtype(data.dtype).kind
+    if kind == "f":
+        if not bool((data == data.round()).all()):
+            raise ValueError("embed: X must hold integer word indices")
+        data = data.astype(np.int64)
+    elif kind not in "iu":
+        raise TypeError(f"embed: X must hold integer word indices, not {data.dtype}")
+    n_words = weights.shape[1]
+    if data.size and (int(data.min()) < 0 or int(data.max()) >= n_words):
+        raise ValueError(f"embed: X must hold 0-based indices in 0..{n_words - 1}; it holds "
+                         f"values from {int(data.min())} to {int(data.max())}")
+    c_axes = _formats.find(fmt, "C")
+    if c_axes:
+        if data.shape[c_axes[0]] != 1:
+            raise ValueError(f"embed: the 'C' dimension of X must be singleton; it has size "
+                             f"{data.shape[c_axes[0]]}")
+        data = data.reshape(tuple(n for i, n in enumerate(data.shape) if i != c_axes[0]))
+        fmt = fmt.replace("C", "")
+    # Gather columns: E x (X's dims), then move E to where "C" goes in canonical order.
+    Y = bind(_getitem, [weights], "", key=(slice(None), data))
+    out_fmt = "".join(sorted(fmt + "C", key="SCBTU".index))
+    c_pos = out_fmt.index("C")
+    perm = tuple(list(range(1, c_pos + 1)) + [0] + list(range(c_pos + 1, Y.ndim)))
+    if perm != tuple(range(Y.ndim)):
+        Y = bind(_transpose, [Y], "", perm=perm)
+    return DLArray._new(Y._data, out_fmt, Y._node)
