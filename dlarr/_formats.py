@@ -167,6 +167,35 @@ def align(operands, where: str = "operation"):
 
 
 # --------------------------------------------------------------------------
+# Deep learning operations on unformatted data (DataFormat=...)
+# --------------------------------------------------------------------------
+
+def user_order(data_format: str, out_fmt: str) -> tuple[int, ...]:
+    """Permutation presenting an op's canonical output ``out_fmt`` in the
+    dimension order of the user's ``DataFormat``, for unformatted inputs.
+
+    MATLAB returns unformatted outputs "with the same dimension order as X,
+    except for any S dimensions": S dimensions fold into C (placed where the
+    first S or C was), labels the output lacks are dropped, and labels the
+    input lacked (a C that an op adds) go first for C and last otherwise.
+    """
+    order = []
+    for lab in data_format:
+        if lab in "SC":
+            if "C" in out_fmt and "C" not in order:
+                order.append("C")
+        elif lab in out_fmt and lab not in order:
+            order.append(lab)
+    for lab in out_fmt:
+        if lab not in order:
+            if lab == "C":
+                order.insert(0, lab)
+            else:
+                order.append(lab)
+    return tuple(out_fmt.index(lab) for lab in order)
+
+
+# --------------------------------------------------------------------------
 # Dimension arguments (reductions, cat, size)
 # --------------------------------------------------------------------------
 

@@ -1,0 +1,76 @@
+"""fullyconnect: MATLAB's fully connected operation on labelled data."""
+from __future__ import annotations
+
+import math
+
+from . import _formats
+from ._create import dlarray
+from ._dlarray import DLArray
+from ._ops import _as_float, _reshape, _transpose, matmul
+from ._registry import bind
+
+
+def _labelled_input(X, DataFormat, fname):
+    """X as a formatted DLArray, plus the user's order when X came unformatted."""
+    fmt = X._fmt if isinstance(X, DLArray) else ""
+    if fmt:
+        if DataFormat is not None:
+            raise ValueError(f"{fname}: X is formatted ({fmt!r}); DataFormat is only for "
+                             "unformatted X")
+        return X, None
+    if DataFormat is None:
+        raise ValueError(f"{fname}: X is unformatted; give DataFormat, e.g. DataFormat='CB'")
+    DataFormat = _formats.check_format(DataFormat, "DataFormat")
+    if not isinstance(X, DLArray):
+        X = _as_float(X, fname, "X")
+    return dlarray(X, DataFormat), DataFormat
+
+
+def fullyconnect(X, weights, bias, *, DataFormat=None):
+    """Fully connected operation, MATLAB's ``fullyconnect(X, weights, bias)``.
+
+    ``weights`` is outputSize x inputSize, where inputSize is the product of
+    X's "S" and "C" sizes, flattened in MATLAB's column-major order so that
+    weights learned in MATLAB apply unchanged; ``bias`` has outputSize
+    elements.  The operation applies at every observation and time step:
+    "SSCB" data gives "CB", "CBT" gives "CBT".  "U" dimensions must be
+    singleton.  Unformatted X needs ``DataFormat`` and gives an unformatted
+    result in X's dimension order (without "S" dimensions).
+    """
+    fname = "fullyconnect"
+    X, user_fmt = _labelled_input(X, DataFormat, fname)
+    W = weights if isinstance(weights, DLArray) else _as_float(weights, fname, "weights")
+    b = bias if isinstance(bias, DLArray) else _as_float(bias, fname, "bias")
+    fmt = X._fmt
+    for ax, lab in enumerate(fmt):
+        if lab == "U" and X.shape[ax] != 1:
+            raise ValueError(f"{fname}: X has a non-singleton 'U' dimension {ax} (size "
+                             f"{X.shape[ax]}); only S, C, B and T dimensions are allowed")
+    n_feat = sum(1 for lab in fmt if lab in "SC")          # leading axes in canonical order
+    feat_shape = X.shape[:n_feat]
+    input_size = math.prod(feat_shape)
+    if W.ndim != 2 or W.shape[1] != input_size:
+        raise ValueError(f"{fname}: weights must be outputSize x {input_size} (the product of "
+                         f"X's S and C sizes, {_formats.describe(fmt[:n_feat], feat_shape) or '1'}); "
+                         f"weights has size {_formats.describe(W._fmt, W.shape)}")
+    out_size = W.shape[0]
+    if b.size != out_size or sum(1 for n in b.shape if n != 1) > 1:
+        raise ValueError(f"{fname}: bias must have {out_size} elements (outputSize x 1); "
+                         f"bias has size {_formats.describe(b._fmt, b.shape)}")
+    rest_fmt = "".join(lab for lab in fmt[n_feat:] if lab != "U")
+    rest_shape = tuple(n for lab, n in zip(fmt[n_feat:], X.shape[n_feat:]) if lab != "U")
+    Xf = DLArray._new(X._data, "", X._node)
+    if n_feat > 1:   # MATLAB flattens S1, S2, ..., C with S1 fastest
+        Xf = bind(_transpose, [Xf], "", perm=tuple(reversed(range(n_feat)))
+                  + tuple(range(n_feat, X.ndim)))
+    Xf = bind(_reshape, [Xf], "", shape=(input_size, math.prod(rest_shape)))
+    Y = matmul(DLArray._new(W._data, "", W._node), Xf)
+    Y = Y + bind(_reshape, [DLArray._new(b._data, "", b._node)], "", shape=(out_size, 1))
+    Y = bind(_reshape, [Y], "", shape=(out_size,) + rest_shape)
+    out_fmt = "C" + rest_fmt
+    if user_fmt is None:
+        return DLArray._new(Y._data, out_fmt, Y._node)
+    perm = _formats.user_order(user_fmt, out_fmt)
+    if perm != tuple(range(len(perm))):
+        Y = bind(_transpose, [Y], "", perm=perm)
+    return Y
