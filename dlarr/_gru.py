@@ -1,0 +1,176 @@
+"""gru: MATLAB's gated recurrent unit operation, one recorded op with its own BPTT.
+
+Gate order (MATLAB's): reset r, update z, candidate n.  With xW = W x_t + bW
+(all steps in one product) and, in "recurrent-bias-after-multiplication" mode,
+a second bias bR for the recurrent products:
+
+    r   = gate(xW_r + R_r h + bR_r)
+    z   = gate(xW_z + R_z h + bR_z)
+    n   = state(xW_n + r .* (R_n h + bR_n))          "after-multiplication" (bR = 0)
+    n   = state(xW_n + R_n (r .* h))                 "before-multiplication"
+    h'  = (1 - z) .* n + z .* h
+
+Bias: 3H elements (r, z, n) for the first two modes; 6H ([bW; bR]) for
+"recurrent-bias-after-multiplication".  Equations as on MathWorks' gruLayer
+page ("Gated Recurrent Unit Layer").
+"""
+from __future__ import annotations
+
+from ._backend import array_namespace
+from ._dlarray import DLArray
+from ._recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
+                         hidden_size, prepare_matrix, prepare_sequence, prepare_state,
+                         prepare_vector, present_output, present_state)
+from ._registry import bind, primitive
+
+RESET_GATE_MODES = ("after-multiplication", "before-multiplication",
+                    "recurrent-bias-after-multiplication")
+
+
+@primitive("gru", nout=2, higher=False, residual=True)
+def _gru(x, h0, W, R, b, mode, state_act, gate_act):
+    xp = array_namespace(x)
+    T, B, _ = x.shape
+    H = R.shape[1]
+    sfun = STATE_ACTIVATIONS[state_act][0]
+    gfun = GATE_ACTIVATIONS[gate_act][0]
+    before = mode == "before-multiplication"
+    bW = b[:3 * H]
+    bR = b[3 * H:] if mode == "recurrent-bias-after-multiplication" else None
+    xw = (xp.ascontiguousarray(x).reshape(T * B, -1) @ W.T).reshape(T, B, 3 * H)
+    xw += bW
+    Y = xp.empty((T, B, H), x.dtype)
+    rz = xp.empty((T, B, 2 * H), x.dtype)       # gate values, kept for backward
+    n = xp.empty((T, B, H), x.dtype)            # candidate values
+    q = xp.empty((T, B, H), x.dtype)            # R_n h (+ bR_n), or r .* h in "before" mode
+    h = xp.broadcast_to(h0, (B, H))
+    Rrz, Rn = R[:2 * H], R[2 * H:]
+    for t in range(T):
+        if before:
+            hr = h @ Rrz.T
+        else:
+            hr = h @ R.T
+            if bR is not None:
+                hr += bR
+        g = rz[t]
+        xp.add(xw[t, :, :2 * H], hr[:, :2 * H], out=g)
+        gfun(g, xp)
+        r, z = g[:, :H], g[:, H:]
+        if before:
+            xp.multiply(r, h, out=q[t])
+            a = q[t] @ Rn.T
+        else:
+            q[t] = hr[:, 2 * H:]
+            a = r * q[t]
+        a += xw[t, :, 2 * H:]
+        nt = sfun(a, xp)
+        n[t] = nt
+        # h' = n + z .* (h - n)
+        ht = Y[t]
+        xp.subtract(h, nt, out=ht)
+        ht *= z
+        ht += nt
+        h = ht
+    return (Y, Y[T - 1].copy()), (rz, n, q)
+
+
+@_gru.defvjp
+def _(needs, g, ans, x, h0, W, R, b, mode, state_act, gate_act, residual):
+    xp = array_namespace(x._data)
+    xd, h0d, Wd, Rd = x._data, h0._data, W._data, R._data
+    rz, n, q = residual
+    Y = ans[0]._data
+    T, B, _ = xd.shape
+    H = Rd.shape[1]
+    dsfun = STATE_ACTIVATIONS[state_act][1]
+    dgfun = GATE_ACTIVATIONS[gate_act][1]
+    before = mode == "before-multiplication"
+    recbias = mode == "recurrent-bias-after-multiplication"
+    dtype = xd.dtype
+    gY = g[0]._data if g[0] is not None else None
+    dh = g[1]._data.copy() if g[1] is not None else xp.zeros((B, H), dtype)
+    dGx = xp.empty((T, B, 3 * H), dtype)        # d(pre-activations), input side
+    dGh = xp.empty((T, B, 3 * H if not before else 2 * H), dtype)   # recurrent side
+    dan_before = xp.empty((T, B, H), dtype) if before else None
+    h0b = xp.broadcast_to(h0d, (B, H))
+    Rrz, Rn = Rd[:2 * H], Rd[2 * H:]
+    for t in range(T - 1, -1, -1):
+        if gY is not None:
+            dh += gY[t]
+        hp = Y[t - 1] if t > 0 else h0b
+        r, z = rz[t, :, :H], rz[t, :, H:]
+        nt = n[t]
+        dn = dh * (1 - z)
+        dz = dh * (hp - nt)
+        dh_prev = dh * z
+        dan = dn * dsfun(nt, xp)
+        dGx[t, :, 2 * H:] = dan
+        if before:
+            drh = dan @ Rn                      # d(r .* h)
+            dr = drh * hp
+            dh_prev += drh * r
+            dan_before[t] = dan
+        else:
+            dr = dan * q[t]
+            dGh[t, :, 2 * H:] = dan * r
+        dGx[t, :, :H] = dr * dgfun(r, xp)
+        dGx[t, :, H:2 * H] = dz * dgfun(z, xp)
+        dGh[t, :, :2 * H] = dGx[t, :, :2 * H]
+        dh_prev += dGh[t] @ (Rrz if before else Rd)
+        dh = dh_prev
+    grads = [None] * 5
+    gx = dGx.reshape(T * B, 3 * H)
+    if needs[0]:
+        grads[0] = DLArray._new((gx @ Wd).reshape(T, B, -1), "")
+    if needs[1]:
+        grads[1] = DLArray._new(dh, "")
+    if needs[2]:
+        grads[2] = DLArray._new(gx.T @ xp.ascontiguousarray(xd).reshape(T * B, -1), "")
+    if needs[3]:
+        hprev = xp.concatenate([h0b[None], Y[:-1]], axis=0).reshape(T * B, H)
+        gh = dGh.reshape(T * B, -1)
+        if before:
+            dR = xp.concatenate([gh.T @ hprev,
+                                 dan_before.reshape(T * B, H).T @ q.reshape(T * B, H)], axis=0)
+        else:
+            dR = gh.T @ hprev
+        grads[3] = DLArray._new(dR, "")
+    if needs[4]:
+        db = gx.sum(axis=0)
+        if recbias:
+            db = xp.concatenate([db, dGh.reshape(T * B, -1).sum(axis=0)])
+        grads[4] = DLArray._new(db, "")
+    return tuple(grads)
+
+
+def gru(X, H0, weights, recurrentWeights, bias, *, DataFormat=None,
+        ResetGateMode="after-multiplication", StateActivationFunction="tanh",
+        GateActivationFunction="sigmoid"):
+    """Gated recurrent unit, MATLAB's ``[Y, hiddenState] = gru(X, H0, weights,
+    recurrentWeights, bias)``.
+
+    weights is 3H x InputSize, recurrentWeights 3H x H (gates in MATLAB's order
+    reset, update, candidate), bias 3H elements, or 6H ([input bias; recurrent
+    bias]) with ``ResetGateMode="recurrent-bias-after-multiplication"``.  X and
+    H0 take the same forms as for :func:`lstm`.  Returns ``(Y, hiddenState)``.
+    """
+    fname = "gru"
+    check_option(ResetGateMode, RESET_GATE_MODES, "ResetGateMode", fname)
+    check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS), "StateActivationFunction", fname)
+    check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS), "GateActivationFunction", fname)
+    args = (X, H0, weights, recurrentWeights, bias)
+    xp, dtype = common_backend(args, fname)
+    Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype)
+    h0, H, h_kind = prepare_state(H0, "H0", info, fname)
+    H = hidden_size(H, None, fname)
+    W = prepare_matrix(weights, "weights", 3 * H, info.I, fname, info,
+                       "3*NumHiddenUnits x InputSize")
+    R = prepare_matrix(recurrentWeights, "recurrentWeights", 3 * H, H, fname, info,
+                       "3*NumHiddenUnits x NumHiddenUnits")
+    nb = 6 * H if ResetGateMode == "recurrent-bias-after-multiplication" else 3 * H
+    b = prepare_vector(bias, "bias", nb, fname, info,
+                       f"{'6' if nb == 6 * H else '3'}*NumHiddenUnits (ResetGateMode "
+                       f"{ResetGateMode!r})")
+    Y, hT = bind(_gru, [Xs, h0, W, R, b], ("", ""), mode=ResetGateMode,
+                 state_act=StateActivationFunction, gate_act=GateActivationFunction)
+    return present_output(Y, info, H), present_state(hT, h_kind)
