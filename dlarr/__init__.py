@@ -8,7 +8,14 @@ from ._autodiff import dlfeval, dlgradient
 from ._backend import rng
 from ._create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
                       underlyingType)
+from ._data import japaneseVowelsTestData, japaneseVowelsTrainData
 from ._dlarray import DLArray
+from ._encoding import embed, onehotdecode, onehotencode
+from ._fullyconnect import fullyconnect
+from ._gru import gru
+from ._init import (initializeGaussian, initializeGlorot, initializeHe, initializeNarrowNormal,
+                    initializeOnes, initializeOrthogonal, initializeUnitForgetGate, initializeZeros)
+from ._optim import adamupdate, clipgradients, dlupdate, rmspropupdate, sgdmupdate
 from ._ops import (abs, cast, cat, cos, double, exp, log, matmul, max, mean, min, norm, permute,
                    prod, relu, reshape, sigmoid, sin, single, sqrt, squeeze, sum, tanh)
 
@@ -19,4 +26,8 @@ __all__ = [
     "exp", "extractdata", "finddim", "isdlarray", "log", "matmul", "max", "mean", "min", "norm",
     "numel", "permute", "prod", "relu", "reshape", "rng", "sigmoid", "sin", "single", "size",
     "sqrt", "squeeze", "stripdims", "sum", "tanh", "underlyingType",
+    "japaneseVowelsTrainData", "japaneseVowelsTestData", "embed", "onehotencode", "onehotdecode",
+    "fullyconnect", "gru", "initializeGaussian", "initializeGlorot", "initializeHe",
+    "initializeNarrowNormal", "initializeOnes", "initializeOrthogonal", "initializeUnitForgetGate",
+    "initializeZeros", "adamupdate", "clipgradients", "dlupdate", "rmspropupdate", "sgdmupdate",
 ]

@@ -1,0 +1,89 @@
+"""Example data shipped with dlarr: MATLAB's ``japaneseVowelsTrainData`` and
+``japaneseVowelsTestData``.
+
+The files are package data (``dlarr/data/JapaneseVowels/*.ts``, credit and
+licenses in the README there) read through ``importlib.resources``, so they
+load from an installed package, a wheel or a source checkout alike.
+"""
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+
+__all__ = ["japaneseVowelsTrainData", "japaneseVowelsTestData"]
+
+_NUM_FEATURES = 12
+_cache: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
+
+
+def _parse_ts(text: str, where: str):
+    """Sequences (channels x time, float64) and integer labels from a .ts file.
+
+    Header lines start with ``#`` or ``@``; after ``@data`` each line holds the
+    channels separated by ``:``, each a comma-separated list of values, and the
+    class label last.
+    """
+    X, labels = [], []
+    in_data = False
+    for lineno, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        if not in_data:
+            if line.lower().startswith("@data"):
+                in_data = True
+            elif not line.startswith(("#", "@")):
+                raise ValueError(f"{where}: line {lineno} comes before @data but is not a "
+                                 "header line (# or @)")
+            continue
+        if line.startswith("#"):
+            continue
+        parts = line.split(":")
+        channels, label = parts[:-1], parts[-1]
+        try:
+            rows = [np.array(c.split(","), dtype=np.float64) for c in channels]
+        except ValueError as e:
+            raise ValueError(f"{where}: line {lineno}: {e}") from None
+        lengths = {len(r) for r in rows}
+        if len(rows) != _NUM_FEATURES or len(lengths) != 1:
+            raise ValueError(f"{where}: line {lineno} has {len(rows)} channels of lengths "
+                             f"{sorted(lengths)}; expected {_NUM_FEATURES} of one length")
+        X.append(np.stack(rows))
+        labels.append(int(label))
+    if not in_data:
+        raise ValueError(f"{where}: no @data line")
+    return X, np.array(labels, dtype=np.int64)
+
+
+def _load(name: str):
+    if name not in _cache:
+        path = resources.files("dlarr").joinpath("data").joinpath("JapaneseVowels").joinpath(name)
+        X, T = _parse_ts(path.read_text(encoding="utf-8"), name)
+        for x in X:
+            x.flags.writeable = False
+        T.flags.writeable = False
+        _cache[name] = (tuple(X), T)
+    X, T = _cache[name]
+    return [x.copy() for x in X], T.copy()
+
+
+def japaneseVowelsTrainData():
+    """Japanese Vowels training data, as MATLAB's ``[XTrain,TTrain] = japaneseVowelsTrainData``.
+
+    Returns ``(XTrain, TTrain)``: ``XTrain`` is a list of 270 float64 NumPy
+    arrays, each 12 x T (12 LPC cepstrum coefficients over T = 7..26 time
+    steps; features in rows, time in columns, as MATLAB's cell array of
+    sequences); ``TTrain`` the speakers as a 1-D NumPy int64 array of labels
+    1..9 (MATLAB gives a 270x1 ``categorical`` with categories "1".."9";
+    dlarr has no categorical, and the integers sort and one-hot encode in the
+    same class order: ``dl.onehotencode(TTrain, 1)``).  Fresh copies each call.
+    """
+    return _load("JapaneseVowels_TRAIN.ts")
+
+
+def japaneseVowelsTestData():
+    """Japanese Vowels test data, as MATLAB's ``[XTest,TTest] = japaneseVowelsTestData``:
+    370 sequences of 12 x T (T = 7..29) and labels 1..9 with per-speaker counts
+    31 35 88 44 29 24 40 50 29.  Same types as :func:`japaneseVowelsTrainData`."""
+    return _load("JapaneseVowels_TEST.ts")

@@ -1,0 +1,514 @@
+"""MATLAB's functional optimizers and gradient clipping for custom training loops.
+
+``adamupdate``, ``sgdmupdate``, ``rmspropupdate`` and ``dlupdate`` take the
+learnable parameters as a DLArray, a NumPy/CuPy array, or a nested
+dict/list/tuple of them (MATLAB's structs and cells), and return the updated
+parameters in the same structure together with the optimizer state, which the
+caller passes back in on the next call, as in MATLAB::
+
+    avgG = avgSqG = None
+    for it in range(1, numIterations + 1):
+        loss, grad = dl.dlfeval(modelLoss, params, X, T)
+        params, avgG, avgSqG = dl.adamupdate(params, grad, avgG, avgSqG, it)
+
+An object joins in through the ``_dlarr_tree_map_(fn, *rest)`` protocol of
+``_tree`` (a dlnetwork, later).  The updates are not differentiated: they work
+on the raw arrays, keep each parameter's format, return DLArrays for DLArray
+inputs and plain arrays for plain arrays (MATLAB returns numeric for numeric),
+and follow MATLAB's type rule (single wins, so float32 stays float32).
+
+The update formulas are MATLAB's (reference pages below).  Adam's exact form
+(where the bias correction and epsilon go), the argument checks and the
+zero-learn-rate short-circuit follow MATLAB's own adamupdate.m, as public
+copies of it show (``biasCorrection = sqrt(1-beta2.^t)./(1-beta1.^t);
+effectiveLearnRate = biasCorrection.*lr``, then
+``step = -effectiveLearnRate.*(avg_g./(sqrt(avg_gsq) + epsilon))``):
+
+* adamupdate  https://www.mathworks.com/help/deeplearning/ref/adamupdate.html
+  (the Adam algorithm of trainingOptions, "Adaptive Moment Estimation",
+  https://www.mathworks.com/help/deeplearning/ref/trainingoptions.html)::
+
+      m = gradDecay*m + (1 - gradDecay)*g
+      v = sqGradDecay*v + (1 - sqGradDecay)*g.^2
+      lr_t = learnRate * sqrt(1 - sqGradDecay^t) / (1 - gradDecay^t)
+      p = p - lr_t * m ./ (sqrt(v) + epsilon)
+
+  The bias correction is folded into the learning rate and epsilon is added
+  to sqrt(v) of the *uncorrected* average (Kingma & Ba's "epsilon hat" form,
+  as in MATLAB's adamupdate: ``biasCorrection = sqrt(1-beta2.^t)./(1-beta1.^t)``).
+  This equals ``p - learnRate*mhat./(sqrt(vhat) + epsilon/sqrt(1-sqGradDecay^t))``,
+  not the textbook ``mhat./(sqrt(vhat)+epsilon)``; the two differ only when
+  sqrt(v) is comparable to epsilon.
+* sgdmupdate  https://www.mathworks.com/help/deeplearning/ref/sgdmupdate.html::
+
+      vel = momentum*vel - learnRate*g
+      p = p + vel
+
+* rmspropupdate  https://www.mathworks.com/help/deeplearning/ref/rmspropupdate.html::
+
+      v = sqGradDecay*v + (1 - sqGradDecay)*g.^2
+      p = p - learnRate * g ./ (sqrt(v) + epsilon)
+
+* dlupdate  https://www.mathworks.com/help/deeplearning/ref/dlupdate.html
+
+An empty state (``None`` or ``[]``) starts from zeros.  As in MATLAB's
+implementation, a learning rate of exactly 0 short-circuits the step: the
+parameters *and the state* come back unchanged (zeros for an empty state).
+
+Gradient clipping (``clipgradients``) follows trainingOptions'
+GradientThresholdMethod (https://www.mathworks.com/help/deeplearning/ref/trainingoptions.html):
+"l2norm", "global-l2norm" and "absolute-value".  MATLAB applies it inside
+trainnet and has no public function for it; the name is dlarr's.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ._backend import array_namespace, float_result_dtype, is_array
+from ._dlarray import DLArray
+
+__all__ = ["adamupdate", "sgdmupdate", "rmspropupdate", "dlupdate", "clipgradients"]
+
+
+# ==========================================================================
+# Walking parameter structures
+# ==========================================================================
+
+def _is_leaf(x) -> bool:
+    return isinstance(x, DLArray) or is_array(x)
+
+
+def _kind(x) -> str:
+    if isinstance(x, DLArray):
+        return "a dlarray"
+    if is_array(x):
+        return "an array"
+    if isinstance(x, dict):
+        return f"a dict with keys {list(x)}"
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    return f"a {type(x).__name__}"
+
+
+def _walk(fn, tree, rest, names, where, path="", tname="params", check_leaves=True):
+    """Apply ``fn(path, leaf, *rest_leaves)`` at every leaf of ``tree``.
+
+    Leaves are DLArrays and NumPy/CuPy arrays; dicts, lists and tuples
+    (namedtuples too) are walked, their structure kept; an object with
+    ``_dlarr_tree_map_`` maps itself (``rest`` passed on as they are).  Each of
+    ``rest`` must have ``tree``'s structure; ``names`` name them in errors,
+    ``tname`` names ``tree``, and ``path`` is the index path (``"['w'][0]"``).
+    """
+    if _is_leaf(tree):
+        if check_leaves:
+            for r, name in zip(rest, names):
+                if not _is_leaf(r):
+                    raise TypeError(f"{where}: {name}{path} must be a dlarray or an array to "
+                                    f"match {tname}{path}, not {_kind(r)}")
+        return fn(path, tree, *rest)
+    if isinstance(tree, dict):
+        for r, name in zip(rest, names):
+            if not isinstance(r, dict) or set(r) != set(tree):
+                raise ValueError(f"{where}: {name}{path} must have the structure of "
+                                 f"{tname}{path} ({_kind(tree)}), not {_kind(r)}")
+        return type(tree)((k, _walk(fn, v, [r[k] for r in rest], names, where,
+                                    f"{path}[{k!r}]", tname, check_leaves))
+                          for k, v in tree.items())
+    if isinstance(tree, (list, tuple)):
+        for r, name in zip(rest, names):
+            if not isinstance(r, (list, tuple)) or len(r) != len(tree):
+                raise ValueError(f"{where}: {name}{path} must have the structure of "
+                                 f"{tname}{path} ({_kind(tree)}), not {_kind(r)}")
+        items = [_walk(fn, v, [r[i] for r in rest], names, where, f"{path}[{i}]", tname,
+                       check_leaves)
+                 for i, v in enumerate(tree)]
+        if isinstance(tree, tuple) and hasattr(tree, "_fields"):
+            return type(tree)(*items)
+        return type(tree)(items)
+    mapper = getattr(tree, "_dlarr_tree_map_", None)
+    if mapper is not None and not isinstance(tree, type):
+        return mapper(lambda leaf, *r: fn(path, leaf, *r), *rest)
+    raise TypeError(f"{where}: {tname}{path} must be a dlarray, an array, or a dict/list/tuple "
+                    f"of them, not {_kind(tree)}")
+
+
+def _map(fn, nout, tree, rest, names, where, tname="params", check_leaves=True):
+    """``_walk`` for a leaf function returning ``nout`` values: ``nout`` structures.
+
+    The first pass records every leaf's outputs in visiting order; further
+    passes rebuild the structure for outputs 2..nout from the record, so this
+    works for objects mapped by their own ``_dlarr_tree_map_`` as well.
+    """
+    record = []
+
+    def first(path, *leaves):
+        outs = fn(path, *leaves)
+        record.append(outs)
+        return outs[0]
+
+    results = [_walk(first, tree, rest, names, where, "", tname, check_leaves)]
+    for k in range(1, nout):
+        it = iter(record)
+        results.append(_walk(lambda path, leaf, k=k: next(it)[k], tree, [], [], where, "", tname))
+    return tuple(results)
+
+
+# ==========================================================================
+# Leaf helpers: raw data in, same kind of object out
+# ==========================================================================
+
+def _raw(x):
+    return x._data if isinstance(x, DLArray) else x
+
+
+def _check_real(x, where, what):
+    kind = np.dtype(x.dtype).kind
+    if kind == "c":
+        raise TypeError(f"{where}: {what} is complex; dlarr supports real data only")
+    if kind not in "biuf":
+        raise TypeError(f"{where}: {what} must be numeric, not of dtype {x.dtype}")
+
+
+def _prepare(where, path, p, g, *states):
+    """Raw arrays of a parameter, its gradient and its state, all of one float
+    type (MATLAB's rule: single if any is single), checked for size and format."""
+    pr, gr = _raw(p), _raw(g)
+    sub = path
+    _check_real(pr, where, f"params{sub}")
+    _check_real(gr, where, f"grad{sub}")
+    if tuple(gr.shape) != tuple(pr.shape):
+        raise ValueError(f"{where}: grad{sub} has size {tuple(gr.shape)} but params{sub} has "
+                         f"size {tuple(pr.shape)}")
+    pf = p._fmt if isinstance(p, DLArray) else ""
+    gf = g._fmt if isinstance(g, DLArray) else ""
+    if pf and gf and pf != gf:
+        raise ValueError(f"{where}: grad{sub} has format {gf!r} but params{sub} has format "
+                         f"{pf!r}")
+    raws = [pr, gr]
+    for name, s in states:
+        if s is None:
+            raws.append(None)
+            continue
+        sr = _raw(s)
+        _check_real(sr, where, f"{name}{sub}")
+        if tuple(sr.shape) != tuple(pr.shape):
+            raise ValueError(f"{where}: {name}{sub} has size {tuple(sr.shape)} but params{sub} "
+                             f"has size {tuple(pr.shape)}; pass the state returned by the "
+                             f"previous call (or None on the first call)")
+        raws.append(sr)
+    xp = array_namespace(*[r for r in raws if r is not None], where=where)
+    dt = float_result_dtype(*[r.dtype for r in raws if r is not None])
+    raws = [None if r is None else xp.asarray(r).astype(dt, copy=False) for r in raws]
+    as_dl = isinstance(p, DLArray) or isinstance(g, DLArray)
+    fmt = pf or gf
+
+    def wrap(raw):
+        return DLArray._new(raw, fmt) if as_dl else raw
+    return xp, dt, raws, wrap
+
+
+# ==========================================================================
+# Argument checks
+# ==========================================================================
+
+def _scalar(x, where, name):
+    if isinstance(x, bool) or x is None:
+        raise TypeError(f"{where}: {name} must be a real scalar, not {x!r}")
+    if isinstance(x, DLArray):
+        x = x._data
+    if is_array(x):
+        if x.size != 1:
+            raise ValueError(f"{where}: {name} must be a scalar; it has size {tuple(x.shape)}")
+        x = x.reshape(()).item()
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a real scalar, not {type(x).__name__}")
+    return float(x)
+
+
+def _learn_rate(x, where):
+    v = _scalar(x, where, "learnRate")
+    if not (math.isfinite(v) and v >= 0):
+        raise ValueError(f"{where}: learnRate must be a finite nonnegative scalar, not {x!r}")
+    return v
+
+
+def _decay(x, where, name, closed=False):
+    v = _scalar(x, where, name)
+    ok = 0 <= v <= 1 if closed else 0 <= v < 1
+    if not ok:
+        rng = "[0, 1]" if closed else "[0, 1)"
+        raise ValueError(f"{where}: {name} must be a scalar in {rng}, not {x!r}")
+    return v
+
+
+def _epsilon(x, where):
+    v = _scalar(x, where, "epsilon")
+    if not (math.isfinite(v) and v > 0):
+        raise ValueError(f"{where}: epsilon must be a finite positive scalar, not {x!r}")
+    return v
+
+
+def _iteration(x, where):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: iteration must be a positive integer (1 on the first call), "
+                        f"not {x!r}")
+    if isinstance(x, numbers.Integral):
+        t = int(x)
+    elif math.isfinite(float(x)) and float(x).is_integer():
+        t = int(x)
+    else:
+        raise ValueError(f"{where}: iteration must be a positive integer (1 on the first call), "
+                         f"not {x!r}")
+    if t < 1:
+        raise ValueError(f"{where}: iteration must be a positive integer (1 on the first call, "
+                         f"as MATLAB counts), not {x!r}")
+    return t
+
+
+def _is_empty_state(s) -> bool:
+    if s is None:
+        return True
+    if isinstance(s, (list, tuple)) and len(s) == 0:
+        return True
+    if isinstance(s, DLArray) or is_array(s):
+        return s.size == 0
+    return False
+
+
+# ==========================================================================
+# Optimizers
+# ==========================================================================
+
+def adamupdate(params, grad, averageGrad, averageSqGrad, iteration, learnRate=0.001,
+               gradDecay=0.9, sqGradDecay=0.999, epsilon=1e-8):
+    """Update parameters with Adam, MATLAB's ``adamupdate``.
+
+    ``params, averageGrad, averageSqGrad = adamupdate(params, grad, averageGrad,
+    averageSqGrad, iteration, learnRate, gradDecay, sqGradDecay, epsilon)``.
+    ``iteration`` counts from 1 and drives the bias correction; pass ``None``
+    (or ``[]``) for both averages on the first call.  ``params`` is a DLArray,
+    an array, or a nested dict/list/tuple of them; ``grad`` and the averages
+    have its structure.  See the module docstring for the exact formula.
+    """
+    where = "adamupdate"
+    t = _iteration(iteration, where)
+    lr = _learn_rate(learnRate, where)
+    b1 = _decay(gradDecay, where, "gradDecay")
+    b2 = _decay(sqGradDecay, where, "sqGradDecay")
+    eps = _epsilon(epsilon, where)
+    e1, e2 = _is_empty_state(averageGrad), _is_empty_state(averageSqGrad)
+    if e1 != e2:
+        raise ValueError(f"{where}: averageGrad and averageSqGrad must both be empty (None or []) "
+                         "on the first call, or both be the state returned by the previous call")
+    # MATLAB: biasCorrection = sqrt(1-beta2.^t)./(1-beta1.^t), in double.
+    effective = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+
+    def leaf(path, p, g, m=None, v=None):
+        xp, dt, (pr, gr, mr, vr), wrap = _prepare(where, path, p, g,
+                                                  ("averageGrad", m), ("averageSqGrad", v))
+        if mr is None:
+            mr = xp.zeros(pr.shape, dt)
+            vr = xp.zeros(pr.shape, dt)
+        if lr == 0:
+            return wrap(pr), wrap(mr), wrap(vr)
+        c = dt.type
+        mr = c(b1) * mr + c(1.0 - b1) * gr
+        vr = c(b2) * vr + c(1.0 - b2) * (gr * gr)
+        step = c(effective) * (mr / (xp.sqrt(vr) + c(eps)))
+        return wrap(pr - step), wrap(mr), wrap(vr)
+
+    if e1:
+        rest, names = [grad], ["grad"]
+    else:
+        rest, names = [grad, averageGrad, averageSqGrad], ["grad", "averageGrad", "averageSqGrad"]
+    return _map(leaf, 3, params, rest, names, where)
+
+
+def sgdmupdate(params, grad, vel, learnRate=0.01, momentum=0.9):
+    """Update parameters with stochastic gradient descent with momentum, MATLAB's
+    ``sgdmupdate``: ``vel = momentum*vel - learnRate*grad; params = params + vel``.
+
+    ``params, vel = sgdmupdate(params, grad, vel, learnRate, momentum)``; pass
+    ``vel=None`` (or ``[]``) on the first call.
+    """
+    where = "sgdmupdate"
+    lr = _learn_rate(learnRate, where)
+    mu = _decay(momentum, where, "momentum", closed=True)
+    empty = _is_empty_state(vel)
+
+    def leaf(path, p, g, u=None):
+        xp, dt, (pr, gr, ur), wrap = _prepare(where, path, p, g, ("vel", u))
+        if ur is None:
+            ur = xp.zeros(pr.shape, dt)
+        if lr == 0:
+            return wrap(pr), wrap(ur)
+        c = dt.type
+        ur = c(mu) * ur - c(lr) * gr
+        return wrap(pr + ur), wrap(ur)
+
+    rest, names = ([grad], ["grad"]) if empty else ([grad, vel], ["grad", "vel"])
+    return _map(leaf, 2, params, rest, names, where)
+
+
+def rmspropupdate(params, grad, averageSqGrad, learnRate=0.001, sqGradDecay=0.9, epsilon=1e-8):
+    """Update parameters with RMSProp, MATLAB's ``rmspropupdate``:
+    ``v = sqGradDecay*v + (1-sqGradDecay)*grad.^2``,
+    ``params = params - learnRate*grad./(sqrt(v)+epsilon)``.
+
+    ``params, averageSqGrad = rmspropupdate(params, grad, averageSqGrad, learnRate,
+    sqGradDecay, epsilon)``; pass ``None`` (or ``[]``) on the first call.
+    """
+    where = "rmspropupdate"
+    lr = _learn_rate(learnRate, where)
+    b2 = _decay(sqGradDecay, where, "sqGradDecay")
+    eps = _epsilon(epsilon, where)
+    empty = _is_empty_state(averageSqGrad)
+
+    def leaf(path, p, g, v=None):
+        xp, dt, (pr, gr, vr), wrap = _prepare(where, path, p, g, ("averageSqGrad", v))
+        if vr is None:
+            vr = xp.zeros(pr.shape, dt)
+        if lr == 0:
+            return wrap(pr), wrap(vr)
+        c = dt.type
+        vr = c(b2) * vr + c(1.0 - b2) * (gr * gr)
+        return wrap(pr - c(lr) * (gr / (xp.sqrt(vr) + c(eps)))), wrap(vr)
+
+    rest, names = ([grad], ["grad"]) if empty else ([grad, averageSqGrad],
+                                                     ["grad", "averageSqGrad"])
+    return _map(leaf, 2, params, rest, names, where)
+
+
+def dlupdate(fun, params, *others):
+    """Apply ``fun`` to each parameter, MATLAB's ``dlupdate``.
+
+    ``params = dlupdate(fun, params)`` calls ``fun(p)`` for every DLArray (or
+    array) ``p`` in ``params`` and returns the results in ``params``'
+    structure.  ``dlupdate(fun, params, A1, ..., An)`` calls
+    ``fun(p, a1, ..., an)`` with the matching elements of ``A1..An``, which
+    must have ``params``' structure.  When ``fun`` returns a tuple of ``k``
+    values, dlupdate returns a tuple of ``k`` structures, as MATLAB's
+    ``[params, X1, ..., Xm] = dlupdate(...)``.  Unlike the optimizers, ``fun``
+    sees the DLArrays themselves (DLArray arithmetic applies).
+    """
+    where = "dlupdate"
+    if not callable(fun):
+        raise TypeError(f"{where}: fun must be callable, not {type(fun).__name__}")
+    nout = []
+
+    def leaf(path, p, *rest):
+        out = fun(p, *rest)
+        k = len(out) if isinstance(out, tuple) else 0
+        if not nout:
+            nout.append(k)
+        elif k != nout[0]:
+            raise ValueError(f"{where}: fun returned {k or 'one'} output(s) for "
+                             f"params{path} but {nout[0] or 'one'} for the "
+                             "first parameter; it must return the same number for each")
+        return out if k else (out,)
+
+    names = [f"A{i + 1}" for i in range(len(others))]
+    record = []
+
+    def first(path, *leaves):
+        outs = leaf(path, *leaves)
+        record.append(outs)
+        return outs[0]
+
+    out0 = _walk(first, params, list(others), names, where, "", "params", check_leaves=False)
+    if not nout or nout[0] == 0:
+        return out0
+    results = [out0]
+    for k in range(1, nout[0]):
+        it = iter(record)
+        results.append(_walk(lambda path, leaf_, k=k: next(it)[k], params, [], [], where))
+    return tuple(results)
+
+
+# ==========================================================================
+# Gradient clipping (trainingOptions' GradientThresholdMethod)
+# ==========================================================================
+
+_METHODS = ("l2norm", "global-l2norm", "absolute-value")
+
+
+def clipgradients(grad, threshold, method="l2norm"):
+    """Clip gradients as trainingOptions' ``GradientThreshold`` /
+    ``GradientThresholdMethod`` do (MATLAB has no public function for this).
+
+    * ``"l2norm"`` (MATLAB's default method): each parameter's gradient ``g``
+      whose L2 norm ``||g||`` exceeds ``threshold`` is scaled by
+      ``threshold/||g||`` (its norm becomes ``threshold``).
+    * ``"global-l2norm"``: with ``L`` the L2 norm over all the gradients
+      together, if ``L > threshold`` every gradient is scaled by
+      ``threshold/L``.
+    * ``"absolute-value"``: each partial derivative larger in magnitude than
+      ``threshold`` is set to ``threshold`` with its sign kept (clipped to
+      ``[-threshold, threshold]``).
+
+    ``grad`` is a DLArray, an array or a nested dict/list/tuple of them;
+    the result has the same structure, kinds, formats and types.  Gradients
+    at or below the threshold are returned unchanged; ``threshold=inf``
+    (MATLAB's default GradientThreshold) changes nothing.
+    """
+    where = "clipgradients"
+    thr = _scalar(threshold, where, "threshold")
+    if not thr > 0:      # also rejects NaN
+        raise ValueError(f"{where}: threshold must be a positive scalar (or inf), "
+                         f"not {threshold!r}")
+    if not isinstance(method, str) or method.lower() not in _METHODS:
+        raise ValueError(f"{where}: method must be one of {', '.join(map(repr, _METHODS))}, "
+                         f"not {method!r}")
+    method = method.lower()
+
+    def raw_of(path, g):
+        r = _raw(g)
+        _check_real(r, where, f"grad{path}")
+        if r.dtype.kind != "f":
+            r = r.astype(np.float64)
+        return r
+
+    def wrap_like(g, r):
+        return DLArray._new(r, g._fmt) if isinstance(g, DLArray) else r
+
+    if method == "absolute-value":
+        def leaf(path, g):
+            r = raw_of(path, g)
+            xp = array_namespace(r)
+            if math.isinf(thr):
+                return (wrap_like(g, r),)
+            c = r.dtype.type(thr)
+            return (wrap_like(g, xp.clip(r, -c, c)),)
+        return _map(leaf, 1, grad, [], [], where, "grad")[0]
+
+    if method == "l2norm":
+        def leaf(path, g):
+            r = raw_of(path, g)
+            xp = array_namespace(r)
+            n = float(xp.sqrt(xp.sum(r * r)))
+            if n > thr:
+                return (wrap_like(g, r * r.dtype.type(thr / n)),)
+            return (wrap_like(g, r),)
+        return _map(leaf, 1, grad, [], [], where, "grad")[0]
+
+    # global-l2norm: one norm over every gradient.
+    total = [0.0]
+
+    def accumulate(path, g):
+        r = raw_of(path, g)
+        xp = array_namespace(r)
+        total[0] += float(xp.sum(r * r))
+        return (g,)
+    _map(accumulate, 1, grad, [], [], where, "grad")
+    L = math.sqrt(total[0])
+    scale = thr / L if L > thr else None
+
+    def leaf(path, g):
+        r = raw_of(path, g)
+        if scale is None:
+            return (wrap_like(g, r),)
+        return (wrap_like(g, r * r.dtype.type(scale)),)
+    return _map(leaf, 1, grad, [], [], where, "grad")[0]
