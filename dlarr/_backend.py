@@ -78,6 +78,21 @@ def is_python_scalar(x) -> bool:
     return isinstance(x, numbers.Number) and not isinstance(x, np.generic)
 
 
+def canUseGPU() -> bool:
+    """MATLAB's ``canUseGPU``: True when CuPy is installed and sees a CUDA device.
+
+    This is the one place that imports CuPy on purpose, and only when it is
+    installed (a missing or broken CuPy, or no device, gives False)."""
+    import importlib.util
+    if importlib.util.find_spec("cupy") is None:
+        return False
+    try:
+        import cupy
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
 # --------------------------------------------------------------------------
 # Random numbers: one generator for the whole package, seeded like MATLAB's rng.
 # --------------------------------------------------------------------------

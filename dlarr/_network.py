@@ -1,0 +1,340 @@
+"""Networks of layers: dlnetwork (custom loops, trainnet) and SeriesNetwork (trainNetwork).
+
+Both hold a sequential layer array, run it on formatted data, and keep the
+state of recurrent layers between calls.  Learnables and State are
+:class:`Table` objects (Layer, Parameter, Value), and a dlnetwork takes part
+in dlfeval/dlgradient/adamupdate through the tree protocol of ``_tree``.
+"""
+from __future__ import annotations
+
+import copy
+import numbers
+
+import numpy as np
+
+from . import _layers as L
+from ._dlarray import DLArray
+
+_DEFAULT_NAMES = {
+    L.SequenceInputLayer: "sequenceinput", L.LSTMLayer: "lstm", L.GRULayer: "gru",
+    L.BiLSTMLayer: "bilstm", L.FullyConnectedLayer: "fc", L.SoftmaxLayer: "softmax",
+    L.DropoutLayer: "dropout", L.ClassificationOutputLayer: "classoutput",
+    L.RegressionOutputLayer: "regressionoutput",
+}
+
+
+class Table:
+    """MATLAB's Learnables/State table: columns Layer, Parameter, Value."""
+
+    def __init__(self, rows):
+        self._rows = [tuple(r) for r in rows]
+
+    @property
+    def Layer(self):
+        return [r[0] for r in self._rows]
+
+    @property
+    def Parameter(self):
+        return [r[1] for r in self._rows]
+
+    @property
+    def Value(self):
+        return [r[2] for r in self._rows]
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, key):
+        """``T[i]`` a row (Layer, Parameter, Value); ``T["lstm", "Bias"]`` a value."""
+        if isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key):
+            for r in self._rows:
+                if r[:2] == key:
+                    return r[2]
+            raise KeyError(f"no row with Layer {key[0]!r} and Parameter {key[1]!r}")
+        return self._rows[key]
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def _values(self):
+        return [r[2] for r in self._rows]
+
+    def _dlarr_tree_map_(self, fn, *rest):
+        others = [_values_of(r, len(self._rows)) for r in rest]
+        return Table((a, b, fn(v, *[o[i] for o in others]) if isinstance(v, DLArray) else v)
+                     for i, (a, b, v) in enumerate(self._rows))
+
+    def _dlarr_tree_leaves_(self, path):
+        for a, b, v in self._rows:
+            yield f"{path}[{a!r}, {b!r}]", v
+
+    def __repr__(self):
+        if not self._rows:
+            return "0x3 table"
+        wl = max(len("Layer"), *(len(r[0]) for r in self._rows)) + 2
+        wp = max(len("Parameter"), *(len(r[1]) for r in self._rows)) + 2
+        lines = [f"{len(self._rows)}x3 table", "",
+                 f"    {'Layer'.ljust(wl)}  {'Parameter'.ljust(wp)}  Value",
+                 f"    {'_' * wl}  {'_' * wp}  {'_' * 20}"]
+        for a, b, v in self._rows:
+            lines.append(f"    {repr(a).ljust(wl)}  {repr(b).ljust(wp)}  {L._show(v)} dlarray")
+        return "\n".join(lines)
+
+
+def _values_of(x, n):
+    if isinstance(x, Table):
+        vals = x._values()
+    elif isinstance(x, _Net):
+        vals = x.Learnables._values()
+    elif isinstance(x, (list, tuple)):
+        vals = list(x)
+    else:
+        raise TypeError(f"expected a Learnables table or a network, not {type(x).__name__}")
+    if len(vals) != n:
+        raise ValueError(f"tables do not match: {len(vals)} rows vs {n}")
+    return vals
+
+
+class _Net:
+    """A sequential layer array with its learnables and recurrent state."""
+
+    _allow_output_layer = False
+
+    def __init__(self, layers, Initialize=True):
+        if isinstance(layers, _Net):
+            layers = layers.Layers
+        layers = list(layers)
+        if not layers or not all(isinstance(l, L.Layer) for l in layers):
+            raise TypeError("layers must be a non-empty list of layer objects (e.g. "
+                            "[dl.sequenceInputLayer(12), dl.lstmLayer(100), ...])")
+        self._layers = [copy.copy(l) for l in layers]
+        self._name_layers()
+        self._check_structure()
+        self._state = None
+        self._initialized = False
+        if Initialize:
+            self.initialize()
+
+    # ----- structure ---------------------------------------------------------------
+    def _name_layers(self):
+        used = {l.Name for l in self._layers if l.Name}
+        for l in self._layers:
+            if l.Name:
+                continue
+            base = _DEFAULT_NAMES.get(type(l), type(l).__name__.lower())
+            name, k = base, 1
+            while name in used:
+                name = f"{base}_{k}"
+                k += 1
+            object.__setattr__(l, "Name", name)
+            used.add(name)
+        names = [l.Name for l in self._layers]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"Layer names must be unique; repeated: {sorted(dup)}")
+
+    def _check_structure(self):
+        first = self._layers[0]
+        if not isinstance(first, L.SequenceInputLayer):
+            raise ValueError(f"The first layer must be an input layer (sequenceInputLayer); "
+                             f"layer 1 is a {first._display}")
+        for i, l in enumerate(self._layers[1:], start=2):
+            if isinstance(l, L.SequenceInputLayer):
+                raise ValueError(f"Layer {i} ('{l.Name}') is a second input layer")
+            if isinstance(l, L._OUTPUT_LAYERS):
+                if not self._allow_output_layer:
+                    raise ValueError(f"Layer '{l.Name}': detected output layer. A dlnetwork must not "
+                                     "have output layers (remove classificationLayer/regressionLayer "
+                                     "and give the loss to trainnet or compute it yourself)")
+                if i != len(self._layers):
+                    raise ValueError(f"Layer {i} ('{l.Name}') is an output layer but is not the "
+                                     "last layer")
+
+    def initialize(self, dtype=np.float32):
+        """Initialize empty learnables and the state (MATLAB's ``initialize``)."""
+        size = self._layers[0].InputSize
+        has_time = True
+        for l in self._layers:
+            size, has_time = l._setup(size, has_time, np.dtype(dtype))
+        self._out_size, self._out_has_time = size, has_time
+        self._initialized = True
+        self.resetState()
+        return self
+
+    # ----- properties ---------------------------------------------------------------
+    @property
+    def Layers(self):
+        return tuple(self._layers)
+
+    @property
+    def Initialized(self):
+        return self._initialized
+
+    @property
+    def InputNames(self):
+        return [self._layers[0].Name]
+
+    @property
+    def OutputNames(self):
+        return [self._layers[-1].Name]
+
+    @property
+    def Learnables(self):
+        return Table((l.Name, p, getattr(l, p)) for l in self._layers for p in l._learnables
+                     if getattr(l, p) is not None)
+
+    @Learnables.setter
+    def Learnables(self, table):
+        self._set_learnables(_values_of(table, len(self.Learnables)))
+
+    @property
+    def State(self):
+        if self._state is None:
+            return Table([])
+        return Table((l.Name, k, v) for l, st in zip(self._layers, self._state) if st
+                     for k, v in st.items())
+
+    @State.setter
+    def State(self, table):
+        if table is None:
+            return
+        rows = list(table) if isinstance(table, Table) else None
+        if rows is None:
+            raise TypeError(f"State must be a State table (from forward/predict), not "
+                            f"{type(table).__name__}")
+        by_name = {l.Name: i for i, l in enumerate(self._layers)}
+        for layer, param, value in rows:
+            if layer not in by_name or not self._state[by_name[layer]] \
+                    or param not in self._state[by_name[layer]]:
+                raise ValueError(f"State table row ({layer!r}, {param!r}) does not match a state "
+                                 "of this network")
+            self._state[by_name[layer]][param] = value
+
+    def _set_learnables(self, values):
+        it = iter(values)
+        for i, l in enumerate(self._layers):
+            upd = {p: next(it) for p in l._learnables if getattr(l, p) is not None}
+            if upd:
+                self._layers[i] = l._with(**upd)
+
+    def _learnable_slots(self):
+        """(layer, name) for each learnable, in Learnables order."""
+        return [(l, p) for l in self._layers for p in l._learnables if getattr(l, p) is not None]
+
+    def _initial_states(self):
+        """Recurrent states at their initial values (HiddenState/CellState
+        properties, zeros when empty)."""
+        return [{k: l._initial_state(k, np.float32) for k in l._states} if l._states else None
+                for l in self._layers]
+
+    def resetState(self):
+        """Reset recurrent states to their initial values, in place."""
+        self._state = self._initial_states()
+        return self
+
+    # ----- tree protocol: a network maps over its learnables ----------------------
+    def _dlarr_tree_map_(self, fn, *rest):
+        others = [_values_of(r, len(self.Learnables)) for r in rest]
+        vals = self.Learnables._values()
+        new = copy.copy(self)
+        new._layers = list(self._layers)
+        new._state = None if self._state is None else [dict(s) if s else s for s in self._state]
+        new._set_learnables(fn(v, *[o[i] for o in others]) for i, v in enumerate(vals))
+        return new
+
+    def _dlarr_tree_leaves_(self, path):
+        yield from self.Learnables._dlarr_tree_leaves_(f"{path}.Learnables")
+
+    # ----- running -----------------------------------------------------------------
+    def _body(self):
+        last = self._layers[-1]
+        return self._layers[:-1] if isinstance(last, L._OUTPUT_LAYERS) else self._layers
+
+    def _run(self, X: DLArray, training: bool, state=None):
+        """Run the layers (not the output layer) on formatted X; returns (Y, new_state)."""
+        if not self._initialized:
+            raise RuntimeError("the network is not initialized; call initialize(net) first")
+        state = self._state if state is None else state
+        new_state = []
+        for l, st in zip(self._body(), state):
+            X, st2 = l._forward(X, training, st)
+            new_state.append(st2)
+        new_state += state[len(new_state):]
+        return X, new_state
+
+    def __repr__(self):
+        kind = type(self).__name__
+        lines = [f"{kind} with properties:", "",
+                 f"         Layers: [{len(self._layers)}x1 nnet.cnn.layer.Layer]",
+                 f"    Initialized: {int(self._initialized)}", ""]
+        return "\n".join(lines) + L.layer_table(self._layers, "  Layers:")
+
+
+def _check_input(net, X, fname):
+    if not isinstance(X, DLArray) or not X.dims:
+        raise TypeError(f"{fname}: X must be a formatted dlarray (e.g. dl.dlarray(X, 'CBT')); "
+                        f"got {'an unformatted dlarray' if isinstance(X, DLArray) else type(X).__name__}")
+    if "C" not in X.dims or X.shape[X.dims.index("C")] != net._layers[0].InputSize:
+        raise ValueError(f"{fname}: the network's input layer expects {net._layers[0].InputSize} "
+                         f"channels ('C'); X has format {X.dims!r} and size {X.shape}")
+
+
+class dlnetwork(_Net):
+    """MATLAB's ``dlnetwork(layers)``: a network for custom training loops.
+
+    ``forward(net, X)`` and ``predict(net, X)`` take formatted dlarrays;
+    ``net.Learnables`` / ``net.State`` are tables; ``dlgradient(loss,
+    net.Learnables)`` gives a table of gradients and ``adamupdate(net, grad,
+    ...)`` returns the updated network.
+    """
+
+
+def forward(net, X):
+    """``Y, state = forward(net, X)``: training-mode pass (dropout active).
+
+    Returns the output and the updated State table; assign ``net.State = state``
+    to keep it, as in MATLAB."""
+    _check_input(net, X, "forward")
+    Y, st = net._run(X, training=True)
+    return Y, _state_table(net, st)
+
+
+def predict_dlnetwork(net, X):
+    _check_input(net, X, "predict")
+    Y, _ = net._run(X, training=False)
+    return Y
+
+
+def _state_table(net, st):
+    return Table((l.Name, k, v) for l, s in zip(net._layers, st) if s for k, v in s.items())
+
+
+def initialize(net):
+    """MATLAB's ``initialize(net)``: returns the network with learnables initialized."""
+    return net.initialize() if not net.Initialized else net
+
+
+def resetState(net):
+    """MATLAB's ``resetState(net)``: a copy with recurrent states set to their initial values."""
+    new = copy.copy(net)
+    new._layers = list(net._layers)
+    return new.resetState()
+
+
+class SeriesNetwork(_Net):
+    """A trained network from :func:`trainNetwork` (MATLAB's SeriesNetwork):
+    a layer array that ends with an output layer; use classify / predict /
+    predictAndUpdateState / classifyAndUpdateState / resetState with it."""
+
+    _allow_output_layer = True
+
+    def _check_structure(self):
+        super()._check_structure()
+        last = self._layers[-1]
+        if not isinstance(last, L._OUTPUT_LAYERS):
+            raise ValueError("The last layer must be an output layer (classificationLayer or "
+                             f"regressionLayer); layer {len(self._layers)} is a {last._display}")
+        if isinstance(last, L.ClassificationOutputLayer) and not any(
+                isinstance(l, L.SoftmaxLayer) for l in self._layers):
+            raise ValueError("A classification network needs a softmaxLayer before its "
+                             "classificationLayer")

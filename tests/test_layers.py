@@ -1,0 +1,145 @@
+"""Layers: MATLAB's properties, defaults, validation, display and initializers."""
+import numpy as np
+import pytest
+
+import dlarr as dl
+from dlarr import _layers as L
+from dlarr._network import dlnetwork
+
+
+def test_lstm_layer_defaults_and_display():
+    layer = L.lstmLayer(100, Name="lstm1")
+    assert layer.NumHiddenUnits == 100 and layer.InputSize == "auto"
+    assert layer.OutputMode == "sequence"
+    assert layer.StateActivationFunction == "tanh" and layer.GateActivationFunction == "sigmoid"
+    assert layer.InputWeightsInitializer == "glorot"
+    assert layer.RecurrentWeightsInitializer == "orthogonal"
+    assert layer.BiasInitializer == "unit-forget-gate"
+    assert layer.InputWeights is None and layer.HiddenState is None
+    assert layer.InputWeightsLearnRateFactor == 1 and layer.BiasL2Factor == 0
+    assert layer.InputWeightsL2Factor == 1
+    assert layer.NumInputs == 1 and layer.InputNames == ("in",)
+    assert layer.NumOutputs == 1 and layer.OutputNames == ("out",)
+    text = repr(layer)
+    assert text.splitlines()[0] == "LSTMLayer with properties:"
+    assert "                       Name: 'lstm1'" in text
+    assert "             NumHiddenUnits: 100" in text
+    assert "   Learnable Parameters" in text and "               InputWeights: []" in text
+    assert "   State Parameters" in text and "                  CellState: []" in text
+
+
+def test_layer_array_display():
+    layers = [L.sequenceInputLayer(12), L.lstmLayer(100), L.fullyConnectedLayer(9),
+              L.softmaxLayer(), L.classificationLayer()]
+    assert L.layer_table(layers).splitlines() == [
+        "5x1 Layer array with layers:",
+        "",
+        "     1   ''   Sequence Input          Sequence input with 12 dimensions",
+        "     2   ''   LSTM                    LSTM with 100 hidden units",
+        "     3   ''   Fully Connected         9 fully connected layer",
+        "     4   ''   Softmax                 softmax",
+        "     5   ''   Classification Output   crossentropyex",
+    ]
+
+
+@pytest.mark.parametrize("make, msg", [
+    (lambda: L.lstmLayer(-1), "NumHiddenUnits must be a positive integer"),
+    (lambda: L.lstmLayer(2.5), "NumHiddenUnits must be a positive integer"),
+    (lambda: L.lstmLayer(3, OutputMode="first"), "OutputMode must be one of 'sequence', 'last'"),
+    (lambda: L.lstmLayer(3, StateActivationFunction="gelu"), "StateActivationFunction"),
+    (lambda: L.lstmLayer(3, InputWeightsInitializer="xavier"), "InputWeightsInitializer"),
+    (lambda: L.lstmLayer(3, InputWeightsLearnRateFactor=[1, 2, 3]), "1x4 vector"),
+    (lambda: L.lstmLayer(3, BiasL2Factor=-1), "nonnegative"),
+    (lambda: L.lstmLayer(3, InputSize=0), "InputSize"),
+    (lambda: L.dropoutLayer(1.5), "Probability must be a number in"),
+    (lambda: L.fullyConnectedLayer(0), "OutputSize"),
+    (lambda: L.gruLayer(4, ResetGateMode="sideways"), "ResetGateMode"),
+])
+def test_invalid_properties(make, msg):
+    with pytest.raises(ValueError, match=msg):
+        make()
+
+
+def test_unknown_property_suggests():
+    with pytest.raises(TypeError, match="did you mean OutputMode"):
+        L.lstmLayer(3, OutputMod="last")
+    layer = L.lstmLayer(3)
+    with pytest.raises(ValueError, match="positive integer"):
+        layer.NumHiddenUnits = 0
+    with pytest.raises(AttributeError, match="read-only"):
+        layer.NumInputs = 2
+
+
+def _init_lstm(H=50, I=30, **kw):
+    dl.rng(0)
+    net = dlnetwork([L.sequenceInputLayer(I), L.lstmLayer(H, **kw)])
+    return net.Layers[1]
+
+
+def test_glorot_input_weights_distribution():
+    H, I = 50, 30
+    W = dl.extractdata(_init_lstm(H, I).InputWeights)
+    assert W.shape == (4 * H, I) and W.dtype == np.float32
+    bound = np.sqrt(6 / (I + 4 * H))
+    assert np.abs(W).max() <= bound
+    np.testing.assert_allclose(W.var(), 2 / (I + 4 * H), rtol=0.1)
+
+
+def test_orthogonal_recurrent_weights():
+    H = 40
+    R = dl.extractdata(_init_lstm(H).RecurrentWeights).astype(np.float64)
+    assert R.shape == (4 * H, H)
+    np.testing.assert_allclose(R.T @ R, np.eye(H), atol=1e-5)
+
+
+def test_unit_forget_gate_bias():
+    H = 7
+    b = dl.extractdata(_init_lstm(H).Bias).ravel()
+    np.testing.assert_array_equal(b, np.r_[np.zeros(H), np.ones(H), np.zeros(2 * H)])
+
+
+def test_he_and_narrow_normal_and_callable():
+    H, I = 60, 40
+    W = dl.extractdata(_init_lstm(H, I, InputWeightsInitializer="he").InputWeights)
+    np.testing.assert_allclose(W.var(), 2 / I, rtol=0.1)
+    W = dl.extractdata(_init_lstm(H, I, InputWeightsInitializer="narrow-normal").InputWeights)
+    np.testing.assert_allclose(W.std(), 0.01, rtol=0.1)
+    layer = _init_lstm(2, 3, InputWeightsInitializer=lambda sz: np.full(sz, 0.5),
+                       BiasInitializer="ones")
+    np.testing.assert_array_equal(dl.extractdata(layer.InputWeights), np.full((8, 3), 0.5))
+    np.testing.assert_array_equal(dl.extractdata(layer.Bias), np.ones((8, 1)))
+
+
+def test_given_weights_are_used_as_is_and_checked():
+    W = np.arange(24, dtype=np.float32).reshape(8, 3)
+    layer = _init_lstm(2, 3, InputWeights=W)
+    np.testing.assert_array_equal(dl.extractdata(layer.InputWeights), W)
+    with pytest.raises(ValueError, match="InputWeights must be 8 x 4"):
+        dlnetwork([L.sequenceInputLayer(4), L.lstmLayer(2, InputWeights=W)])
+
+
+def test_input_size_mismatch():
+    with pytest.raises(ValueError, match="InputSize is 5 but its input has 12 channels"):
+        dlnetwork([L.sequenceInputLayer(12), L.lstmLayer(3, InputSize=5)])
+
+
+def test_sequence_to_label_needs_time():
+    with pytest.raises(ValueError, match="expects sequence input"):
+        dlnetwork([L.sequenceInputLayer(3), L.lstmLayer(4, OutputMode="last"), L.lstmLayer(2)])
+
+
+def test_per_gate_factors():
+    layer = _init_lstm(3, 2, InputWeightsLearnRateFactor=[1, 2, 0, 1], BiasL2Factor=[0, 1, 0, 0])
+    lr, l2 = layer._factors("InputWeights")
+    np.testing.assert_array_equal(np.ravel(lr), np.repeat([1, 2, 0, 1], 3))
+    assert l2 == 1
+    _, l2b = layer._factors("Bias")
+    np.testing.assert_array_equal(np.ravel(l2b), np.repeat([0, 1, 0, 0], 3))
+
+
+def test_other_layers_display():
+    assert L.gruLayer(5)._description() == "GRU with 5 hidden units"
+    assert L.bilstmLayer(5)._description() == "BiLSTM with 5 hidden units"
+    assert L.dropoutLayer(0.2)._description() == "20% dropout"
+    assert repr(L.fullyConnectedLayer(9)).startswith("FullyConnectedLayer with properties:")
+    assert L.regressionLayer()._description() == "mean-squared-error"
