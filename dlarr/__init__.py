@@ -4,6 +4,7 @@ on NumPy (CPU) and CuPy (GPU).
     import dlarr as dl
     X = dl.dlarray(np.random.randn(10, 32, 64), "CBT")
 """
+from ._activations import elu, erf, gelu, leakyrelu, softmax, softsign
 from ._autodiff import dlfeval, dlgradient
 from ._backend import rng
 from ._create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
@@ -15,6 +16,7 @@ from ._fullyconnect import fullyconnect
 from ._gru import gru
 from ._init import (initializeGaussian, initializeGlorot, initializeHe, initializeNarrowNormal,
                     initializeOnes, initializeOrthogonal, initializeUnitForgetGate, initializeZeros)
+from ._losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
 from ._optim import adamupdate, clipgradients, dlupdate, rmspropupdate, sgdmupdate
 from ._ops import (abs, cast, cat, cos, double, exp, log, matmul, max, mean, min, norm, permute,
                    prod, relu, reshape, sigmoid, sin, single, sqrt, squeeze, sum, tanh)
@@ -30,4 +32,6 @@ __all__ = [
     "fullyconnect", "gru", "initializeGaussian", "initializeGlorot", "initializeHe",
     "initializeNarrowNormal", "initializeOnes", "initializeOrthogonal", "initializeUnitForgetGate",
     "initializeZeros", "adamupdate", "clipgradients", "dlupdate", "rmspropupdate", "sgdmupdate",
+    "elu", "erf", "gelu", "leakyrelu", "softmax", "softsign",
+    "crossentropy", "huber", "indexcrossentropy", "l1loss", "l2loss", "mse",
 ]

@@ -195,9 +195,13 @@ def dlgradient(y, *xs, RetainData=False, EnableHigherDerivatives=False):
     def grad_of(x):
         g = found.get(x._node)
         if g is None:
-            return DLArray._new(array_namespace(x._data).zeros(x._data.shape, x._data.dtype),
-                                x._fmt)
-        return DLArray._new(g._data, x._fmt, g._node if higher else None)
+            g = DLArray._new(array_namespace(x._data).zeros(x._data.shape, x._data.dtype), "")
+        node = None
+        if higher:
+            # A gradient that no traced value reaches (a constant, like relu's mask) is
+            # still a traced value of this dlfeval, whose own gradient is zero.
+            node = g._node if g._node is not None else Node(tape, g._data.shape, g._data.dtype)
+        return DLArray._new(g._data, x._fmt, node)
 
     out = tuple(tree_map(grad_of, x) for x in xs)
     return out[0] if len(out) == 1 else out

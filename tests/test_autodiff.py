@@ -245,3 +245,13 @@ def test_kwargs_are_traced_and_non_arrays_pass_through():
         return dl.dlgradient(dl.sum(x * w * scale, "all"), w)
     g = dl.dlfeval(f, dl.dlarray(np.array([1.0, 2.0])), 3, w=dl.dlarray(np.ones(2)))
     np.testing.assert_array_equal(dl.extractdata(g), [3.0, 6.0])
+
+
+def test_higher_derivative_of_piecewise_linear_is_zero():
+    def f(x):
+        g = dl.dlgradient(dl.sum(dl.relu(x) * 3, "all"), x, EnableHigherDerivatives=True)
+        assert g.traced
+        return g, dl.dlgradient(dl.sum(g, "all"), x)
+    g, h = dl.dlfeval(f, dl.dlarray(np.array([-1.0, 2.0])))
+    np.testing.assert_array_equal(dl.extractdata(g), [0.0, 3.0])
+    np.testing.assert_array_equal(dl.extractdata(h), [0.0, 0.0])

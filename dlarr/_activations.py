@@ -1,0 +1,337 @@
+"""Activation functions on DLArray: leakyrelu, elu, gelu, softmax, softsign (and erf).
+
+``relu``, ``sigmoid`` and ``tanh`` live in ``_ops``.  Every function keeps its
+input's format and is differentiable; the ones written as primitives have
+derivatives made of dlarr ops, so second derivatives work too
+(``EnableHigherDerivatives``).
+
+MathWorks pages (the definitions implemented here):
+  https://www.mathworks.com/help/deeplearning/ref/dlarray.leakyrelu.html
+  https://www.mathworks.com/help/deeplearning/ref/dlarray.elu.html
+  https://www.mathworks.com/help/deeplearning/ref/dlarray.gelu.html
+  https://www.mathworks.com/help/deeplearning/ref/dlarray.softmax.html
+  https://www.mathworks.com/help/deeplearning/ref/softsignlayer.html (softsign: x/(1+|x|))
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from . import _formats, _ops
+from ._backend import array_namespace
+from ._create import dlarray, stripdims
+from ._dlarray import DLArray
+from ._ops import _as_float, _const, _where
+from ._registry import bind, primitive
+
+
+# ==========================================================================
+# Option helpers (shared with _losses)
+# ==========================================================================
+
+def _choose(value, options, fname, argname):
+    """MATLAB's ``validatestring``: a case-insensitive match of ``value`` to one
+    of ``options``, where an unambiguous leading part is enough ("batch" for
+    "batch-size").  Errors list the valid values."""
+    valid = ", ".join(repr(o) for o in options)
+    if not isinstance(value, str):
+        raise TypeError(f"{fname}: {argname} must be a string, one of {valid}; "
+                        f"not {type(value).__name__}")
+    v = value.lower()
+    for o in options:
+        if o.lower() == v:
+            return o
+    hits = [o for o in options if v and o.lower().startswith(v)]
+    if len(hits) == 1:
+        return hits[0]
+    why = "is ambiguous" if hits else "is not valid"
+    raise ValueError(f"{fname}: {argname} {value!r} {why}; valid values are {valid}")
+
+
+def _real_scalar(x, fname, argname, positive=False):
+    if isinstance(x, DLArray):
+        x = x._data
+    if isinstance(x, bool) or (hasattr(x, "dtype") and np.dtype(x.dtype).kind not in "iuf"):
+        raise TypeError(f"{fname}: {argname} must be a real numeric scalar, not {x!r}")
+    if hasattr(x, "size"):
+        if x.size != 1:
+            raise ValueError(f"{fname}: {argname} must be a scalar; it has {x.size} elements")
+        x = x.reshape(()).item()
+    if not isinstance(x, numbers.Real):
+        raise TypeError(f"{fname}: {argname} must be a real numeric scalar, not "
+                        f"{type(x).__name__}")
+    x = float(x)
+    if not math.isfinite(x) or (positive and not x > 0):
+        kind = "a finite positive" if positive else "a finite"
+        raise ValueError(f"{fname}: {argname} must be {kind} scalar, not {x!r}")
+    return x
+
+
+# ==========================================================================
+# erf and erfc (NumPy has none; SciPy is not a dependency)
+# ==========================================================================
+# A vectorised port of the method of fdlibm's s_erf.c, with its coefficients:
+#   Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+#   Developed at SunSoft, a Sun Microsystems, Inc. business.  Permission to
+#   use, copy, modify, and distribute this software is freely granted,
+#   provided that this notice is preserved.
+# Error below one ulp in float64 on the whole real line (the same algorithm as
+# glibc's and CPython's math.erf/math.erfc, which the tests compare against).
+
+_ERX = 8.45062911510467529297e-01
+_PP = (1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+       -5.77027029648944159157e-03, -2.37630166566501626084e-05)
+_QQ = (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
+       1.32494738004321644526e-04, -3.96022827877536812320e-06)
+_PA = (-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+       3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+       -2.16637559486879084300e-03)
+_QA = (1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01, 7.18286544141962662868e-02,
+       1.26171219808761642112e-01, 1.36370839120290507362e-02, 1.19844998467991074170e-02)
+_RA = (-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+       -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+       -8.12874355063065934246e+01, -9.81432934416914548592e+00)
+_SA = (1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02, 4.34565877475229228821e+02,
+       6.45387271733267880336e+02, 4.29008140027567833386e+02, 1.08635005541779435134e+02,
+       6.57024977031928170135e+00, -6.04244152148580987438e-02)
+_RB = (-9.86494292470009928597e-03, -7.99283237680523006574e-01, -1.77579549177547519889e+01,
+       -1.60636384855821916062e+02, -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+       -4.83519191608651397019e+02)
+_SB = (1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02, 1.53672958608443695994e+03,
+       3.19985821950859553908e+03, 2.55305040643316442583e+03, 4.74528541206955367215e+02,
+       -2.24409524465858183362e+01)
+
+
+def _poly(c, z):
+    """c[0] + c[1] z + c[2] z^2 + ... (Horner)."""
+    r = c[-1]
+    for a in c[-2::-1]:
+        r = r * z + a
+    return r
+
+
+def _erf_parts(x, xp):
+    """erf(x) and erfc(x) of a float64 array, each accurate to about one ulp."""
+    ax = xp.abs(x)
+    erf = xp.empty_like(x)
+    erfc = xp.empty_like(x)
+    neg = x < 0
+
+    m = ax < 0.84375                                   # erf = x + x R(x^2)
+    if m.any():
+        xm = x[m]
+        z = xm * xm
+        y = _poly(_PP, z) / _poly(_QQ, z)
+        erf[m] = xm + xm * y
+        c = 1.0 - (xm + xm * y)
+        big = xm >= 0.25                               # 0.5 - (x R + (x - 0.5)): no cancellation
+        c[big] = 0.5 - (xm[big] * y[big] + (xm[big] - 0.5))
+        erfc[m] = c
+
+    m = (ax >= 0.84375) & (ax < 1.25)                  # expansion about 1
+    if m.any():
+        s = ax[m] - 1.0
+        pq = _poly(_PA, s) / _poly(_QA, s)
+        n = neg[m]
+        erf[m] = xp.where(n, -(_ERX + pq), _ERX + pq)
+        erfc[m] = xp.where(n, 1.0 + (_ERX + pq), (1.0 - _ERX) - pq)
+
+    m = (ax >= 1.25) & (ax < 28.0)                     # erfc = exp(-x^2 - 0.5625 + R/S) / x
+    if m.any():
+        a = ax[m]
+        s = 1.0 / (a * a)
+        near = a < 1.0 / 0.35
+        rs = xp.where(near, _poly(_RA, s) / _poly(_SA, s), _poly(_RB, s) / _poly(_SB, s))
+        # exp(-a^2) as exp(-z^2) exp((z - a)(z + a)) with z = a cut to 20 mantissa bits,
+        # so -z^2 is exact (fdlibm's trick).
+        z = (a.view(xp.uint64) & xp.uint64(0xFFFFFFFF00000000)).view(xp.float64)
+        r = xp.exp(-z * z - 0.5625) * xp.exp((z - a) * (z + a) + rs) / a
+        n = neg[m]
+        erfc[m] = xp.where(n, 2.0 - r, r)
+        erf[m] = xp.where(n, r - 1.0, 1.0 - r)
+
+    m = ax >= 28.0                                     # and infinities
+    if m.any():
+        n = neg[m]
+        erfc[m] = xp.where(n, 2.0, 0.0)
+        erf[m] = xp.where(n, -1.0, 1.0)
+
+    m = xp.isnan(x)
+    if m.any():
+        erf[m] = xp.nan
+        erfc[m] = xp.nan
+    return erf, erfc
+
+
+def _erf_raw(a, which, scale=1.0):
+    """erf or erfc of ``scale * a``, computed in float64, returned in a's type."""
+    xp = array_namespace(a)
+    x = xp.asarray(a, dtype=xp.float64).reshape(-1) * scale
+    out = _erf_parts(xp.ascontiguousarray(x), xp)[0 if which == "erf" else 1]
+    return out.reshape(a.shape).astype(a.dtype, copy=False)
+
+
+@primitive("erf")
+def _erf(a):
+    return _erf_raw(a, "erf")
+
+
+@_erf.defvjp
+def _(needs, g, ans, a):
+    return (g * _ops.exp(-(a * a)) * (2.0 / math.sqrt(math.pi)),)
+
+
+@primitive("normcdf")
+def _normcdf(a):
+    # Phi(a) = erfc(-a/sqrt(2))/2: accurate in both tails (no 1 + erf cancellation).
+    return 0.5 * _erf_raw(a, "erfc", scale=-1.0 / math.sqrt(2.0))
+
+
+@_normcdf.defvjp
+def _(needs, g, ans, a):
+    return (g * _ops.exp(a * a * -0.5) * (1.0 / math.sqrt(2.0 * math.pi)),)
+
+
+def erf(X):
+    """Error function 2/sqrt(pi) * integral_0^X exp(-t^2) dt, elementwise
+    (MATLAB's ``erf``; accurate to about one ulp; differentiable)."""
+    return _ops._unary(_erf, X, "erf")
+
+
+# ==========================================================================
+# Elementwise activations
+# ==========================================================================
+
+@primitive("leakyrelu")
+def _leakyrelu(a, scale):
+    xp = array_namespace(a)
+    return xp.where(a > 0, a, a * xp.asarray(scale, dtype=a.dtype))
+
+
+@_leakyrelu.defvjp
+def _(needs, g, ans, a, scale):
+    xp = array_namespace(a._data)
+    return (g * _const(xp.where(a._data > 0, 1, scale).astype(g.dtype)),)
+
+
+def leakyrelu(X, scaleFactor=0.01):
+    """Leaky ReLU, MATLAB's ``leakyrelu(X, scaleFactor)``: X where X > 0,
+    scaleFactor*X elsewhere (default scale 0.01).  The derivative at 0 is taken
+    as scaleFactor (relu's convention: relu'(0) = 0)."""
+    scale = _real_scalar(scaleFactor, "leakyrelu", "scaleFactor")
+    X = _as_float(X, "leakyrelu")
+    return bind(_leakyrelu, [X], X._fmt, scale=scale)
+
+
+@primitive("elu")
+def _elu(a, alpha):
+    xp = array_namespace(a)
+    neg = xp.expm1(xp.minimum(a, 0)) * xp.asarray(alpha, dtype=a.dtype)
+    return xp.where(a > 0, a, neg)
+
+
+@_elu.defvjp
+def _(needs, g, ans, a, alpha):
+    # slope 1 where a > 0, alpha*exp(a) = elu(a) + alpha elsewhere (recorded, so
+    # the second derivative alpha*exp(a) follows).
+    one = _const(array_namespace(a._data).ones((), g.dtype))
+    return (g * _where(one, ans + alpha, a._data > 0),)
+
+
+def elu(X, alpha=1.0):
+    """Exponential linear unit, MATLAB's ``elu(X, alpha)``: X where X > 0,
+    alpha*(exp(X) - 1) elsewhere (``alpha`` a positive scalar, default 1).
+    The derivative at 0 is taken as alpha (the left-hand one)."""
+    alpha = _real_scalar(alpha, "elu", "alpha", positive=True)
+    X = _as_float(X, "elu")
+    return bind(_elu, [X], X._fmt, alpha=alpha)
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+
+
+def gelu(X, Approximation="none"):
+    """Gaussian error linear unit, MATLAB's ``gelu(X, Approximation=...)``.
+
+    "none": X * Phi(X) = X/2 * (1 + erf(X/sqrt(2))), Phi the standard normal
+    cdf (computed as erfc(-X/sqrt(2))/2, accurate for large negative X);
+    "tanh": X/2 * (1 + tanh(sqrt(2/pi) * (X + 0.044715 X^3))).
+    """
+    approx = _choose(Approximation, ("none", "tanh"), "gelu", "Approximation")
+    X = _as_float(X, "gelu")
+    if approx == "none":
+        return X * bind(_normcdf, [X], X._fmt)
+    inner = (X + 0.044715 * X * X * X) * _GELU_C
+    return 0.5 * X * (1.0 + _ops.tanh(inner))
+
+
+def softsign(X):
+    """Softsign X / (1 + |X|), elementwise."""
+    X = _as_float(X, "softsign")
+    return X / (1.0 + _ops.abs(X))
+
+
+# ==========================================================================
+# softmax over the channel dimension
+# ==========================================================================
+
+@primitive("softmax")
+def _softmax(a, axis):
+    xp = array_namespace(a)
+    e = xp.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@_softmax.defvjp
+def _(needs, g, ans, a, axis):
+    gy = g * ans
+    return (gy - ans * _ops.sum(gy, [axis]),)
+
+
+def _labelled(X, DataFormat, fname, name="X"):
+    """X as a formatted DLArray, plus the user's format when X came unformatted."""
+    fmt = X._fmt if isinstance(X, DLArray) else ""
+    if fmt:
+        if DataFormat is not None:
+            raise ValueError(f"{fname}: {name} is formatted ({fmt!r}); DataFormat is only for "
+                             f"unformatted {name}")
+        return X, None
+    if DataFormat is None:
+        raise ValueError(f"{fname}: {name} is unformatted; give its format with DataFormat, "
+                         "e.g. DataFormat='CB'")
+    DataFormat = _formats.check_format(DataFormat, "DataFormat")
+    if not isinstance(X, DLArray):
+        X = _as_float(X, fname, name)
+    try:
+        return dlarray(X, DataFormat), DataFormat
+    except ValueError as e:
+        raise ValueError(f"{fname}: {e}") from None
+
+
+def _in_user_order(Y, user_fmt, shape):
+    """A formatted result back in the order of the unformatted input (of ``shape``)."""
+    Y = stripdims(Y, user_fmt)
+    if Y.shape != tuple(shape):
+        Y = _ops.reshape(Y, tuple(shape))
+    return Y
+
+
+def softmax(X, DataFormat=None):
+    """Softmax over the channel ("C") dimension, MATLAB's ``softmax(X)``:
+    exp(X) / sum(exp(X), "C"), computed with the maximum subtracted.
+
+    Unformatted X needs ``DataFormat`` (it must contain "C") and gives an
+    unformatted result in X's dimension order.
+    """
+    fname = "softmax"
+    shape = X.shape if hasattr(X, "shape") else np.shape(X)
+    Xf, user_fmt = _labelled(X, DataFormat, fname)
+    Xf = _as_float(Xf, fname)
+    axes = _formats.find(Xf._fmt, "C")
+    if not axes:
+        raise ValueError(f"{fname}: X (format {Xf._fmt!r}) has no 'C' (channel) dimension; "
+                         "softmax operates over channels")
+    Y = bind(_softmax, [Xf], Xf._fmt, axis=axes[0])
+    return Y if user_fmt is None else _in_user_order(Y, user_fmt, shape)
