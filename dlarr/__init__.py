@@ -6,7 +6,7 @@ on NumPy (CPU) and CuPy (GPU).
 """
 from ._activations import elu, erf, gelu, leakyrelu, softmax, softsign
 from ._autodiff import dlfeval, dlgradient
-from ._backend import rng
+from ._backend import canUseGPU, rng
 from ._create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
                       underlyingType)
 from ._data import japaneseVowelsTestData, japaneseVowelsTrainData
@@ -16,7 +16,19 @@ from ._fullyconnect import fullyconnect
 from ._gru import gru
 from ._init import (initializeGaussian, initializeGlorot, initializeHe, initializeNarrowNormal,
                     initializeOnes, initializeOrthogonal, initializeUnitForgetGate, initializeZeros)
+from ._lstm import lstm
 from ._losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
+from ._layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, FullyConnectedLayer,
+                      GRULayer, Layer, LSTMLayer, RegressionOutputLayer, SequenceInputLayer,
+                      SoftmaxLayer, bilstmLayer, classificationLayer, disp, dropoutLayer,
+                      fullyConnectedLayer, gruLayer, lstmLayer, regressionLayer,
+                      sequenceInputLayer, softmaxLayer)
+from ._network import SeriesNetwork, dlnetwork, forward, initialize, resetState
+from ._options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
+                       TrainingOptionsSGDM, trainingOptions)
+from ._progress import TrainingProgress
+from ._train import (classify, classifyAndUpdateState, minibatchpredict, predict,
+                     predictAndUpdateState, scores2label, trainnet, trainNetwork)
 from ._optim import adamupdate, clipgradients, dlupdate, rmspropupdate, sgdmupdate
 from ._ops import (abs, cast, cat, cos, double, exp, log, matmul, max, mean, min, norm, permute,
                    prod, relu, reshape, sigmoid, sin, single, sqrt, squeeze, sum, tanh)
@@ -25,7 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DLArray", "abs", "cast", "cat", "cos", "dims", "dlarray", "dlfeval", "dlgradient", "double",
-    "exp", "extractdata", "finddim", "isdlarray", "log", "matmul", "max", "mean", "min", "norm",
+    "exp", "extractdata", "finddim", "isdlarray", "log", "lstm", "matmul", "max", "mean", "min", "norm",
     "numel", "permute", "prod", "relu", "reshape", "rng", "sigmoid", "sin", "single", "size",
     "sqrt", "squeeze", "stripdims", "sum", "tanh", "underlyingType",
     "japaneseVowelsTrainData", "japaneseVowelsTestData", "embed", "onehotencode", "onehotdecode",
@@ -34,4 +46,12 @@ __all__ = [
     "initializeZeros", "adamupdate", "clipgradients", "dlupdate", "rmspropupdate", "sgdmupdate",
     "elu", "erf", "gelu", "leakyrelu", "softmax", "softsign",
     "crossentropy", "huber", "indexcrossentropy", "l1loss", "l2loss", "mse",
+    "BiLSTMLayer", "ClassificationOutputLayer", "DropoutLayer", "FullyConnectedLayer", "GRULayer",
+    "Layer", "LSTMLayer", "RegressionOutputLayer", "SequenceInputLayer", "SoftmaxLayer",
+    "bilstmLayer", "classificationLayer", "disp", "dropoutLayer", "fullyConnectedLayer",
+    "gruLayer", "lstmLayer", "regressionLayer", "sequenceInputLayer", "softmaxLayer",
+    "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState", "trainingOptions",
+    "classify", "classifyAndUpdateState", "predict", "predictAndUpdateState", "trainNetwork",
+    "canUseGPU", "minibatchpredict", "scores2label", "trainnet", "TrainingOptions",
+    "TrainingOptionsADAM", "TrainingOptionsRMSProp", "TrainingOptionsSGDM", "TrainingProgress",
 ]

@@ -87,3 +87,18 @@ def japaneseVowelsTestData():
     370 sequences of 12 x T (T = 7..29) and labels 1..9 with per-speaker counts
     31 35 88 44 29 24 40 50 29.  Same types as :func:`japaneseVowelsTrainData`."""
     return _load("JapaneseVowels_TEST.ts")
+
+
+def forecasting_series(name: str):
+    """A shipped univariate series: ``"Airline"`` (monthly passengers, 144 values)
+    or ``"sunspots"`` (yearly, 309 values).  Returns ``(times, values)`` as
+    NumPy arrays (times as strings/years, values float64)."""
+    files = {"Airline": "Airline.csv", "sunspots": "sunspots.csv"}
+    if name not in files:
+        raise ValueError(f"forecasting_series: name must be one of {sorted(files)}, not {name!r}")
+    text = resources.files("dlarr").joinpath("data").joinpath("forecasting") \
+        .joinpath(files[name]).read_text()
+    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
+    times = np.array([r[0].strip('"') for r in rows])
+    values = np.array([float(r[1]) for r in rows])
+    return times, values

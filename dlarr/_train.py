@@ -35,7 +35,7 @@ def _as_sequences(X, input_size, fname, name="X"):
     single = False
     if isinstance(X, DLArray):
         X = extractdata(X)
-    if hasattr(X, "ndim") and X.ndim == 2:
+    if hasattr(X, "ndim") and X.ndim in (1, 2):     # one sequence (or one time step)
         X, single = [X], True
     if not isinstance(X, (list, tuple)) or not X:
         raise TypeError(f"{fname}: {name} must be a list of C x T sequences (MATLAB's cell array) "
@@ -311,8 +311,10 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validat
     order = np.arange(N)
     if options.Shuffle == "once":
         order = rng.permutation(N)
-    progress = TrainingProgress(options, task=task, has_validation=validation is not None)
-    progress.start()
+    progress = TrainingProgress(options, task=task, has_validation=validation is not None,
+                                iterations_per_epoch=per_epoch if isinstance(
+                                    options.SequenceLength, str) else None)
+    progress.start(environment="cpu")
     t0 = time.perf_counter()
     iteration = 0
     last = (math.nan, math.nan, options.InitialLearnRate, None, None)
@@ -519,3 +521,112 @@ def classifyAndUpdateState(net, X, **seq_options):
     outs, single = _predict_batches(new, X, 1, _PredictOptions(**seq_options), True,
                                     "classifyAndUpdateState")
     return new, _labels_of(new, outs, single)
+
+
+# ==========================================================================
+# trainnet (dlnetwork + a loss function)
+# ==========================================================================
+
+def _trainnet_loss(lossFcn, seq_out):
+    """MATLAB's trainnet loss names -> (loss(Y, T, mask), task, target kind)."""
+    from . import _losses
+
+    def masked(fn, **kw):
+        def loss(Y, T, mask):
+            M = DLArray._new(mask[None].astype(Y.dtype), "CBT") if seq_out else None
+            return fn(Y, T, Mask=M, **kw)
+        return loss
+    table = {
+        "crossentropy": (masked(_losses.crossentropy), "classification", "onehot"),
+        "binary-crossentropy": (masked(_losses.crossentropy, ClassificationMode="multilabel"),
+                                "classification", "numeric"),
+        "mse": (masked(_losses.l2loss), "regression", "numeric"),
+        "mean-squared-error": (masked(_losses.l2loss), "regression", "numeric"),
+        "l2loss": (masked(_losses.l2loss), "regression", "numeric"),
+        "mae": (masked(_losses.l1loss), "regression", "numeric"),
+        "mean-absolute-error": (masked(_losses.l1loss), "regression", "numeric"),
+        "l1loss": (masked(_losses.l1loss), "regression", "numeric"),
+        "huber": (masked(_losses.huber), "regression", "numeric"),
+    }
+    if callable(lossFcn):
+        return (lambda Y, T, mask: lossFcn(Y, T)), "regression", "numeric"
+    if lossFcn not in table:
+        raise ValueError(f"trainnet: lossFcn must be one of {', '.join(repr(k) for k in table)} or "
+                         f"a function loss = f(Y, T); got {lossFcn!r}")
+    return table[lossFcn]
+
+
+def trainnet(X, T, net, lossFcn, options):
+    """MATLAB's ``net = trainnet(X, T, net, lossFcn, options)`` for sequence data.
+
+    ``net`` is a dlnetwork or a layer array without an output layer; ``lossFcn``
+    a loss name ("crossentropy", "binary-crossentropy", "mse"/"mean-squared-
+    error"/"l2loss", "mae"/"mean-absolute-error"/"l1loss", "huber") or a
+    function ``loss = f(Y, T)`` on formatted dlarrays.  With "crossentropy" the
+    targets are labels (ints or strings), one-hot encoded over their sorted
+    classes, which the returned network keeps for :func:`scores2label`.
+    Returns the trained dlnetwork.
+    """
+    fname = "trainnet"
+    _solver(options, fname)
+    _check_environment(options, fname)
+    net = dlnetwork(net.Layers if isinstance(net, _Net) else net) if not isinstance(net, dlnetwork) \
+        else copy.copy(net)
+    net._layers = list(net._layers)
+    seq_out = net._out_has_time
+    loss_fn, task, kind = _trainnet_loss(lossFcn, seq_out)
+    seqs, _ = _as_sequences(X, net.Layers[0].InputSize, fname)
+    if getattr(options, "ResetInputNormalization", True) or net.Layers[0].Mean is None:
+        net.Layers[0]._fit_normalization(seqs)
+    if kind == "onehot":
+        targets, labels = _prepare_targets(net, T, seqs, "classification", seq_out, fname)
+        net._labels = labels
+    else:
+        targets, _ = _prepare_targets(net, T, seqs, "regression", seq_out, fname)
+
+    def metric_fn(Yp, Tt, mask):
+        return _metric(task, Yp, Tt, mask, seq_out)
+
+    validation = None
+    if getattr(options, "ValidationData", None) is not None:
+        XV, YV = options.ValidationData
+        vseqs, _ = _as_sequences(XV, net.Layers[0].InputSize, fname, "ValidationData X")
+        vt, _ = _prepare_targets(net, YV, vseqs, "classification" if kind == "onehot" else
+                                 "regression", seq_out, fname, labels=getattr(net, "_labels", None))
+
+        def validation(n):
+            return _evaluate(n, vseqs, vt, "classification" if kind == "onehot" else "regression",
+                             seq_out, options, loss_fn, metric_fn)
+    return _fit(net, seqs, targets, options, "classification" if kind == "onehot" else "regression",
+                seq_out, loss_fn, metric_fn, validation, fname)
+
+
+def minibatchpredict(net, X, *, MiniBatchSize=128, **seq_options):
+    """MATLAB's ``minibatchpredict``: a dlnetwork's outputs for a list of
+    sequences, in mini-batches (N x K for sequence-to-one networks, a list of
+    K x T arrays for sequence-to-sequence networks)."""
+    outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize),
+                                    _PredictOptions(**seq_options), False, "minibatchpredict")
+    return _stack(net, outs, single)
+
+
+def scores2label(scores, classNames=None, dim=None):
+    """MATLAB's ``scores2label``: the class of the largest score.
+
+    ``scores`` is N x K (classes along the last dimension unless ``dim`` says
+    otherwise); ``classNames`` defaults to the classes a network trained by
+    trainnet recorded, when ``classNames`` is that network."""
+    if isinstance(classNames, _Net):
+        labels = getattr(classNames, "_labels", None)
+        if labels is None:
+            raise ValueError("scores2label: this network was not trained with class labels")
+        classNames = labels.classes
+    if classNames is None:
+        raise ValueError("scores2label: give classNames (the classes, in score order)")
+    s = extractdata(scores) if isinstance(scores, DLArray) else np.asarray(scores)
+    classes = np.asarray(list(classNames))
+    axis = s.ndim - 1 if dim is None else dim
+    if s.shape[axis] != len(classes):
+        raise ValueError(f"scores2label: scores have {s.shape[axis]} classes along dimension "
+                         f"{axis} but {len(classes)} classNames were given")
+    return classes[s.argmax(axis=axis)]

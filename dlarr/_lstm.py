@@ -1,0 +1,379 @@
+"""lstm: MATLAB's long short-term memory operation, one recorded op with its own BPTT.
+
+Equations (MathWorks' lstmLayer page, "Long Short-Term Memory Layer"), gate
+blocks of weights, recurrentWeights and bias in MATLAB's order input i,
+forget f, cell candidate g, output o::
+
+    i = gate(W_i x + R_i h + b_i)      f = gate(W_f x + R_f h + b_f)
+    g = state(W_g x + R_g h + b_g)     o = gate(W_o x + R_o h + b_o)
+    c' = f .* c + i .* g               h' = o .* state(c')
+
+The input forms and the output layouts are those every recurrent op shares
+(``_recurrent``); this module holds the kernels.
+
+Kernel layout ("gate-major", so that every elementwise call works on one
+contiguous block): per time step t
+
+* ``HX[t]`` is the K x B column stack ``[h_{t-1}; x_t; 1]`` (K = H + I + 1),
+  so ``Wcat @ HX[t]`` computes W x + R h + b in ONE product per step, and
+  after the loop ``dZ @ HX.T`` gives dR, dW and db in one product;
+* ``G[t]`` is 5 x H x B: the activated gates in the internal order o, i, f, g,
+  then c_{t-1}.  The sigmoid gates o, i, f are one block, and ``[i, f] .*
+  [g, c_{t-1}]`` is one call, so c_t = i g + f c_{t-1} takes two;
+* the gate pre-activations are pre-scaled inside ``Wcat`` (sigmoid(z) =
+  0.5 tanh(z/2) + 0.5, hard-sigmoid(z) = clip(0.2 z + 0.5, 0, 1)), so with
+  tanh/sigmoid one tanh call covers all four gates.
+
+Backward per step: two products-with-broadcast, an add, a multiply and one
+recurrent product; the factors that do not depend on the recursion are
+computed for a chunk of steps at a time, and dW, dR, db, dX come from two
+large products after the loop.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ._backend import array_namespace
+from ._dlarray import DLArray
+from ._recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
+                         hidden_size, prepare_matrix, prepare_sequence, prepare_state,
+                         prepare_vector, present_output, present_state)
+from ._registry import bind, primitive
+from ._tape import current_tape
+
+# Internal gate order o, i, f, g: MATLAB block (i=0, f=1, g=2, o=3) of each internal slot.
+_TO_MATLAB = (3, 0, 1, 2)
+# Elements of the per-chunk backward factors kept in cache at once.
+_CHUNK_ELEMS = 1 << 16
+
+
+# --------------------------------------------------------------------------
+# Buffers kept between calls
+# --------------------------------------------------------------------------
+
+class _Workspace:
+    """NumPy buffers reused from one call to the next (CuPy has its own memory pool).
+
+    A fresh large array costs a page fault for every 4 KiB page the first time it
+    is written (glibc hands freed memory back to the OS), which costs as much as
+    the arithmetic of a whole LSTM layer on a small machine.  Training calls lstm
+    with the same sizes again and again, so its scratch and residual buffers come
+    from here, and go back when the call (or the backward pass) is done.  At
+    most ``limit`` bytes are kept; the oldest go first.
+    """
+
+    def __init__(self, limit=1 << 29):
+        self.limit = limit
+        self._free = {}           # (shape, dtype) -> [arrays]
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def take(self, xp, shape, dtype):
+        if xp is np:
+            key = (shape, np.dtype(dtype).str)
+            with self._lock:
+                arrays = self._free.get(key)
+                if arrays:
+                    a = arrays.pop()
+                    if not arrays:
+                        del self._free[key]
+                    self._bytes -= a.nbytes
+                    return a
+        return xp.empty(shape, dtype)
+
+    def give(self, *arrays):
+        with self._lock:
+            for a in arrays:
+                if type(a) is not np.ndarray or a.nbytes > self.limit or a.base is not None:
+                    continue
+                while self._bytes + a.nbytes > self.limit:
+                    key = next(iter(self._free))
+                    old = self._free[key].pop(0)
+                    if not self._free[key]:
+                        del self._free[key]
+                    self._bytes -= old.nbytes
+                self._free.setdefault((a.shape, a.dtype.str), []).append(a)
+                self._bytes += a.nbytes
+
+    def clear(self):
+        with self._lock:
+            self._free.clear()
+            self._bytes = 0
+
+
+_WS = _Workspace()
+
+
+class _Residual:
+    """What the backward pass needs; its buffers return to the workspace when the
+    tape lets go of it (after dlgradient, or when dlfeval returns)."""
+    __slots__ = ("bufs",)
+
+    def __init__(self, bufs):
+        self.bufs = bufs
+
+    def __del__(self):
+        try:
+            _WS.give(*self.bufs)
+        except Exception:         # interpreter shutdown
+            pass
+
+
+# --------------------------------------------------------------------------
+# Activations on the kernel's buffers (in place, `out=` everywhere)
+# --------------------------------------------------------------------------
+
+def _gate_act(z, xp, kind):
+    """Gate activation of pre-scaled pre-activations, in place."""
+    if kind == "sigmoid":           # z holds x/2: sigmoid(x) = 0.5 tanh(x/2) + 0.5
+        xp.tanh(z, out=z)
+        xp.multiply(z, 0.5, out=z)
+        xp.add(z, 0.5, out=z)
+    else:                           # z holds 0.2 x + 0.5
+        xp.clip(z, 0, 1, out=z)
+
+
+def _state_act(z, out, xp, kind, scratch):
+    """State activation of z into out (out may be z; scratch may be out, not z)."""
+    if kind == "tanh":
+        xp.tanh(z, out=out)
+    elif kind == "softsign":
+        xp.abs(z, out=scratch)
+        xp.add(scratch, 1, out=scratch)
+        xp.divide(z, scratch, out=out)
+    else:
+        xp.maximum(z, 0, out=out)
+
+
+def _gate_deriv(a, out, xp, kind):
+    """Derivative of the gate activation at the point where it gave ``a``."""
+    if kind == "sigmoid":
+        xp.subtract(1, a, out=out)
+        xp.multiply(out, a, out=out)
+    else:
+        xp.multiply((a > 0) & (a < 1), 0.2, out=out)
+
+
+def _state_deriv(s, out, xp, kind):
+    """Derivative of the state activation at the point where it gave ``s``."""
+    if kind == "tanh":
+        xp.multiply(s, s, out=out)
+        xp.subtract(1, out, out=out)
+    elif kind == "softsign":        # softsign'(x) = 1/(1+|x|)^2 = (1-|s|)^2
+        xp.abs(s, out=out)
+        xp.subtract(1, out, out=out)
+        xp.multiply(out, out, out=out)
+    else:
+        xp.greater(s, 0, out=out)   # bool -> 0/1 in out's type
+
+
+# --------------------------------------------------------------------------
+# The primitive: x is T x B x I, h0/c0 (1 or B) x H, W 4H x I, R 4H x H, b 4H
+# --------------------------------------------------------------------------
+
+def _fused_weights(W, R, b, H, gate, xp):
+    """``[R | W | b]`` as 4H x K in the internal gate order, gate rows pre-scaled."""
+    I = W.shape[1]
+    K = H + I + 1
+    Wc = _WS.take(xp, (4, H, K), W.dtype)
+    R4, W4, b4 = R.reshape(4, H, H), W.reshape(4, H, I), b.reshape(4, H)
+    for k, m in enumerate(_TO_MATLAB):
+        Wc[k, :, :H] = R4[m]
+        Wc[k, :, H:H + I] = W4[m]
+        Wc[k, :, H + I] = b4[m]
+    if gate == "sigmoid":
+        Wc[:3] *= 0.5
+    else:
+        Wc[:3] *= 0.2
+        Wc[:3, :, H + I] += 0.5
+    return Wc
+
+
+@primitive("lstm", nout=3, higher=False, residual=True)
+def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
+    xp = array_namespace(x, h0, c0, W, R, b)
+    T, B, I = x.shape
+    H = R.shape[1]
+    K = H + I + 1
+    dt = x.dtype
+    Wc3 = _fused_weights(W, R, b, H, gate_act, xp)
+    Wc = Wc3.reshape(4 * H, K)
+    fused = state_act == "tanh" and gate_act == "sigmoid"
+    H3, H4 = 3 * H, 4 * H
+
+    # HX[t] = [h_{t-1}; x_t; 1]; h_t is written into HX[t+1][:H].
+    HX = _WS.take(xp, (T + 1, K, B), dt)
+    HX[:T, H:H + I] = x.transpose(0, 2, 1)
+    HX[:, H + I] = 1
+    HX[0, :H] = h0.T
+    # G[t] = [o, i, f, g, c_{t-1}]; a ring of two when nothing needs the history.
+    nG = T + 1 if keep else 2
+    G = _WS.take(xp, (nG, 5, H, B), dt)
+    G2 = G.reshape(nG, 5 * H, B)
+    TC = _WS.take(xp, (T if keep else 1, H, B), dt)        # state(c_t)
+    G[0, 4] = c0.T
+    pair = _WS.take(xp, (2, H, B), dt)
+    half = xp.asarray(0.5, dt)
+    # The views each step works on, made up front (indexing costs as much as a small ufunc).
+    if keep:
+        Z4, Z3, GS = list(G2[:T, :H4]), list(G2[:T, :H3]), list(G[:T])
+        CN, TCS = list(G[1:, 4]), list(TC)
+    else:
+        reps = (T + 1) // 2
+        Z4, Z3, GS = [G2[0, :H4], G2[1, :H4]] * reps, [G2[0, :H3], G2[1, :H3]] * reps, \
+            [G[0], G[1]] * reps
+        CN, TCS = [G[1, 4], G[0, 4]] * reps, [TC[0]] * T
+    HO = list(HX[1:, :H])
+    p0, p1 = pair[0], pair[1]
+    for hx, z4, z3, Gt, c, tc, ho in zip(HX, Z4, Z3, GS, CN, TCS, HO):
+        xp.matmul(Wc, hx, out=z4)
+        if fused:
+            xp.tanh(z4, out=z4)
+            xp.multiply(z3, half, out=z3)
+            xp.add(z3, half, out=z3)
+        else:
+            _gate_act(z3, xp, gate_act)
+            _state_act(Gt[3], Gt[3], xp, state_act, p0)
+        xp.multiply(Gt[1:3], Gt[3:5], out=pair)            # [i g, f c_{t-1}]
+        xp.add(p0, p1, out=c)
+        _state_act(c, tc, xp, state_act, tc)
+        xp.multiply(Gt[0], tc, out=ho)
+    # Outputs: Y as a T x B x H view of a contiguous H x B x T array (contiguous again
+    # once presented as "CBT"), the final states as B x H views of contiguous H x B.
+    Ybuf = xp.empty((H, B, T), dt)
+    Ybuf[...] = HX[1:, :H].transpose(1, 2, 0)
+    hT = HX[T, :H].copy()
+    cT = G[T if keep else T & 1, 4].copy()
+    _WS.give(pair)
+    if keep:
+        residual = _Residual((Wc3, G, TC, HX))
+    else:
+        residual = None
+        _WS.give(Wc3, G, TC, HX)
+    return (Ybuf.transpose(2, 1, 0), hT.T, cT.T), residual
+
+
+@_lstm.defvjp
+def _(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
+    xp = array_namespace(x._data)
+    _, G, TC, HX = residual.bufs
+    Rd, Wd = R._data, W._data
+    T, B, I = x.shape
+    H = Rd.shape[1]
+    dt = G.dtype
+    H4 = 4 * H
+    # Internal-order recurrent weights o, i, f, g (unscaled): dh_{t-1} = Rint.T @ dz_t.
+    RintT = Rd.reshape(4, H, H)[list(_TO_MATLAB)].reshape(H4, H).T
+    gY, gh, gc = (gi._data if gi is not None else None for gi in g)
+    dYc = None
+    if gY is not None:                     # T x B x H view -> contiguous T x H x B
+        dYc = _WS.take(xp, (T, H, B), dt)
+        dYc[...] = gY.transpose(0, 2, 1)
+    # Running dL/dh_t and dL/dc_t (H x B), updated in place: copies of the output gradients.
+    dh = xp.zeros((H, B), dt) if gh is None else gh.T.copy()
+    dc = xp.zeros((H, B), dt) if gc is None else gc.T.copy()
+
+    # dZ[t] = [dh .* K, dz_o, dz_i, dz_f, dz_g] (slot 0 is scratch).
+    dZ = _WS.take(xp, (T, 5, H, B), dt)
+    dZ2 = dZ.reshape(T, 5 * H, B)
+    n = max(1, min(T, _CHUNK_ELEMS // (5 * H * B)))
+    P = _WS.take(xp, (n, 5, H, B), dt)         # [o tc', o' tc, i' g, f' c_{t-1}, g' i]
+    for t1 in range(T, 0, -n):
+        t0 = max(0, t1 - n)
+        m = t1 - t0
+        A, Pm, TCm = G[t0:t1], P[:m], TC[t0:t1]
+        _gate_deriv(A[:, 0:3], Pm[:, 1:4], xp, gate_act)
+        xp.multiply(Pm[:, 2:4], A[:, 3:5], out=Pm[:, 2:4])
+        xp.multiply(Pm[:, 1], TCm, out=Pm[:, 1])
+        _state_deriv(A[:, 3], Pm[:, 4], xp, state_act)
+        xp.multiply(Pm[:, 4], A[:, 1], out=Pm[:, 4])
+        _state_deriv(TCm, Pm[:, 0], xp, state_act)
+        xp.multiply(Pm[:, 0], A[:, 0], out=Pm[:, 0])
+        for t in range(t1 - 1, t0 - 1, -1):
+            Pt, dZt = P[t - t0], dZ[t]
+            if dYc is not None:
+                xp.add(dh, dYc[t], out=dh)
+            xp.multiply(dh, Pt[0:2], out=dZt[0:2])
+            xp.add(dc, dZt[0], out=dc)
+            xp.multiply(dc, Pt[2:5], out=dZt[2:5])
+            xp.multiply(dc, G[t, 2], out=dc)
+            xp.matmul(RintT, dZ2[t, H:], out=dh)
+
+    grads = [None] * 6
+    if needs[1]:
+        grads[1] = DLArray._new(dh.T if h0.shape[0] == B else dh.sum(axis=1)[None, :], "")
+    if needs[2]:
+        grads[2] = DLArray._new(dc.T if c0.shape[0] == B else dc.sum(axis=1)[None, :], "")
+    if needs[0] or needs[3] or needs[4] or needs[5]:
+        # dz for all steps as 4H x (T*B), rows in MATLAB's order i, f, g, o.
+        dz4 = _WS.take(xp, (4, H, T, B), dt)
+        for k, m in enumerate(_TO_MATLAB):
+            dz4[m] = dZ[:, k + 1].transpose(1, 0, 2)
+        dz = dz4.reshape(H4, T * B)
+        if needs[0]:
+            grads[0] = DLArray._new((Wd.T @ dz).reshape(I, T, B).transpose(1, 2, 0), "")
+        if needs[3] or needs[4]:
+            hx3 = _WS.take(xp, (H + I + 1, T, B), dt)
+            hx3[...] = HX[:T].transpose(1, 0, 2)
+            M = dz @ hx3.reshape(H + I + 1, T * B).T          # [dR | dW | db]
+            _WS.give(hx3)
+            if needs[3]:
+                grads[3] = DLArray._new(M[:, H:H + I], "")
+            if needs[4]:
+                grads[4] = DLArray._new(M[:, :H], "")
+            if needs[5]:
+                grads[5] = DLArray._new(M[:, H + I].copy(), "")
+        elif needs[5]:
+            grads[5] = DLArray._new(dz.sum(axis=1), "")
+        _WS.give(dz4)
+    _WS.give(dZ, P, *(() if dYc is None else (dYc,)))
+    return tuple(grads)
+
+
+# --------------------------------------------------------------------------
+# Public function
+# --------------------------------------------------------------------------
+
+def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
+         StateActivationFunction="tanh", GateActivationFunction="sigmoid"):
+    """Long short-term memory, MATLAB's ``[Y, hiddenState, cellState] = lstm(X, H0, C0,
+    weights, recurrentWeights, bias)``.
+
+    X: a formatted dlarray with a "T" dimension, or an unformatted dlarray or a
+    numeric array with ``DataFormat`` (a numeric X needs a dlarray among the
+    other inputs).  "S" dimensions are flattened into "C" (MATLAB's column-major
+    order), a missing "C" is added, "U" dimensions must be singleton, a missing
+    "B" is one observation.  H0, C0: NumHiddenUnits x 1 (shared by every
+    observation) or NumHiddenUnits x NumObservations, numeric, unformatted or
+    formatted ("C" or "CB").  weights: 4H x InputSize, recurrentWeights: 4H x H,
+    bias: 4H elements, gate blocks in MATLAB's order input, forget, cell
+    candidate, output.
+
+    Returns Y (X's format minus "S"; for an unformatted X, X's dimension order,
+    e.g. DataFormat "CTB" gives H x T x B), and hiddenState, cellState (H x B:
+    "CB" when H0/C0 were formatted, otherwise of H0's/C0's kind: unformatted
+    dlarray or numeric).  StateActivationFunction: "tanh", "softsign" or "relu";
+    GateActivationFunction: "sigmoid" or "hard-sigmoid".
+    """
+    fname = "lstm"
+    check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS), "StateActivationFunction",
+                 fname)
+    check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS), "GateActivationFunction", fname)
+    args = (X, H0, C0, weights, recurrentWeights, bias)
+    xp, dtype = common_backend(args, fname)
+    Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype)
+    h0, Hh, h_kind = prepare_state(H0, "H0", info, fname)
+    c0, Hc, c_kind = prepare_state(C0, "C0", info, fname)
+    H = hidden_size(Hh, Hc, fname)
+    W = prepare_matrix(weights, "weights", 4 * H, info.I, fname, info,
+                       "4*NumHiddenUnits x InputSize")
+    R = prepare_matrix(recurrentWeights, "recurrentWeights", 4 * H, H, fname, info,
+                       "4*NumHiddenUnits x NumHiddenUnits")
+    b = prepare_vector(bias, "bias", 4 * H, fname, info, "4*NumHiddenUnits")
+    inputs = [Xs, h0, c0, W, R, b]
+    keep = current_tape() is not None and any(a.traced for a in inputs)
+    Y, hT, cT = bind(_lstm, inputs, ("", "", ""), state_act=StateActivationFunction,
+                     gate_act=GateActivationFunction, keep=keep)
+    return present_output(Y, info, H), present_state(hT, h_kind), present_state(cT, c_kind)

@@ -1,0 +1,367 @@
+"""trainingOptions: MATLAB's solver classes, property defaults, validation and display."""
+import copy
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+from dlarr._options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
+                            TrainingOptionsSGDM, trainingOptions)
+
+SOLVERS = ("sgdm", "adam", "rmsprop")
+
+COMMON_DEFAULTS = {
+    "LearnRateSchedule": "none",
+    "LearnRateDropFactor": 0.1,
+    "LearnRateDropPeriod": 10,
+    "L2Regularization": 1e-4,
+    "GradientThresholdMethod": "l2norm",
+    "GradientThreshold": math.inf,
+    "MaxEpochs": 30,
+    "MiniBatchSize": 128,
+    "Verbose": True,
+    "VerboseFrequency": 50,
+    "ValidationData": None,
+    "ValidationFrequency": 50,
+    "ValidationPatience": math.inf,
+    "Shuffle": "once",
+    "ExecutionEnvironment": "auto",
+    "OutputFcn": None,
+    "Plots": "none",
+    "SequenceLength": "longest",
+    "SequencePaddingValue": 0,
+    "SequencePaddingDirection": "right",
+    "ResetInputNormalization": True,
+    "OutputNetwork": "last-iteration",
+}
+SOLVER_DEFAULTS = {
+    "sgdm": {"Momentum": 0.9, "InitialLearnRate": 0.01},
+    "adam": {"GradientDecayFactor": 0.9, "SquaredGradientDecayFactor": 0.999, "Epsilon": 1e-8,
+             "InitialLearnRate": 0.001},
+    "rmsprop": {"SquaredGradientDecayFactor": 0.9, "Epsilon": 1e-8, "InitialLearnRate": 0.001},
+}
+SOLVER_ONLY = ("Momentum", "GradientDecayFactor", "SquaredGradientDecayFactor", "Epsilon")
+
+
+# ----- solvers and classes ---------------------------------------------------------------------
+@pytest.mark.parametrize("solver, cls", [("sgdm", TrainingOptionsSGDM), ("adam", TrainingOptionsADAM),
+                                         ("rmsprop", TrainingOptionsRMSProp),
+                                         ("ADAM", TrainingOptionsADAM)])
+def test_solver_class(solver, cls):
+    opts = trainingOptions(solver)
+    assert type(opts) is cls and isinstance(opts, TrainingOptions)
+    assert type(opts).__name__ == cls.__name__
+    assert opts.SolverName == solver.lower()
+
+
+@pytest.mark.parametrize("bad", ["lbfgs", "sgd", "", 3, None])
+def test_unknown_solver(bad):
+    with pytest.raises(ValueError, match=r"solverName must be one of 'sgdm', 'adam', 'rmsprop'"):
+        trainingOptions(bad)
+
+
+# ----- defaults ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("solver, name, value",
+                         [(s, n, v) for s in SOLVERS for n, v in
+                          {**COMMON_DEFAULTS, **SOLVER_DEFAULTS[s]}.items()])
+def test_default(solver, name, value):
+    got = getattr(trainingOptions(solver), name)
+    if value is None:
+        assert got is None
+    else:
+        assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_solver_specific_properties_absent(solver):
+    opts = trainingOptions(solver)
+    for name in SOLVER_ONLY:
+        if name in SOLVER_DEFAULTS[solver]:
+            continue
+        with pytest.raises(AttributeError, match=f"'{name}' is not an option for solver '{solver}'"):
+            getattr(opts, name)
+        with pytest.raises(TypeError, match=f"'{name}' is not an option for solver '{solver}'"):
+            trainingOptions(solver, **{name: 0.5})
+        with pytest.raises(TypeError, match=f"'{name}' is not an option for solver '{solver}'"):
+            setattr(opts, name, 0.5)
+
+
+def test_wrong_solver_message_names_owner():
+    with pytest.raises(TypeError, match=r"'Momentum' is not an option for solver 'adam'; "
+                                        r"it applies to solver 'sgdm' only"):
+        trainingOptions("adam", Momentum=0.9)
+    with pytest.raises(TypeError, match=r"solver 'adam' or 'rmsprop' only"):
+        trainingOptions("sgdm", Epsilon=1e-7)
+
+
+@pytest.mark.parametrize("name, suggestion", [("MaxEpoch", "MaxEpochs"), ("MiniBatch", "MiniBatchSize"),
+                                              ("Verbos", "Verbose"), ("LearnRate", "InitialLearnRate"),
+                                              ("validation_data", "ValidationData")])
+def test_unknown_option_suggests(name, suggestion):
+    with pytest.raises(TypeError, match=f"{name!r} is not an option.*did you mean.*'{suggestion}'"):
+        trainingOptions("adam", **{name: 1})
+    with pytest.raises(TypeError, match=f"did you mean.*'{suggestion}'"):
+        setattr(trainingOptions("adam"), name, 1)
+
+
+def test_unknown_option_without_match():
+    with pytest.raises(TypeError, match=r"'Zzz' is not an option of TrainingOptionsSGDM \(solver 'sgdm'\)$"):
+        trainingOptions("sgdm", Zzz=1)
+
+
+def test_names_case_insensitive_like_matlab():
+    opts = trainingOptions("sgdm", maxepochs=5, MINIBATCHSIZE=27, initialLearnRate=0.1)
+    assert (opts.MaxEpochs, opts.MiniBatchSize, opts.InitialLearnRate) == (5, 27, 0.1)
+
+
+# ----- accepted values -------------------------------------------------------------------------
+GOOD = [
+    ("InitialLearnRate", 0.5, 0.5), ("InitialLearnRate", np.float32(0.25), 0.25),
+    ("LearnRateSchedule", "piecewise", "piecewise"), ("LearnRateSchedule", "PIECE", "piecewise"),
+    ("LearnRateDropFactor", 0, 0.0), ("LearnRateDropFactor", 1, 1.0),
+    ("LearnRateDropPeriod", 5.0, 5), ("LearnRateDropPeriod", np.int64(3), 3),
+    ("L2Regularization", 0, 0.0),
+    ("GradientThresholdMethod", "global-l2norm", "global-l2norm"),
+    ("GradientThresholdMethod", "Absolute-Value", "absolute-value"),
+    ("GradientThreshold", 1, 1.0), ("GradientThreshold", math.inf, math.inf),
+    ("MaxEpochs", 100, 100), ("MiniBatchSize", 27, 27),
+    ("Verbose", False, False), ("Verbose", 0, False), ("Verbose", np.bool_(True), True),
+    ("VerboseFrequency", 10, 10),
+    ("ValidationData", ([1, 2], [3, 4]), ([1, 2], [3, 4])),
+    ("ValidationData", [[1, 2], [3, 4]], ([1, 2], [3, 4])), ("ValidationData", None, None),
+    ("ValidationFrequency", 30, 30),
+    ("ValidationPatience", 5, 5), ("ValidationPatience", math.inf, math.inf),
+    ("Shuffle", "every-epoch", "every-epoch"), ("Shuffle", "never", "never"), ("Shuffle", "Every", "every-epoch"),
+    ("ExecutionEnvironment", "cpu", "cpu"), ("ExecutionEnvironment", "GPU", "gpu"),
+    ("Plots", "training-progress", "training-progress"),
+    ("SequenceLength", "shortest", "shortest"), ("SequenceLength", "Long", "longest"), ("SequenceLength", 20, 20), ("SequenceLength", 20.0, 20),
+    ("SequencePaddingValue", -1, -1.0), ("SequencePaddingValue", 2.5, 2.5),
+    ("SequencePaddingDirection", "left", "left"),
+    ("ResetInputNormalization", False, False),
+    ("OutputNetwork", "best-validation-loss", "best-validation-loss"),
+    ("OutputNetwork", "best", "best-validation-loss"),
+    ("OutputFcn", print, print),
+]
+
+
+@pytest.mark.parametrize("name, value, stored", GOOD)
+def test_accepted_value(name, value, stored):
+    opts = trainingOptions("adam", **{name: value})
+    assert getattr(opts, name) == stored and type(getattr(opts, name)) is type(stored)
+    opts2 = trainingOptions("adam")
+    setattr(opts2, name, value)
+    assert getattr(opts2, name) == stored
+
+
+def test_output_fcn_list():
+    f, g = (lambda info: False), (lambda info: True)
+    assert trainingOptions("sgdm", OutputFcn=[f, g]).OutputFcn == (f, g)
+
+
+@pytest.mark.parametrize("solver, name, value", [
+    ("sgdm", "Momentum", 0), ("sgdm", "Momentum", 1), ("adam", "GradientDecayFactor", 0),
+    ("adam", "SquaredGradientDecayFactor", 0.99), ("rmsprop", "SquaredGradientDecayFactor", 0),
+    ("adam", "Epsilon", 1e-6), ("rmsprop", "Epsilon", 1)])
+def test_accepted_solver_value(solver, name, value):
+    assert getattr(trainingOptions(solver, **{name: value}), name) == value
+
+
+# ----- rejected values -------------------------------------------------------------------------
+BAD = [
+    ("InitialLearnRate", 0, "a positive finite scalar", "0"),
+    ("InitialLearnRate", -0.1, "a positive finite scalar", "-0.1"),
+    ("InitialLearnRate", math.inf, "a positive finite scalar", "inf"),
+    ("InitialLearnRate", "0.1", "a positive finite scalar", "'0.1'"),
+    ("InitialLearnRate", True, "a positive finite scalar", "True"),
+    ("LearnRateSchedule", "step", "one of 'none', 'piecewise'", "'step'"),
+    ("LearnRateSchedule", 1, "one of 'none', 'piecewise'", "1"),
+    ("LearnRateDropFactor", 1.5, "a scalar from 0 to 1", "1.5"),
+    ("LearnRateDropFactor", -0.1, "a scalar from 0 to 1", "-0.1"),
+    ("LearnRateDropPeriod", 0, "a positive integer", "0"),
+    ("LearnRateDropPeriod", 2.5, "a positive integer", "2.5"),
+    ("L2Regularization", -1e-4, "a nonnegative finite scalar", "-0.0001"),
+    ("L2Regularization", math.nan, "a nonnegative finite scalar", "nan"),
+    ("GradientThresholdMethod", "l1norm", "one of 'l2norm', 'global-l2norm', 'absolute-value'", "'l1norm'"),
+    ("GradientThresholdMethod", "", "one of 'l2norm', 'global-l2norm', 'absolute-value'", "''"),
+    ("GradientThreshold", 0, "a positive scalar or Inf", "0"),
+    ("GradientThreshold", -1, "a positive scalar or Inf", "-1"),
+    ("MaxEpochs", 0, "a positive integer", "0"),
+    ("MaxEpochs", 1.5, "a positive integer", "1.5"),
+    ("MaxEpochs", math.inf, "a positive integer", "inf"),
+    ("MaxEpochs", "10", "a positive integer", "'10'"),
+    ("MiniBatchSize", -27, "a positive integer", "-27"),
+    ("MiniBatchSize", np.ones(2), "a positive integer", r"an array of size \(2,\)"),
+    ("Verbose", 2, r"a logical value \(True/False, or 1/0\)", "2"),
+    ("Verbose", "true", r"a logical value \(True/False, or 1/0\)", "'true'"),
+    ("VerboseFrequency", 0, "a positive integer", "0"),
+    ("ValidationData", [1, 2, 3], r"None or a pair \(X, Y\) of predictors and responses", "a list"),
+    ("ValidationData", "data", r"None or a pair \(X, Y\) of predictors and responses", "'data'"),
+    ("ValidationData", (None, [1]), r"None or a pair \(X, Y\) of predictors and responses", "a tuple"),
+    ("ValidationFrequency", 0, "a positive integer", "0"),
+    ("ValidationPatience", 0, "a positive integer or Inf", "0"),
+    ("ValidationPatience", 2.5, "a positive integer or Inf", "2.5"),
+    ("Shuffle", "always", "one of 'once', 'every-epoch', 'never'", "'always'"),
+    ("Shuffle", True, "one of 'once', 'every-epoch', 'never'", "True"),
+    ("ExecutionEnvironment", "multi-gpu", "one of 'auto', 'cpu', 'gpu'", "'multi-gpu'"),
+    ("ExecutionEnvironment", "parallel", "one of 'auto', 'cpu', 'gpu'", "'parallel'"),
+    ("OutputFcn", 3, "None, a callable, or a list of callables", "3"),
+    ("OutputFcn", [print, 3], "None, a callable, or a list of callables", "a list"),
+    ("Plots", "progress", "one of 'none', 'training-progress'", "'progress'"),
+    ("SequenceLength", "medium", "'longest', 'shortest' or a positive integer", "'medium'"),
+    ("SequenceLength", 0, "'longest', 'shortest' or a positive integer", "0"),
+    ("SequenceLength", 3.5, "'longest', 'shortest' or a positive integer", "3.5"),
+    ("SequencePaddingValue", "zero", "a real scalar", "'zero'"),
+    ("SequencePaddingValue", [0], "a real scalar", "a list"),
+    ("SequencePaddingDirection", "both", "one of 'right', 'left'", "'both'"),
+    ("ResetInputNormalization", "yes", r"a logical value \(True/False, or 1/0\)", "'yes'"),
+    ("OutputNetwork", "best-loss", "one of 'last-iteration', 'best-validation-loss'", "'best-loss'"),
+]
+BAD_SOLVER = [
+    ("sgdm", "Momentum", 1.1, "a scalar from 0 to 1", "1.1"),
+    ("sgdm", "Momentum", -0.5, "a scalar from 0 to 1", "-0.5"),
+    ("adam", "GradientDecayFactor", 1, "a nonnegative scalar less than 1", "1"),
+    ("adam", "GradientDecayFactor", -0.1, "a nonnegative scalar less than 1", "-0.1"),
+    ("adam", "SquaredGradientDecayFactor", 1.0, "a nonnegative scalar less than 1", "1.0"),
+    ("rmsprop", "SquaredGradientDecayFactor", 2, "a nonnegative scalar less than 1", "2"),
+    ("adam", "Epsilon", 0, "a positive finite scalar", "0"),
+    ("rmsprop", "Epsilon", -1e-8, "a positive finite scalar", "-1e-08"),
+]
+
+
+def _check_rejected(solver, name, value, expected, got):
+    pattern = f"trainingOptions: {name} must be {expected}; got {got}"
+    with pytest.raises(ValueError, match=pattern):
+        trainingOptions(solver, **{name: value})
+    opts = trainingOptions(solver)
+    before = getattr(opts, name)
+    cls = type(opts).__name__
+    with pytest.raises(ValueError, match=f"{cls}: {name} must be {expected}; got {got}"):
+        setattr(opts, name, value)
+    assert getattr(opts, name) == before or (before is None and getattr(opts, name) is None)
+
+
+@pytest.mark.parametrize("name, value, expected, got", BAD)
+def test_rejected_value(name, value, expected, got):
+    _check_rejected("adam", name, value, expected, got)
+
+
+@pytest.mark.parametrize("solver, name, value, expected, got", BAD_SOLVER)
+def test_rejected_solver_value(solver, name, value, expected, got):
+    _check_rejected(solver, name, value, expected, got)
+
+
+def test_ambiguous_prefix_rejected():
+    from dlarr._options import _choice
+    check = _choice("none", "never", "once")
+    assert check("ne", "X") == "never" and check("no", "X") == "none"
+    with pytest.raises(ValueError, match="X must be one of 'none', 'never', 'once'; got 'n'"):
+        check("n", "X")
+
+
+def test_every_option_has_a_rejection_test():
+    tested = {b[0] for b in BAD} | {b[1] for b in BAD_SOLVER}
+    every = set(COMMON_DEFAULTS) | {"InitialLearnRate"} | set(SOLVER_ONLY)
+    assert every <= tested, every - tested
+
+
+# ----- assignment ------------------------------------------------------------------------------
+def test_assignment_validates_and_stores():
+    opts = trainingOptions("adam")
+    opts.MaxEpochs = 5
+    opts.Shuffle = "EVERY-EPOCH"
+    assert opts.MaxEpochs == 5 and opts.Shuffle == "every-epoch"
+    with pytest.raises(ValueError, match="TrainingOptionsADAM: MaxEpochs must be a positive integer; got -1"):
+        opts.MaxEpochs = -1
+    assert opts.MaxEpochs == 5
+
+
+def test_copy_pickle_equality():
+    a = trainingOptions("sgdm", MaxEpochs=3, Plots="training-progress")
+    b = copy.copy(a)
+    b.MaxEpochs = 9
+    assert a.MaxEpochs == 3 and b.MaxEpochs == 9 and a != b
+    c = pickle.loads(pickle.dumps(a))
+    assert c == a and type(c) is TrainingOptionsSGDM
+    assert copy.deepcopy(a) == a
+    assert trainingOptions("sgdm") != trainingOptions("adam")
+    assert "MaxEpochs" in dir(a)
+
+
+# ----- display ---------------------------------------------------------------------------------
+ADAM_VIEW = """\
+TrainingOptionsADAM with properties:
+
+           GradientDecayFactor: 0.9000
+    SquaredGradientDecayFactor: 0.9990
+                       Epsilon: 1.0000e-08
+              InitialLearnRate: 0.0010
+             LearnRateSchedule: 'none'
+           LearnRateDropFactor: 0.1000
+           LearnRateDropPeriod: 10
+              L2Regularization: 1.0000e-04
+       GradientThresholdMethod: 'l2norm'
+             GradientThreshold: Inf
+                     MaxEpochs: 30
+                 MiniBatchSize: 128
+                       Verbose: 1
+              VerboseFrequency: 50
+                ValidationData: []
+           ValidationFrequency: 50
+            ValidationPatience: Inf
+                       Shuffle: 'once'
+          ExecutionEnvironment: 'auto'
+                     OutputFcn: []
+                         Plots: 'none'
+                SequenceLength: 'longest'
+          SequencePaddingValue: 0
+      SequencePaddingDirection: 'right'
+       ResetInputNormalization: 1
+                 OutputNetwork: 'last-iteration'"""
+
+
+def test_repr_adam_defaults():
+    assert repr(trainingOptions("adam")) == ADAM_VIEW
+
+
+def test_repr_sgdm_and_rmsprop():
+    sgdm = repr(trainingOptions("sgdm", MaxEpochs=20, MiniBatchSize=64, LearnRateSchedule="piecewise",
+                                LearnRateDropFactor=0.2, LearnRateDropPeriod=5, Verbose=False,
+                                Plots="training-progress", InitialLearnRate=1e-4)).splitlines()
+    assert sgdm[0] == "TrainingOptionsSGDM with properties:" and sgdm[1] == ""
+    assert sgdm[2] == "                    Momentum: 0.9000"
+    assert "            InitialLearnRate: 1.0000e-04" in sgdm
+    assert "           LearnRateSchedule: 'piecewise'" in sgdm
+    assert "         LearnRateDropFactor: 0.2000" in sgdm
+    assert "                     Verbose: 0" in sgdm
+    assert "                       Plots: 'training-progress'" in sgdm
+    rms = repr(trainingOptions("rmsprop", SequenceLength=30, ValidationData=([1, 2], np.zeros(2)),
+                               OutputFcn=print)).splitlines()
+    assert rms[0] == "TrainingOptionsRMSProp with properties:"
+    assert rms[2] == "    SquaredGradientDecayFactor: 0.9000"
+    assert "                SequenceLength: 30" in rms
+    assert "                ValidationData: {{2x1 cell}  [2x1 ndarray]}" in rms
+    assert "                     OutputFcn: @print" in rms
+
+
+# ----- learning-rate schedule ------------------------------------------------------------------
+def test_learn_rate_constant():
+    opts = trainingOptions("adam", InitialLearnRate=0.005)
+    assert [opts._learn_rate(e) for e in (1, 10, 11, 100)] == [0.005] * 4
+
+
+def test_learn_rate_piecewise_drops_after_period():
+    opts = trainingOptions("sgdm", LearnRateSchedule="piecewise")     # 0.01, x0.1 every 10 epochs
+    assert [opts._learn_rate(e) for e in range(1, 11)] == [0.01] * 10
+    assert opts._learn_rate(11) == 0.1 * 0.01
+    assert opts._learn_rate(20) == 0.1 * 0.01
+    assert opts._learn_rate(21) == 0.1 * (0.1 * 0.01)                 # repeated multiplication
+    opts = trainingOptions("sgdm", LearnRateSchedule="piecewise", LearnRateDropFactor=0.2,
+                           LearnRateDropPeriod=5)                     # MATLAB's doc example
+    assert [opts._learn_rate(e) for e in (5, 6, 11)] == [0.01, 0.2 * 0.01, 0.2 * (0.2 * 0.01)]
+
+
+@pytest.mark.parametrize("epoch", [0, -1, 1.5, "1", True])
+def test_learn_rate_bad_epoch(epoch):
+    with pytest.raises(ValueError, match="epoch must be a positive integer"):
+        trainingOptions("adam")._learn_rate(epoch)
