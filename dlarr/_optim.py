@@ -69,91 +69,9 @@ import numpy as np
 
 from ._backend import array_namespace, float_result_dtype, is_array
 from ._dlarray import DLArray
+from ._tree import is_array_leaf as _is_leaf, walk as _walk, walk_n as _map
 
 __all__ = ["adamupdate", "sgdmupdate", "rmspropupdate", "dlupdate", "clipgradients"]
-
-
-# ==========================================================================
-# Walking parameter structures
-# ==========================================================================
-
-def _is_leaf(x) -> bool:
-    return isinstance(x, DLArray) or is_array(x)
-
-
-def _kind(x) -> str:
-    if isinstance(x, DLArray):
-        return "a dlarray"
-    if is_array(x):
-        return "an array"
-    if isinstance(x, dict):
-        return f"a dict with keys {list(x)}"
-    if isinstance(x, (list, tuple)):
-        return f"a {type(x).__name__} of length {len(x)}"
-    return f"a {type(x).__name__}"
-
-
-def _walk(fn, tree, rest, names, where, path="", tname="params", check_leaves=True):
-    """Apply ``fn(path, leaf, *rest_leaves)`` at every leaf of ``tree``.
-
-    Leaves are DLArrays and NumPy/CuPy arrays; dicts, lists and tuples
-    (namedtuples too) are walked, their structure kept; an object with
-    ``_dlarr_tree_map_`` maps itself (``rest`` passed on as they are).  Each of
-    ``rest`` must have ``tree``'s structure; ``names`` name them in errors,
-    ``tname`` names ``tree``, and ``path`` is the index path (``"['w'][0]"``).
-    """
-    if _is_leaf(tree):
-        if check_leaves:
-            for r, name in zip(rest, names):
-                if not _is_leaf(r):
-                    raise TypeError(f"{where}: {name}{path} must be a dlarray or an array to "
-                                    f"match {tname}{path}, not {_kind(r)}")
-        return fn(path, tree, *rest)
-    if isinstance(tree, dict):
-        for r, name in zip(rest, names):
-            if not isinstance(r, dict) or set(r) != set(tree):
-                raise ValueError(f"{where}: {name}{path} must have the structure of "
-                                 f"{tname}{path} ({_kind(tree)}), not {_kind(r)}")
-        return type(tree)((k, _walk(fn, v, [r[k] for r in rest], names, where,
-                                    f"{path}[{k!r}]", tname, check_leaves))
-                          for k, v in tree.items())
-    if isinstance(tree, (list, tuple)):
-        for r, name in zip(rest, names):
-            if not isinstance(r, (list, tuple)) or len(r) != len(tree):
-                raise ValueError(f"{where}: {name}{path} must have the structure of "
-                                 f"{tname}{path} ({_kind(tree)}), not {_kind(r)}")
-        items = [_walk(fn, v, [r[i] for r in rest], names, where, f"{path}[{i}]", tname,
-                       check_leaves)
-                 for i, v in enumerate(tree)]
-        if isinstance(tree, tuple) and hasattr(tree, "_fields"):
-            return type(tree)(*items)
-        return type(tree)(items)
-    mapper = getattr(tree, "_dlarr_tree_map_", None)
-    if mapper is not None and not isinstance(tree, type):
-        return mapper(lambda leaf, *r: fn(path, leaf, *r), *rest)
-    raise TypeError(f"{where}: {tname}{path} must be a dlarray, an array, or a dict/list/tuple "
-                    f"of them, not {_kind(tree)}")
-
-
-def _map(fn, nout, tree, rest, names, where, tname="params", check_leaves=True):
-    """``_walk`` for a leaf function returning ``nout`` values: ``nout`` structures.
-
-    The first pass records every leaf's outputs in visiting order; further
-    passes rebuild the structure for outputs 2..nout from the record, so this
-    works for objects mapped by their own ``_dlarr_tree_map_`` as well.
-    """
-    record = []
-
-    def first(path, *leaves):
-        outs = fn(path, *leaves)
-        record.append(outs)
-        return outs[0]
-
-    results = [_walk(first, tree, rest, names, where, "", tname, check_leaves)]
-    for k in range(1, nout):
-        it = iter(record)
-        results.append(_walk(lambda path, leaf, k=k: next(it)[k], tree, [], [], where, "", tname))
-    return tuple(results)
 
 
 # ==========================================================================
