@@ -169,8 +169,10 @@ def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None):
             codes = labels.encode(arr, fname)
         else:
             if not isinstance(Y, (list, tuple)) or len(Y) != N:
-                raise ValueError(f"{fname}: for a sequence-to-sequence network the responses must "
-                                 f"be a list of {N} label sequences (one label per time step)")
+                raise ValueError(f"{fname}: the network outputs sequences (its last recurrent "
+                                 "layer has OutputMode 'sequence'), so the responses must be a "
+                                 f"list of {N} label sequences, one label per time step; for "
+                                 "sequence-to-label classification set OutputMode='last'")
             flat = [np.asarray(y).ravel() for y in Y]
             for i, (y, s) in enumerate(zip(flat, seqs)):
                 if len(y) != s.shape[1]:
@@ -374,17 +376,22 @@ def trainNetwork(X, Y, layers, options):
     net = SeriesNetwork(layers.Layers if isinstance(layers, _Net) else layers, Initialize=True)
     task = _task(net)
     seq_out = net._out_has_time
+    loss_fn = (lambda Yp, T, mask: _output_loss(task, Yp, T, mask, seq_out))
+    net = _train(net, X, Y, options, fname, task, loss_fn)
+    if task == "classification":
+        object.__setattr__(net.Layers[-1], "Classes", tuple(net._labels.classes.tolist()))
+    return net
+
+
+def _train(net, X, Y, options, fname, task, loss_fn):
+    """What trainNetwork and trainnet share: data, targets, validation, the loop."""
+    seq_out = net._out_has_time
     seqs, _ = _as_sequences(X, net.Layers[0].InputSize, fname)
     if getattr(options, "ResetInputNormalization", True) or net.Layers[0].Mean is None:
         net.Layers[0]._fit_normalization(seqs)
     targets, labels = _prepare_targets(net, Y, seqs, task, seq_out, fname)
-    out = net.Layers[-1]
-    if task == "classification":
-        object.__setattr__(out, "Classes", tuple(labels.classes.tolist()))
+    if labels is not None:
         net._labels = labels
-
-    def loss_fn(Yp, T, mask):
-        return _output_loss(task, Yp, T, mask, seq_out)
 
     def metric_fn(Yp, T, mask):
         return _metric(task, Yp, T, mask, seq_out)
@@ -528,7 +535,9 @@ def classifyAndUpdateState(net, X, **seq_options):
 # ==========================================================================
 
 def _trainnet_loss(lossFcn, seq_out):
-    """MATLAB's trainnet loss names -> (loss(Y, T, mask), task, target kind)."""
+    """MATLAB's trainnet loss names -> (loss(Y, T, mask), task).  The task says
+    how targets are read: labels ("classification") or numbers ("regression");
+    binary cross-entropy takes numeric (multi-hot) targets."""
     from . import _losses
 
     def masked(fn, **kw):
@@ -537,19 +546,19 @@ def _trainnet_loss(lossFcn, seq_out):
             return fn(Y, T, Mask=M, **kw)
         return loss
     table = {
-        "crossentropy": (masked(_losses.crossentropy), "classification", "onehot"),
+        "crossentropy": (masked(_losses.crossentropy), "classification"),
         "binary-crossentropy": (masked(_losses.crossentropy, ClassificationMode="multilabel"),
-                                "classification", "numeric"),
-        "mse": (masked(_losses.l2loss), "regression", "numeric"),
-        "mean-squared-error": (masked(_losses.l2loss), "regression", "numeric"),
-        "l2loss": (masked(_losses.l2loss), "regression", "numeric"),
-        "mae": (masked(_losses.l1loss), "regression", "numeric"),
-        "mean-absolute-error": (masked(_losses.l1loss), "regression", "numeric"),
-        "l1loss": (masked(_losses.l1loss), "regression", "numeric"),
-        "huber": (masked(_losses.huber), "regression", "numeric"),
+                                "regression"),
+        "mse": (masked(_losses.l2loss), "regression"),
+        "mean-squared-error": (masked(_losses.l2loss), "regression"),
+        "l2loss": (masked(_losses.l2loss), "regression"),
+        "mae": (masked(_losses.l1loss), "regression"),
+        "mean-absolute-error": (masked(_losses.l1loss), "regression"),
+        "l1loss": (masked(_losses.l1loss), "regression"),
+        "huber": (masked(_losses.huber), "regression"),
     }
     if callable(lossFcn):
-        return (lambda Y, T, mask: lossFcn(Y, T)), "regression", "numeric"
+        return (lambda Y, T, mask: lossFcn(Y, T)), "regression"
     if lossFcn not in table:
         raise ValueError(f"trainnet: lossFcn must be one of {', '.join(repr(k) for k in table)} or "
                          f"a function loss = f(Y, T); got {lossFcn!r}")
@@ -570,35 +579,13 @@ def trainnet(X, T, net, lossFcn, options):
     fname = "trainnet"
     _solver(options, fname)
     _check_environment(options, fname)
-    net = dlnetwork(net.Layers if isinstance(net, _Net) else net) if not isinstance(net, dlnetwork) \
-        else copy.copy(net)
-    net._layers = list(net._layers)
-    seq_out = net._out_has_time
-    loss_fn, task, kind = _trainnet_loss(lossFcn, seq_out)
-    seqs, _ = _as_sequences(X, net.Layers[0].InputSize, fname)
-    if getattr(options, "ResetInputNormalization", True) or net.Layers[0].Mean is None:
-        net.Layers[0]._fit_normalization(seqs)
-    if kind == "onehot":
-        targets, labels = _prepare_targets(net, T, seqs, "classification", seq_out, fname)
-        net._labels = labels
+    if isinstance(net, dlnetwork):
+        net = copy.copy(net)
+        net._layers = list(net._layers)
     else:
-        targets, _ = _prepare_targets(net, T, seqs, "regression", seq_out, fname)
-
-    def metric_fn(Yp, Tt, mask):
-        return _metric(task, Yp, Tt, mask, seq_out)
-
-    validation = None
-    if getattr(options, "ValidationData", None) is not None:
-        XV, YV = options.ValidationData
-        vseqs, _ = _as_sequences(XV, net.Layers[0].InputSize, fname, "ValidationData X")
-        vt, _ = _prepare_targets(net, YV, vseqs, "classification" if kind == "onehot" else
-                                 "regression", seq_out, fname, labels=getattr(net, "_labels", None))
-
-        def validation(n):
-            return _evaluate(n, vseqs, vt, "classification" if kind == "onehot" else "regression",
-                             seq_out, options, loss_fn, metric_fn)
-    return _fit(net, seqs, targets, options, "classification" if kind == "onehot" else "regression",
-                seq_out, loss_fn, metric_fn, validation, fname)
+        net = dlnetwork(net.Layers if isinstance(net, _Net) else net)
+    loss_fn, task = _trainnet_loss(lossFcn, net._out_has_time)
+    return _train(net, X, T, options, fname, task, loss_fn)
 
 
 def minibatchpredict(net, X, *, MiniBatchSize=128, **seq_options):
