@@ -90,3 +90,53 @@ def test_custom_loop_with_dlgradient_and_adamupdate():
         assert isinstance(net, dlnetwork)
         losses.append(float(loss))
     assert losses[-1] < 0.3 * losses[0]
+
+
+def test_bilstm_layer_is_forward_and_reversed_lstm():
+    dl.rng(4)
+    net = dlnetwork([L.sequenceInputLayer(3), L.bilstmLayer(2)])
+    b = net.Layers[1]
+    assert b.InputWeights.shape == (16, 3) and b.Bias.shape == (16, 1)
+    x = np.random.default_rng(5).standard_normal((3, 2, 6)).astype(np.float32)
+    X = dl.dlarray(x, "CBT")
+    Y, state = forward(net, X)
+    assert Y.dims == "CBT" and Y.shape == (4, 2, 6)
+    z = np.zeros((2, 1), np.float32)
+    W, R, bb = b.InputWeights, b.RecurrentWeights, b.Bias
+    Yf, _, _ = dl.lstm(X, z, z, W[:8], R[:8], bb[:8])
+    Yb, _, _ = dl.lstm(dl.dlarray(x[:, :, ::-1].copy(), "CBT"), z, z, W[8:], R[8:], bb[8:])
+    np.testing.assert_allclose(dl.extractdata(Y)[:2], dl.extractdata(Yf), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(dl.extractdata(Y)[2:], dl.extractdata(Yb)[:, :, ::-1], rtol=1e-5,
+                               atol=1e-6)
+    assert state["bilstm", "HiddenState"].shape == (4, 2)
+
+
+def test_gru_layer_matches_gru_function():
+    dl.rng(6)
+    net = dlnetwork([L.sequenceInputLayer(3), L.gruLayer(4, ResetGateMode="before-multiplication")])
+    g = net.Layers[1]
+    X = dl.dlarray(np.random.default_rng(7).standard_normal((3, 2, 5)).astype(np.float32), "CBT")
+    Y, _ = forward(net, X)
+    ref, _ = dl.gru(X, np.zeros((4, 1), np.float32), g.InputWeights, g.RecurrentWeights, g.Bias,
+                    ResetGateMode="before-multiplication")
+    np.testing.assert_allclose(dl.extractdata(Y), dl.extractdata(ref), rtol=1e-6)
+
+
+def test_network_display_and_learned_sizes():
+    net = small_net()
+    text = repr(net)
+    assert text.startswith("dlnetwork with properties:")
+    assert "     2   'lstm'" in text and "LSTM with 4 hidden units" in text
+    assert "InputWeights: [16x2 single]" in repr(net.Layers[1])
+
+
+def test_gpu_execution_environment_without_gpu():
+    from dlarr._options import trainingOptions
+    from dlarr._train import trainNetwork
+    if dl.canUseGPU():
+        pytest.skip("a GPU is present")
+    layers = [L.sequenceInputLayer(2), L.lstmLayer(3, OutputMode="last"), L.fullyConnectedLayer(2),
+              L.softmaxLayer(), L.classificationLayer()]
+    with pytest.raises(RuntimeError, match="ExecutionEnvironment is 'gpu' but no GPU"):
+        trainNetwork([np.ones((2, 3))] * 2, [0, 1], layers,
+                     trainingOptions("adam", ExecutionEnvironment="gpu", Verbose=False))
