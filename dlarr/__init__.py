@@ -10,6 +10,7 @@ from ._backend import canUseGPU, rng
 from ._create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
                       underlyingType)
 from ._data import japaneseVowelsTestData, japaneseVowelsTrainData
+from ._device import gather, gpuArray
 from ._dlarray import DLArray
 from ._encoding import embed, onehotdecode, onehotencode
 from ._fullyconnect import fullyconnect
@@ -54,4 +55,5 @@ __all__ = [
     "classify", "classifyAndUpdateState", "predict", "predictAndUpdateState", "trainNetwork",
     "canUseGPU", "minibatchpredict", "scores2label", "trainnet", "TrainingOptions",
     "TrainingOptionsADAM", "TrainingOptionsRMSProp", "TrainingOptionsSGDM", "TrainingProgress",
+    "gather", "gpuArray",
 ]

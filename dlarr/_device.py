@@ -1,0 +1,74 @@
+"""Moving data between host (NumPy) and GPU (CuPy): MATLAB's gpuArray and gather.
+
+These are the only explicit copies between the two: every other operation
+refuses to mix them.  A traced DLArray stays traced across the move (the
+gradient moves back the other way).
+"""
+from __future__ import annotations
+
+import importlib.util
+
+from ._backend import canUseGPU, is_cupy_array, is_numpy_array
+from ._dlarray import DLArray
+from ._registry import bind, primitive
+
+
+def _cupy():
+    if importlib.util.find_spec("cupy") is None:
+        raise RuntimeError("gpuArray needs CuPy and a CUDA GPU: pip install 'dlarr[cuda12]' "
+                           "(or 'dlarr[cuda13]'); canUseGPU() tells whether a GPU can be used")
+    import cupy
+    if not canUseGPU():
+        raise RuntimeError("gpuArray: CuPy is installed but no CUDA device can be used "
+                           "(canUseGPU() is False)")
+    return cupy
+
+
+@primitive("to_gpu")
+def _to_gpu(a):
+    return _cupy().asarray(a)
+
+
+@_to_gpu.defvjp
+def _(needs, g, ans, a):
+    return (bind(_to_host, [g], ""),)
+
+
+@primitive("to_host")
+def _to_host(a):
+    return a.get() if is_cupy_array(a) else a
+
+
+@_to_host.defvjp
+def _(needs, g, ans, a):
+    return (bind(_to_gpu, [g], ""),)
+
+
+def gpuArray(X):
+    """Copy ``X`` to the GPU (MATLAB's ``gpuArray``): a DLArray keeps its format
+    (and its trace); a NumPy array becomes a CuPy array.  Already on the GPU:
+    returned as is."""
+    if isinstance(X, DLArray):
+        if is_cupy_array(X._data):
+            return X
+        Y = bind(_to_gpu, [DLArray._new(X._data, "", X._node)], "")
+        return DLArray._new(Y._data, X._fmt, Y._node)
+    if is_cupy_array(X):
+        return X
+    return _cupy().asarray(X)
+
+
+def gather(X):
+    """Copy ``X`` to the host (MATLAB's ``gather``): a DLArray keeps its format
+    (and its trace); a CuPy array becomes a NumPy array; host data is returned
+    as is."""
+    if isinstance(X, DLArray):
+        if not is_cupy_array(X._data):
+            return X
+        Y = bind(_to_host, [DLArray._new(X._data, "", X._node)], "")
+        return DLArray._new(Y._data, X._fmt, Y._node)
+    if is_cupy_array(X):
+        return X.get()
+    if is_numpy_array(X):
+        return X
+    raise TypeError(f"gather: X must be a dlarray or an array, not {type(X).__name__}")
