@@ -309,18 +309,19 @@ class SequenceInputLayer(Layer):
         if callable(norm):
             return norm(X), state
 
-        def col(v):   # an InputSize x 1 statistic as a "C" vector
-            return DLArray._new(v._data.reshape(-1).astype(X.dtype), "C")
+        from ._backend import array_namespace
+        xp = array_namespace(X._data)
+
+        def col(v, zero_to_one=False):   # an InputSize x 1 statistic as a "C" vector on X's device
+            d = xp.asarray(v._data.reshape(-1)).astype(X.dtype)
+            return DLArray._new(xp.where(d == 0, 1, d).astype(X.dtype) if zero_to_one else d, "C")
         if norm == "zerocenter":
             return X - col(self.Mean), state
         if norm == "zscore":
-            sd = col(self.StandardDeviation)._data
-            sd = np.where(sd == 0, 1, sd).astype(X.dtype)
-            return (X - col(self.Mean)) / DLArray._new(sd, "C"), state
-        lo, hi = col(self.Min), col(self.Max)
-        span = hi._data - lo._data
-        span = DLArray._new(np.where(span == 0, 1, span).astype(X.dtype), "C")
-        Y = (X - lo) / span
+            return (X - col(self.Mean)) / col(self.StandardDeviation, True), state
+        lo = col(self.Min)
+        span = DLArray._new(self.Max._data - self.Min._data, "")
+        Y = (X - lo) / col(span, True)
         return (Y * 2 - 1 if norm == "rescale-symmetric" else Y), state
 
 

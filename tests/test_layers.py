@@ -143,3 +143,21 @@ def test_other_layers_display():
     assert L.dropoutLayer(0.2)._description() == "20% dropout"
     assert repr(L.fullyConnectedLayer(9)).startswith("FullyConnectedLayer with properties:")
     assert L.regressionLayer()._description() == "mean-squared-error"
+
+
+@pytest.mark.parametrize("norm", ["zscore", "zerocenter", "rescale-symmetric", "rescale-zero-one"])
+def test_sequence_input_normalization(norm):
+    rng = np.random.default_rng(0)
+    seqs = [rng.standard_normal((3, n)) * [[1], [2], [0]] + [[5], [0], [1]] for n in (4, 6)]
+    layer = L.sequenceInputLayer(3, Normalization=norm)
+    layer._fit_normalization(seqs)
+    allx = np.concatenate(seqs, axis=1)
+    X = dl.dlarray(np.stack([seqs[0], seqs[1][:, :4]], axis=1).astype(np.float32), "CBT")
+    Y = dl.extractdata(layer._forward(X, False, None)[0])
+    x = dl.extractdata(X)
+    mu, sd = allx.mean(1)[:, None, None], allx.std(1)[:, None, None]
+    lo, hi = allx.min(1)[:, None, None], allx.max(1)[:, None, None]
+    span = np.where(hi == lo, 1, hi - lo)
+    ref = {"zscore": (x - mu) / np.where(sd == 0, 1, sd), "zerocenter": x - mu,
+           "rescale-zero-one": (x - lo) / span, "rescale-symmetric": 2 * (x - lo) / span - 1}[norm]
+    np.testing.assert_allclose(Y, ref, rtol=1e-5, atol=1e-5)
