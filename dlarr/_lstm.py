@@ -24,10 +24,17 @@ contiguous block): per time step t
   0.5 tanh(z/2) + 0.5, hard-sigmoid(z) = clip(0.2 z + 0.5, 0, 1)), so with
   tanh/sigmoid one tanh call covers all four gates.
 
-Backward per step: two products-with-broadcast, an add, a multiply and one
-recurrent product; the factors that do not depend on the recursion are
-computed for a chunk of steps at a time, and dW, dR, db, dX come from two
-large products after the loop.
+Backward per step: ``dh .* [K, P_o]``, one add for dc, ``dc .* [P_i, P_f, P_g,
+f]`` (which also gives dc_{t-1}) and one recurrent product.  The factors K, P
+that do not depend on the recursion are computed from the kept gates for a
+chunk of steps at a time (in cache); after each chunk its dz are copied into a
+4H x T x B array, and dW, dR, db (one product with HX) and dX (one product
+with W) come after the loop.  Only what this needs is kept from the forward
+pass: the fused weights, the gates with c_{t-1}, state(c_t), and HX.
+
+Buffers come from a workspace that keeps them between calls (see
+``_Workspace``): on a small machine the page faults of fresh large arrays cost
+as much as the arithmetic.
 """
 from __future__ import annotations
 
@@ -46,7 +53,7 @@ from ._tape import current_tape
 # Internal gate order o, i, f, g: MATLAB block (i=0, f=1, g=2, o=3) of each internal slot.
 _TO_MATLAB = (3, 0, 1, 2)
 # Elements of the per-chunk backward factors kept in cache at once.
-_CHUNK_ELEMS = 1 << 16
+_CHUNK_ELEMS = 1 << 18
 
 
 # --------------------------------------------------------------------------
@@ -71,8 +78,9 @@ class _Workspace:
         self._lock = threading.Lock()
 
     def take(self, xp, shape, dtype):
+        """An uninitialised array of ``shape`` and ``dtype`` (a NumPy dtype object)."""
         if xp is np:
-            key = (shape, np.dtype(dtype).str)
+            key = (shape, dtype)
             with self._lock:
                 arrays = self._free.get(key)
                 if arrays:
@@ -84,9 +92,10 @@ class _Workspace:
         return xp.empty(shape, dtype)
 
     def give(self, *arrays):
+        """Hand arrays from ``take`` back; nothing may use them afterwards."""
         with self._lock:
             for a in arrays:
-                if type(a) is not np.ndarray or a.nbytes > self.limit or a.base is not None:
+                if type(a) is not np.ndarray or a.base is not None or a.nbytes > self.limit:
                     continue
                 while self._bytes + a.nbytes > self.limit:
                     key = next(iter(self._free))
@@ -94,7 +103,7 @@ class _Workspace:
                     if not self._free[key]:
                         del self._free[key]
                     self._bytes -= old.nbytes
-                self._free.setdefault((a.shape, a.dtype.str), []).append(a)
+                self._free.setdefault((a.shape, a.dtype), []).append(a)
                 self._bytes += a.nbytes
 
     def clear(self):
@@ -174,15 +183,14 @@ def _state_deriv(s, out, xp, kind):
 # --------------------------------------------------------------------------
 
 def _fused_weights(W, R, b, H, gate, xp):
-    """``[R | W | b]`` as 4H x K in the internal gate order, gate rows pre-scaled."""
+    """``[R | W | b]`` as 4 x H x K in the internal gate order, gate rows pre-scaled."""
     I = W.shape[1]
     K = H + I + 1
+    order = list(_TO_MATLAB)
     Wc = _WS.take(xp, (4, H, K), W.dtype)
-    R4, W4, b4 = R.reshape(4, H, H), W.reshape(4, H, I), b.reshape(4, H)
-    for k, m in enumerate(_TO_MATLAB):
-        Wc[k, :, :H] = R4[m]
-        Wc[k, :, H:H + I] = W4[m]
-        Wc[k, :, H + I] = b4[m]
+    Wc[:, :, :H] = R.reshape(4, H, H)[order]
+    Wc[:, :, H:H + I] = W.reshape(4, H, I)[order]
+    Wc[:, :, H + I] = b.reshape(4, H)[order]
     if gate == "sigmoid":
         Wc[:3] *= 0.5
     else:
@@ -200,7 +208,6 @@ def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
     dt = x.dtype
     Wc3 = _fused_weights(W, R, b, H, gate_act, xp)
     Wc = Wc3.reshape(4 * H, K)
-    fused = state_act == "tanh" and gate_act == "sigmoid"
     H3, H4 = 3 * H, 4 * H
 
     # HX[t] = [h_{t-1}; x_t; 1]; h_t is written into HX[t+1][:H].
@@ -215,31 +222,41 @@ def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
     TC = _WS.take(xp, (T if keep else 1, H, B), dt)        # state(c_t)
     G[0, 4] = c0.T
     pair = _WS.take(xp, (2, H, B), dt)
-    half = xp.asarray(0.5, dt)
-    # The views each step works on, made up front (indexing costs as much as a small ufunc).
+    p0, p1 = pair[0], pair[1]
+
+    # The views each step works on, made up front: indexing costs as much as a
+    # small ufunc, and the loop below is all small ufuncs for small H and B.
     if keep:
-        Z4, Z3, GS = list(G2[:T, :H4]), list(G2[:T, :H3]), list(G[:T])
+        Z4, Z3, O, IF, GC = (list(G2[:T, :H4]), list(G2[:T, :H3]), list(G[:T, 0]),
+                             list(G[:T, 1:3]), list(G[:T, 3:5]))
         CN, TCS = list(G[1:, 4]), list(TC)
     else:
-        reps = (T + 1) // 2
-        Z4, Z3, GS = [G2[0, :H4], G2[1, :H4]] * reps, [G2[0, :H3], G2[1, :H3]] * reps, \
-            [G[0], G[1]] * reps
-        CN, TCS = [G[1, 4], G[0, 4]] * reps, [TC[0]] * T
-    HO = list(HX[1:, :H])
-    p0, p1 = pair[0], pair[1]
-    for hx, z4, z3, Gt, c, tc, ho in zip(HX, Z4, Z3, GS, CN, TCS, HO):
-        xp.matmul(Wc, hx, out=z4)
-        if fused:
-            xp.tanh(z4, out=z4)
-            xp.multiply(z3, half, out=z3)
-            xp.add(z3, half, out=z3)
-        else:
+        r = (T + 1) // 2
+        Z4, Z3, O = [G2[0, :H4], G2[1, :H4]] * r, [G2[0, :H3], G2[1, :H3]] * r, [G[0, 0], G[1, 0]] * r
+        IF, GC = [G[0, 1:3], G[1, 1:3]] * r, [G[0, 3:5], G[1, 3:5]] * r
+        CN, TCS = [G[1, 4], G[0, 4]] * r, [TC[0]] * T
+    steps = zip(HX, Z4, Z3, O, IF, GC, CN, TCS, HX[1:, :H])
+    dot, tanh, mul, add = xp.dot, xp.tanh, xp.multiply, xp.add
+    if state_act == "tanh" and gate_act == "sigmoid":
+        half = xp.asarray(0.5, dt)
+        for hx, z4, z3, o, if_, gc, c, tc, h in steps:
+            dot(Wc, hx, z4)                 # all four gates, pre-scaled: one tanh
+            tanh(z4, z4)
+            mul(z3, half, z3)               # o, i, f: 0.5 tanh(x/2) + 0.5
+            add(z3, half, z3)
+            mul(if_, gc, pair)              # [i g, f c_{t-1}]
+            add(p0, p1, c)                  # c_t
+            tanh(c, tc)
+            mul(o, tc, h)                   # h_t
+    else:
+        for hx, z4, z3, o, if_, gc, c, tc, h in steps:
+            dot(Wc, hx, z4)
             _gate_act(z3, xp, gate_act)
-            _state_act(Gt[3], Gt[3], xp, state_act, p0)
-        xp.multiply(Gt[1:3], Gt[3:5], out=pair)            # [i g, f c_{t-1}]
-        xp.add(p0, p1, out=c)
-        _state_act(c, tc, xp, state_act, tc)
-        xp.multiply(Gt[0], tc, out=ho)
+            _state_act(gc[0], gc[0], xp, state_act, p0)
+            mul(if_, gc, pair)
+            add(p0, p1, c)
+            _state_act(c, tc, xp, state_act, tc)
+            mul(o, tc, h)
     # Outputs: Y as a T x B x H view of a contiguous H x B x T array (contiguous again
     # once presented as "CBT"), the final states as B x H views of contiguous H x B.
     Ybuf = xp.empty((H, B, T), dt)
@@ -255,6 +272,21 @@ def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
     return (Ybuf.transpose(2, 1, 0), hT.T, cT.T), residual
 
 
+def _backward_factors(A, TC, P, xp, state_act, gate_act):
+    """The factors of the backward step that do not depend on the recursion, for a
+    chunk of steps: P = [o state'(c), o' tc, i' g, f' c_{t-1}, g' i, f] from the
+    gates A = [o, i, f, g, c_{t-1}] and TC = state(c_t)."""
+    mul = xp.multiply
+    _gate_deriv(A[:, 0:3], P[:, 1:4], xp, gate_act)
+    mul(P[:, 2:4], A[:, 3:5], P[:, 2:4])
+    mul(P[:, 1], TC, P[:, 1])
+    _state_deriv(A[:, 3], P[:, 4], xp, state_act)
+    mul(P[:, 4], A[:, 1], P[:, 4])
+    _state_deriv(TC, P[:, 0], xp, state_act)
+    mul(P[:, 0], A[:, 0], P[:, 0])
+    P[:, 5] = A[:, 2]
+
+
 @_lstm.defvjp
 def _(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
     xp = array_namespace(x._data)
@@ -263,62 +295,70 @@ def _(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
     T, B, I = x.shape
     H = Rd.shape[1]
     dt = G.dtype
-    H4 = 4 * H
-    # Internal-order recurrent weights o, i, f, g (unscaled): dh_{t-1} = Rint.T @ dz_t.
-    RintT = Rd.reshape(4, H, H)[list(_TO_MATLAB)].reshape(H4, H).T
+    H4, H5 = 4 * H, 5 * H
+    # Internal-order recurrent weights o, i, f, g (unscaled): dh_{t-1} = Rint.T @ dz_t,
+    # made C-contiguous (BLAS is faster on it than on the transposed view).
+    RintT = xp.ascontiguousarray(Rd.reshape(4, H, H)[list(_TO_MATLAB)].reshape(H4, H).T)
     gY, gh, gc = (gi._data if gi is not None else None for gi in g)
+    # dh: running dL/dh_t (H x B), updated in place.
+    dh = xp.zeros((H, B), dt) if gh is None else gh.T.copy()
+    dc_last = xp.zeros((H, B), dt) if gc is None else gc.T.copy()
     dYc = None
     if gY is not None:                     # T x B x H view -> contiguous T x H x B
         dYc = _WS.take(xp, (T, H, B), dt)
         dYc[...] = gY.transpose(0, 2, 1)
-    # Running dL/dh_t and dL/dc_t (H x B), updated in place: copies of the output gradients.
-    dh = xp.zeros((H, B), dt) if gh is None else gh.T.copy()
-    dc = xp.zeros((H, B), dt) if gc is None else gc.T.copy()
 
-    # dZ[t] = [dh .* K, dz_o, dz_i, dz_f, dz_g] (slot 0 is scratch).
-    dZ = _WS.take(xp, (T, 5, H, B), dt)
-    dZ2 = dZ.reshape(T, 5 * H, B)
-    n = max(1, min(T, _CHUNK_ELEMS // (5 * H * B)))
-    P = _WS.take(xp, (n, 5, H, B), dt)         # [o tc', o' tc, i' g, f' c_{t-1}, g' i]
+    # Per step t, in a ring of n steps: dZ[j] = [dc_t, dz_o, dz_i, dz_f, dz_g, dc_{t-1}]
+    # (slot 0 first holds dh .* o state'(c_t), then the total dL/dc_t).  After each
+    # chunk its dz go to dz4, 4H x T x B (internal gate order), for the products below.
+    n = max(1, min(T, _CHUNK_ELEMS // (6 * H * B)))
+    dZ = _WS.take(xp, (n, 6, H, B), dt)
+    P = _WS.take(xp, (n, 6, H, B), dt)
+    full = needs[0] or needs[3] or needs[4] or needs[5]
+    dz4 = _WS.take(xp, (4, H, T, B), dt) if full else None
+    DZ02, DZ15, DZ0, DZ26, DZ5 = (list(dZ[:, 0:2]), list(dZ.reshape(n, 6 * H, B)[:, H:H5]),
+                                  list(dZ[:, 0]), list(dZ[:, 2:6]), list(dZ[:, 5]))
+    P02, P26 = list(P[:, 0:2]), list(P[:, 2:6])
+    DY = list(dYc) if dYc is not None else None
+    mul, add, dot = xp.multiply, xp.add, xp.dot
+    dcar = dc_last                           # dL/dc_{t1-1}, from the chunk after (own buffer)
     for t1 in range(T, 0, -n):
         t0 = max(0, t1 - n)
         m = t1 - t0
-        A, Pm, TCm = G[t0:t1], P[:m], TC[t0:t1]
-        _gate_deriv(A[:, 0:3], Pm[:, 1:4], xp, gate_act)
-        xp.multiply(Pm[:, 2:4], A[:, 3:5], out=Pm[:, 2:4])
-        xp.multiply(Pm[:, 1], TCm, out=Pm[:, 1])
-        _state_deriv(A[:, 3], Pm[:, 4], xp, state_act)
-        xp.multiply(Pm[:, 4], A[:, 1], out=Pm[:, 4])
-        _state_deriv(TCm, Pm[:, 0], xp, state_act)
-        xp.multiply(Pm[:, 0], A[:, 0], out=Pm[:, 0])
-        for t in range(t1 - 1, t0 - 1, -1):
-            Pt, dZt = P[t - t0], dZ[t]
-            if dYc is not None:
-                xp.add(dh, dYc[t], out=dh)
-            xp.multiply(dh, Pt[0:2], out=dZt[0:2])
-            xp.add(dc, dZt[0], out=dc)
-            xp.multiply(dc, Pt[2:5], out=dZt[2:5])
-            xp.multiply(dc, G[t, 2], out=dc)
-            xp.matmul(RintT, dZ2[t, H:], out=dh)
+        _backward_factors(G[t0:t1], TC[t0:t1], P[:m], xp, state_act, gate_act)
+        for j in range(m - 1, -1, -1):
+            if DY is not None:
+                add(dh, DY[t0 + j], dh)
+            d0 = DZ0[j]
+            mul(dh, P02[j], DZ02[j])        # [dh .* o state'(c), dz_o]
+            add(DZ5[j + 1] if j + 1 < m else dcar, d0, d0)      # dc_t
+            mul(d0, P26[j], DZ26[j])        # [dz_i, dz_f, dz_g, dc_{t-1}]
+            dot(RintT, DZ15[j], dh)         # dh_{t-1}
+        if full:
+            xp.copyto(dz4[:, :, t0:t1], dZ[:m, 1:5].transpose(1, 2, 0, 3))
+        if t0 > 0:
+            xp.copyto(dcar, dZ[0, 5])
+    dc = dZ[0, 5] if T else dc_last
 
     grads = [None] * 6
     if needs[1]:
         grads[1] = DLArray._new(dh.T if h0.shape[0] == B else dh.sum(axis=1)[None, :], "")
     if needs[2]:
-        grads[2] = DLArray._new(dc.T if c0.shape[0] == B else dc.sum(axis=1)[None, :], "")
-    if needs[0] or needs[3] or needs[4] or needs[5]:
-        # dz for all steps as 4H x (T*B), rows in MATLAB's order i, f, g, o.
-        dz4 = _WS.take(xp, (4, H, T, B), dt)
-        for k, m in enumerate(_TO_MATLAB):
-            dz4[m] = dZ[:, k + 1].transpose(1, 0, 2)
+        grads[2] = DLArray._new(dc.T.copy() if c0.shape[0] == B else dc.sum(axis=1)[None, :], "")
+    if full:
+        # dz for all steps as 4H x (T*B) (internal order); results back to MATLAB's order.
         dz = dz4.reshape(H4, T * B)
+        order = list(_TO_MATLAB)
         if needs[0]:
-            grads[0] = DLArray._new((Wd.T @ dz).reshape(I, T, B).transpose(1, 2, 0), "")
+            Wint = Wd.reshape(4, H, I)[order].reshape(H4, I)
+            grads[0] = DLArray._new((Wint.T @ dz).reshape(I, T, B).transpose(1, 2, 0), "")
         if needs[3] or needs[4]:
             hx3 = _WS.take(xp, (H + I + 1, T, B), dt)
             hx3[...] = HX[:T].transpose(1, 0, 2)
-            M = dz @ hx3.reshape(H + I + 1, T * B).T          # [dR | dW | db]
+            Mi = dz @ hx3.reshape(H + I + 1, T * B).T          # [dR | dW | db], internal rows
             _WS.give(hx3)
+            M = xp.empty_like(Mi)
+            M.reshape(4, H, -1)[order] = Mi.reshape(4, H, -1)
             if needs[3]:
                 grads[3] = DLArray._new(M[:, H:H + I], "")
             if needs[4]:
@@ -326,7 +366,9 @@ def _(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
             if needs[5]:
                 grads[5] = DLArray._new(M[:, H + I].copy(), "")
         elif needs[5]:
-            grads[5] = DLArray._new(dz.sum(axis=1), "")
+            db = xp.empty((4, H), dt)
+            db[order] = dz.sum(axis=1).reshape(4, H)
+            grads[5] = DLArray._new(db.reshape(H4), "")
         _WS.give(dz4)
     _WS.give(dZ, P, *(() if dYc is None else (dYc,)))
     return tuple(grads)
@@ -371,6 +413,10 @@ def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
                        "4*NumHiddenUnits x InputSize")
     R = prepare_matrix(recurrentWeights, "recurrentWeights", 4 * H, H, fname, info,
                        "4*NumHiddenUnits x NumHiddenUnits")
+    if isinstance(bias, DLArray) and any(lab != "C" for lab, k in zip(bias._fmt, bias.shape)
+                                         if k != 1):
+        raise ValueError(f"{fname}: bias is formatted {bias._fmt!r}; its non-singleton dimension "
+                         "must be labelled 'C'")
     b = prepare_vector(bias, "bias", 4 * H, fname, info, "4*NumHiddenUnits")
     inputs = [Xs, h0, c0, W, R, b]
     keep = current_tape() is not None and any(a.traced for a in inputs)
