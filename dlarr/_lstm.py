@@ -413,10 +413,6 @@ def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
                        "4*NumHiddenUnits x InputSize")
     R = prepare_matrix(recurrentWeights, "recurrentWeights", 4 * H, H, fname, info,
                        "4*NumHiddenUnits x NumHiddenUnits")
-    if isinstance(bias, DLArray) and any(lab != "C" for lab, k in zip(bias._fmt, bias.shape)
-                                         if k != 1):
-        raise ValueError(f"{fname}: bias is formatted {bias._fmt!r}; its non-singleton dimension "
-                         "must be labelled 'C'")
     b = prepare_vector(bias, "bias", 4 * H, fname, info, "4*NumHiddenUnits")
     inputs = [Xs, h0, c0, W, R, b]
     keep = current_tape() is not None and any(a.traced for a in inputs)

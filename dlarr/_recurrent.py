@@ -120,7 +120,7 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype):
     else:
         if DataFormat is None:
             raise ValueError(f"{fname}: X is unformatted; give DataFormat, e.g. DataFormat='CBT'")
-        DataFormat = _formats.check_format(DataFormat, "DataFormat")
+        DataFormat = _formats.check_format(DataFormat, f"{fname}: DataFormat")
         info.user_fmt = DataFormat
     Xd = _to_dl(X, xp, dtype, fname, "X")
     if not fmt:
@@ -148,7 +148,8 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype):
     Xs = DLArray._new(Xd._data, "", Xd._node)
     if perm != list(range(len(perm))):
         Xs = bind(_transpose, [Xs], "", perm=tuple(perm))
-    Xs = bind(_reshape, [Xs], "", shape=(info.T, info.B, info.I))
+    if Xs.shape != (info.T, info.B, info.I):
+        Xs = bind(_reshape, [Xs], "", shape=(info.T, info.B, info.I))
     out = [lab for lab in fmt if lab != "S"]
     if "C" not in out:
         out.append("C")
@@ -160,7 +161,9 @@ def present_output(Y: DLArray, info: SequenceInfo, H: int) -> DLArray:
     """T x B x H result in X's format (minus "S"), or X's order when X was unformatted."""
     sizes = {"C": H, "B": info.B, "T": info.T, "U": 1}
     Yc = bind(_transpose, [Y], "", perm=(2, 1, 0))          # H x B x T
-    Yc = bind(_reshape, [Yc], "", shape=tuple(sizes[lab] for lab in info.out_fmt))
+    shape = tuple(sizes[lab] for lab in info.out_fmt)
+    if Yc.shape != shape:
+        Yc = bind(_reshape, [Yc], "", shape=shape)
     if info.user_fmt is None:
         return DLArray._new(Yc._data, info.out_fmt, Yc._node)
     perm = _formats.user_order(info.user_fmt, info.out_fmt)
@@ -225,7 +228,11 @@ def prepare_matrix(M, name, rows, cols, fname, info, what):
 
 
 def prepare_vector(v, name, n, fname, info, what):
-    """A bias as a recorded vector of n elements."""
+    """A bias as a recorded vector of n elements (formatted: its non-singleton
+    dimension labelled "C")."""
+    if isinstance(v, DLArray) and any(lab != "C" for lab, k in zip(v._fmt, v.shape) if k != 1):
+        raise ValueError(f"{fname}: {name} is formatted {v._fmt!r}; its non-singleton dimension "
+                         "must be labelled 'C'")
     D = _to_dl(v, info.xp, info.dtype, fname, name)
     if D.size != n or sum(1 for k in D.shape if k != 1) > 1:
         raise ValueError(f"{fname}: {name} must be a vector of {what} = {n} elements; it has "

@@ -102,3 +102,11 @@ def test_errors():
         gru(x, h0, W, R, b, DataFormat="CBT")
     with pytest.raises(ValueError, match="H0 has 2 columns"):
         gru(X, h0[:, :2], W, R, b)
+
+
+def test_formatted_bias_must_be_labelled_c():
+    x, h0, W, R, b = params()
+    with pytest.raises(ValueError, match="bias is formatted 'U'; its non-singleton dimension"):
+        gru(dl.dlarray(x, "CBT"), h0, W, R, dl.dlarray(b, "U"))
+    with pytest.raises(ValueError, match=r"gru: DataFormat 'CXT': unknown label"):
+        gru(x, h0, dl.dlarray(W), R, b, DataFormat="CXT")
