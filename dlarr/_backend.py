@@ -93,6 +93,22 @@ def canUseGPU() -> bool:
         return False
 
 
+def execution_namespace(env: str, where: str):
+    """The array module for an ExecutionEnvironment: "cpu" -> numpy, "gpu" ->
+    cupy (an error without a usable GPU), "auto" -> cupy when canUseGPU()."""
+    if env == "cpu":
+        return np
+    if env == "gpu" and not canUseGPU():
+        raise RuntimeError(f"{where}: ExecutionEnvironment is 'gpu' but no GPU can be used "
+                           "(CuPy and a CUDA device are needed; canUseGPU() is False)")
+    if env in ("gpu", "auto") and canUseGPU():
+        import cupy
+        return cupy
+    if env == "auto":
+        return np
+    raise ValueError(f"{where}: ExecutionEnvironment must be 'auto', 'cpu' or 'gpu', not {env!r}")
+
+
 # --------------------------------------------------------------------------
 # Random numbers: one generator for the whole package, seeded like MATLAB's rng.
 # --------------------------------------------------------------------------

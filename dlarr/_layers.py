@@ -409,13 +409,13 @@ class _RecurrentLayer(Layer):
             return np.tile(col, rows // (g * H))[:, None]
         return expand(getattr(self, lr)), expand(getattr(self, l2))
 
-    def _initial_state(self, name, dtype):
+    def _initial_state(self, name, dtype, xp=np):
+        """The state's initial value (the property, or zeros) on the device of ``xp``."""
         v = getattr(self, name)
         n = self.NumHiddenUnits * self._ndir
         if v is None:
-            return dlarray(np.zeros((n, 1), dtype))
-        v = DLArray._new(v._data.reshape(n, -1).astype(dtype), "", None)
-        return v
+            return DLArray._new(xp.zeros((n, 1), dtype), "")
+        return DLArray._new(xp.asarray(v._data).reshape(n, -1).astype(dtype), "")
 
     def _last(self, Y):
         return Y if self.OutputMode == "sequence" else Y[..., -1]

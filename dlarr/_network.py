@@ -221,11 +221,29 @@ class _Net:
         """(layer, name) for each learnable, in Learnables order."""
         return [(l, p) for l in self._layers for p in l._learnables if getattr(l, p) is not None]
 
+    _xp = np          # the device the learnables live on (numpy or cupy)
+
     def _initial_states(self):
         """Recurrent states at their initial values (HiddenState/CellState
-        properties, zeros when empty)."""
-        return [{k: l._initial_state(k, np.float32) for k in l._states} if l._states else None
-                for l in self._layers]
+        properties, zeros when empty), on the network's device."""
+        return [{k: l._initial_state(k, np.float32, self._xp) for k in l._states}
+                if l._states else None for l in self._layers]
+
+    def _to_device(self, xp):
+        """A copy whose learnables (and states) live on the device of ``xp``
+        (numpy: host, cupy: GPU); ``self`` when they already do."""
+        if xp is self._xp:
+            return self
+        new = copy.copy(self)
+        new._layers = list(self._layers)
+        new._xp = xp
+        host = xp is np
+        new._set_learnables(DLArray._new(v._data.get() if host else xp.asarray(v._data), v._fmt)
+                            for v in self.Learnables._values())
+        if self._state is not None:
+            new._state = [{k: DLArray._new(v._data.get() if host else xp.asarray(v._data), v._fmt)
+                           for k, v in s.items()} if s else s for s in self._state]
+        return new
 
     def resetState(self):
         """Reset recurrent states to their initial values, in place."""

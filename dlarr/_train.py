@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _layers as L
 from ._autodiff import dlfeval, dlgradient
-from ._backend import generator
+from ._backend import array_namespace, execution_namespace, generator, is_cupy_array
 from ._create import dlarray, extractdata
 from ._dlarray import DLArray
 from ._network import SeriesNetwork, _Net, dlnetwork, predict_dlnetwork
@@ -102,6 +102,15 @@ class _Labels:
         return self.classes[np.asarray(idx)]
 
 
+def _host(a):
+    return a.get() if is_cupy_array(a) else a
+
+
+def _like(v, ref):
+    """A NumPy constant (mask, per-gate factor) on the device of array ``ref``."""
+    return array_namespace(ref).asarray(v) if isinstance(v, np.ndarray) else v
+
+
 # ==========================================================================
 # Losses of the output layers (MATLAB's definitions)
 # ==========================================================================
@@ -116,18 +125,18 @@ def _output_loss(task, Y, T, mask, seq):
         eps = np.finfo(Y.dtype).eps
         L = T * log(dlmax(Y, eps))
         if seq:
-            L = L * DLArray._new(mask[None].astype(Y.dtype), "CBT")
+            L = L * DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT")
         return -dlsum(L, "all") / N
     D = (Y - T) ** 2
     if seq:
         w = mask / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-        D = D * DLArray._new(w[None].astype(Y.dtype), "CBT")
+        D = D * DLArray._new(_like(w[None].astype(Y.dtype), Y._data), "CBT")
     return dlsum(D, "all") * (0.5 / N)
 
 
 def _metric(task, Y, T, mask, seq):
     """Mini-batch accuracy (%) or RMSE, on the unpadded steps."""
-    y, t = extractdata(Y), extractdata(T)
+    y, t = _host(extractdata(Y)), _host(extractdata(T))
     if task == "classification":
         hit = (y.argmax(axis=0) == t.argmax(axis=0))
         if seq:
@@ -245,13 +254,9 @@ def _solver(options, fname):
     return name
 
 
-def _check_environment(options, fname):
-    env = getattr(options, "ExecutionEnvironment", "auto")
-    if env == "gpu":
-        from ._backend import canUseGPU
-        if not canUseGPU():
-            raise RuntimeError(f"{fname}: ExecutionEnvironment is 'gpu' but no GPU can be used "
-                               "(CuPy and a CUDA device are needed; canUseGPU() is False)")
+def _device(options, fname):
+    """numpy or cupy, as the options' ExecutionEnvironment says."""
+    return execution_namespace(getattr(options, "ExecutionEnvironment", "auto"), fname)
 
 
 class _Solver:
@@ -269,12 +274,14 @@ class _Solver:
         gs = []
         for w, g, (_, l2f) in zip(params, grads, self.factors):
             lam = o.L2Regularization * l2f
-            gs.append(g if np.all(lam == 0) else DLArray._new(g._data + (lam * w._data).astype(g.dtype), g._fmt))
+            gs.append(g if np.all(lam == 0) else
+                      DLArray._new(g._data + (_like(lam, w._data) * w._data).astype(g.dtype), g._fmt))
         if math.isfinite(o.GradientThreshold):
             gs = clipgradients(gs, o.GradientThreshold, o.GradientThresholdMethod)
         self.t += 1
         if self.name == "sgdm":
-            gs = [g if np.all(f == 1) else DLArray._new((f * g._data).astype(g.dtype), g._fmt)
+            gs = [g if np.all(f == 1) else
+                  DLArray._new((_like(f, g._data) * g._data).astype(g.dtype), g._fmt)
                   for g, (f, _) in zip(gs, self.factors)]
             new, vel = sgdmupdate(params, gs, self.state[0], lr, o.Momentum)
             self.state = (vel, None)
@@ -289,7 +296,8 @@ class _Solver:
             self.state = (v, None)
         # a learn-rate factor scales the step: p + f * (p_new - p)
         return [n if np.all(f == 1) else
-                DLArray._new((p._data + f * (n._data - p._data)).astype(p.dtype), p._fmt)
+                DLArray._new((p._data + _like(f, p._data) * (n._data - p._data)).astype(p.dtype),
+                             p._fmt)
                 for p, n, (f, _) in zip(params, new, self.factors)]
 
 
@@ -303,6 +311,8 @@ def _model_loss(net, X, T, mask, state, loss_fn):
 def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validation, fname):
     solver_name = _solver(options, fname)
     from ._progress import TrainingProgress
+    xp = _device(options, fname)
+    net = net._to_device(xp)
     N = len(seqs)
     mbs = min(options.MiniBatchSize, N)
     per_epoch = N // mbs                      # MATLAB discards the last partial mini-batch
@@ -316,7 +326,7 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validat
     progress = TrainingProgress(options, task=task, has_validation=validation is not None,
                                 iterations_per_epoch=per_epoch if isinstance(
                                     options.SequenceLength, str) else None)
-    progress.start(environment="cpu")
+    progress.start(environment="cpu" if xp is np else "gpu")
     t0 = time.perf_counter()
     iteration = 0
     last = (math.nan, math.nan, options.InitialLearnRate, None, None)
@@ -332,11 +342,12 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validat
             state = net._initial_states()
             chunks = _chunks(data.shape[2], options)
             for ci, ch in enumerate(chunks):
-                X = DLArray._new(data[:, :, ch], "CBT")
+                X = DLArray._new(xp.asarray(data[:, :, ch]), "CBT")
                 if not seq_out and ci < len(chunks) - 1:      # carry state only
                     _, state = net._run(X, training=False, state=state)
                     continue
-                T = DLArray._new(tgt[:, :, ch] if seq_out else tgt, "CBT" if seq_out else "CB")
+                T = DLArray._new(xp.asarray(tgt[:, :, ch] if seq_out else tgt),
+                                 "CBT" if seq_out else "CB")
                 m = mask[:, ch]
                 loss, grads, state, Y = dlfeval(
                     lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
@@ -356,6 +367,7 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validat
         vl, vm = validation(net)
     progress.finish(options.MaxEpochs, iteration, time.perf_counter() - t0, last[0], last[1],
                     last[2], val_loss=vl, val_metric=vm, reason="Max epochs completed")
+    net = net._to_device(np)          # trained networks live on the host, as in MATLAB
     net.resetState()
     return net
 
@@ -372,7 +384,7 @@ def trainNetwork(X, Y, layers, options):
     """
     fname = "trainNetwork"
     _solver(options, fname)
-    _check_environment(options, fname)
+    _device(options, fname)
     net = SeriesNetwork(layers.Layers if isinstance(layers, _Net) else layers, Initialize=True)
     task = _task(net)
     seq_out = net._out_has_time
@@ -416,8 +428,9 @@ def _evaluate(net, seqs, targets, task, seq_out, options, loss_fn, metric_fn):
         idx = np.arange(s, min(s + mbs, N))
         data, mask = _pad_batch([seqs[i] for i in idx], options)
         tgt = _batch_targets(targets, idx, task, seq_out, net._out_size, mask, options)
-        Y, _ = net._run(DLArray._new(data, "CBT"), training=False, state=net._initial_states())
-        T = DLArray._new(tgt, "CBT" if seq_out else "CB")
+        Y, _ = net._run(DLArray._new(net._xp.asarray(data), "CBT"), training=False,
+                        state=net._initial_states())
+        T = DLArray._new(net._xp.asarray(tgt), "CBT" if seq_out else "CB")
         losses.append(float(loss_fn(Y, T, mask)))
         metrics.append(metric_fn(Y, T, mask))
         weights.append(len(idx))
@@ -435,14 +448,18 @@ def _predict_batches(net, X, MiniBatchSize, options, update_state, fname):
     N = len(seqs)
     mbs = N if update_state else MiniBatchSize
     outs = []
-    state = net._state if update_state else net._initial_states()
+    xp = execution_namespace(options.ExecutionEnvironment, fname)
+    dnet = net._to_device(xp)
+    state = dnet._state if update_state else dnet._initial_states()
     for s in range(0, N, mbs):
         idx = range(s, min(s + mbs, N))
         data, mask = _pad_batch([seqs[i] for i in idx], options)
-        Y, st = net._run(DLArray._new(data, "CBT"), training=False, state=state)
+        Y, state_after = dnet._run(DLArray._new(xp.asarray(data), "CBT"), training=False,
+                                   state=state)
         if update_state:
-            net._state = st
-        y = extractdata(Y)
+            dnet._state = state_after
+            net._state = dnet._to_device(np)._state
+        y = _host(extractdata(Y))
         for j in range(y.shape[1]):
             outs.append(y[:, j] if y.ndim == 2 else y[:, j][:, mask[j]])
     return outs, single
@@ -450,7 +467,7 @@ def _predict_batches(net, X, MiniBatchSize, options, update_state, fname):
 
 class _PredictOptions:
     def __init__(self, SequenceLength="longest", SequencePaddingDirection="right",
-                 SequencePaddingValue=0):
+                 SequencePaddingValue=0, ExecutionEnvironment="auto"):
         if not (SequenceLength in ("longest", "shortest")):
             raise ValueError(f"SequenceLength must be 'longest' or 'shortest' for prediction, "
                              f"not {SequenceLength!r}")
@@ -460,6 +477,7 @@ class _PredictOptions:
         self.SequenceLength = SequenceLength
         self.SequencePaddingDirection = SequencePaddingDirection
         self.SequencePaddingValue = SequencePaddingValue
+        self.ExecutionEnvironment = ExecutionEnvironment
 
 
 def _check_mbs(v):
@@ -474,7 +492,9 @@ def predict(net, X, *, MiniBatchSize=128, **seq_options):
     SeriesNetwork: sequence-to-one networks give an N x K array; sequence-to-
     sequence networks a list of K x T arrays (one K x T array when X is one
     sequence).  dlnetwork: ``predict(net, X)`` on a formatted dlarray returns
-    the output dlarray (inference mode)."""
+    the output dlarray (inference mode).  Options: ``SequenceLength``
+    ("longest"/"shortest"), ``SequencePaddingDirection``, ``SequencePaddingValue``,
+    ``ExecutionEnvironment`` ("auto": the GPU when canUseGPU(), "cpu", "gpu")."""
     if isinstance(net, dlnetwork) and isinstance(X, DLArray):
         return predict_dlnetwork(net, X)
     if not isinstance(net, _Net):
@@ -542,7 +562,7 @@ def _trainnet_loss(lossFcn, seq_out):
 
     def masked(fn, **kw):
         def loss(Y, T, mask):
-            M = DLArray._new(mask[None].astype(Y.dtype), "CBT") if seq_out else None
+            M = DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT") if seq_out else None
             return fn(Y, T, Mask=M, **kw)
         return loss
     table = {
@@ -578,7 +598,7 @@ def trainnet(X, T, net, lossFcn, options):
     """
     fname = "trainnet"
     _solver(options, fname)
-    _check_environment(options, fname)
+    _device(options, fname)
     if isinstance(net, dlnetwork):
         net = copy.copy(net)
         net._layers = list(net._layers)
