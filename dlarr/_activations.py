@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _formats, _ops
 from ._backend import array_namespace
-from ._create import dlarray, stripdims
+from ._create import labelled, stripdims
 from ._dlarray import DLArray
 from ._ops import _as_float, _const, _where
 from ._registry import bind, primitive
@@ -290,26 +290,6 @@ def _(needs, g, ans, a, axis):
     return (gy - ans * _ops.sum(gy, [axis]),)
 
 
-def _labelled(X, DataFormat, fname, name="X"):
-    """X as a formatted DLArray, plus the user's format when X came unformatted."""
-    fmt = X._fmt if isinstance(X, DLArray) else ""
-    if fmt:
-        if DataFormat is not None:
-            raise ValueError(f"{fname}: {name} is formatted ({fmt!r}); DataFormat is only for "
-                             f"unformatted {name}")
-        return X, None
-    if DataFormat is None:
-        raise ValueError(f"{fname}: {name} is unformatted; give its format with DataFormat, "
-                         "e.g. DataFormat='CB'")
-    DataFormat = _formats.check_format(DataFormat, "DataFormat")
-    if not isinstance(X, DLArray):
-        X = _as_float(X, fname, name)
-    try:
-        return dlarray(X, DataFormat), DataFormat
-    except ValueError as e:
-        raise ValueError(f"{fname}: {e}") from None
-
-
 def _in_user_order(Y, user_fmt, shape):
     """A formatted result back in the order of the unformatted input (of ``shape``)."""
     Y = stripdims(Y, user_fmt)
@@ -327,7 +307,7 @@ def softmax(X, DataFormat=None):
     """
     fname = "softmax"
     shape = X.shape if hasattr(X, "shape") else np.shape(X)
-    Xf, user_fmt = _labelled(X, DataFormat, fname)
+    Xf, user_fmt = labelled(X, DataFormat, fname)
     Xf = _as_float(Xf, fname)
     axes = _formats.find(Xf._fmt, "C")
     if not axes:

@@ -80,6 +80,27 @@ def dlarray(X, fmt=None) -> DLArray:
     return _leaf(data, cfmt)
 
 
+def labelled(X, DataFormat, fname, name="X"):
+    """``X`` as a formatted DLArray, and the user's DataFormat when X came
+    unformatted (``None`` otherwise): the one place deep learning operations
+    read their ``DataFormat`` option.  A formatted X with a DataFormat, or an
+    unformatted X without one, is an error naming the operation."""
+    fmt = X._fmt if isinstance(X, DLArray) else ""
+    if fmt:
+        if DataFormat is not None:
+            raise ValueError(f"{fname}: {name} is formatted ({fmt!r}); DataFormat is only for "
+                             f"unformatted {name}")
+        return X, None
+    if DataFormat is None:
+        raise ValueError(f"{fname}: {name} is unformatted; give its format with DataFormat, "
+                         "e.g. DataFormat='CB'")
+    DataFormat = _formats.check_format(DataFormat, f"{fname}: DataFormat")
+    try:
+        return dlarray(X, DataFormat), DataFormat
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"{fname}: {e}") from None
+
+
 def _need(X, fname):
     if not isinstance(X, DLArray):
         raise TypeError(f"{fname}: X must be a dlarray, not {type(X).__name__}")

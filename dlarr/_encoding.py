@@ -14,6 +14,7 @@ import numpy as np
 from . import _formats
 from ._backend import array_namespace
 from ._dlarray import DLArray
+from ._create import dlarray, labelled
 from ._ops import _as_float, _getitem, _transpose
 from ._registry import bind
 
@@ -93,15 +94,8 @@ def embed(X, weights, *, DataFormat=None):
     if weights.ndim != 2:
         raise ValueError(f"embed: weights must be embeddingDimension x numWords; it has size "
                          f"{_formats.describe(weights._fmt, weights.shape)}")
-    data = X._data if isinstance(X, DLArray) else X
-    fmt = X._fmt if isinstance(X, DLArray) else ""
-    if fmt and DataFormat is not None:
-        raise ValueError("embed: X is formatted; DataFormat is only for unformatted X")
-    if not fmt:
-        if DataFormat is None:
-            raise ValueError("embed: X is unformatted; give DataFormat (e.g. 'BT')")
-        shape, perm, fmt = _formats.fit_format(np.shape(data), _formats.check_format(DataFormat, "DataFormat"))
-        data = array_namespace(data).transpose(data.reshape(shape), perm)
+    Xf, _ = labelled(X if isinstance(X, DLArray) else dlarray(X), DataFormat, "embed")
+    data, fmt = Xf._data, Xf._fmt
     array_namespace(data, weights._data, where="embed")
     kind = np.dtype(data.dtype).kind
     if kind == "f":

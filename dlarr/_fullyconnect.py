@@ -4,26 +4,10 @@ from __future__ import annotations
 import math
 
 from . import _formats
-from ._create import dlarray
+from ._create import labelled
 from ._dlarray import DLArray
 from ._ops import _as_float, _reshape, _transpose, matmul
 from ._registry import bind
-
-
-def _labelled_input(X, DataFormat, fname):
-    """X as a formatted DLArray, plus the user's order when X came unformatted."""
-    fmt = X._fmt if isinstance(X, DLArray) else ""
-    if fmt:
-        if DataFormat is not None:
-            raise ValueError(f"{fname}: X is formatted ({fmt!r}); DataFormat is only for "
-                             "unformatted X")
-        return X, None
-    if DataFormat is None:
-        raise ValueError(f"{fname}: X is unformatted; give DataFormat, e.g. DataFormat='CB'")
-    DataFormat = _formats.check_format(DataFormat, "DataFormat")
-    if not isinstance(X, DLArray):
-        X = _as_float(X, fname, "X")
-    return dlarray(X, DataFormat), DataFormat
 
 
 def fullyconnect(X, weights, bias, *, DataFormat=None):
@@ -38,7 +22,7 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
     result in X's dimension order (without "S" dimensions).
     """
     fname = "fullyconnect"
-    X, user_fmt = _labelled_input(X, DataFormat, fname)
+    X, user_fmt = labelled(X, DataFormat, fname)
     W = weights if isinstance(weights, DLArray) else _as_float(weights, fname, "weights")
     b = bias if isinstance(bias, DLArray) else _as_float(bias, fname, "bias")
     fmt = X._fmt

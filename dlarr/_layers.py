@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import math
 import numbers
 
 import numpy as np

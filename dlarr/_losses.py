@@ -29,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _formats, _ops
-from ._activations import _choose, _in_user_order, _labelled, _real_scalar
+from ._activations import _choose, _in_user_order, _real_scalar
+from ._create import labelled
 from ._backend import array_namespace
 from ._create import dlarray, stripdims
 from ._dlarray import DLArray
@@ -55,7 +56,7 @@ def _raw_shape(A):
 def _predictions(Y, DataFormat, fname):
     """(Y formatted and floating, the user's DataFormat or None, Y's own shape)."""
     shape = _raw_shape(Y)
-    Yf, user_fmt = _labelled(Y, DataFormat, fname, "Y")
+    Yf, user_fmt = labelled(Y, DataFormat, fname, "Y")
     return _as_float(Yf, fname, "Y"), user_fmt, shape
 
 

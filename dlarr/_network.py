@@ -8,7 +8,6 @@ in dlfeval/dlgradient/adamupdate through the tree protocol of ``_tree``.
 from __future__ import annotations
 
 import copy
-import numbers
 
 import numpy as np
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from . import _formats
 from ._backend import array_namespace, float_result_dtype
-from ._create import dlarray
+from ._create import labelled
 from ._dlarray import DLArray
 from ._ops import _reshape, _to_dl, _transpose
 from ._registry import bind
@@ -108,23 +107,10 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype):
     """X as a recorded T x B x I DLArray, and its :class:`SequenceInfo`."""
     info = SequenceInfo()
     info.xp, info.dtype = xp, dtype
-    fmt = X._fmt if isinstance(X, DLArray) else ""
     if not isinstance(X, DLArray) and not any(isinstance(o, DLArray) for o in others):
         raise TypeError(f"{fname}: X is a numeric array, so at least one of the other inputs "
                         "must be a dlarray (as in MATLAB); wrap the weights with dl.dlarray")
-    if fmt:
-        if DataFormat is not None:
-            raise ValueError(f"{fname}: X is formatted ({fmt!r}); DataFormat is only for "
-                             "unformatted X")
-        info.user_fmt = None
-    else:
-        if DataFormat is None:
-            raise ValueError(f"{fname}: X is unformatted; give DataFormat, e.g. DataFormat='CBT'")
-        DataFormat = _formats.check_format(DataFormat, f"{fname}: DataFormat")
-        info.user_fmt = DataFormat
-    Xd = _to_dl(X, xp, dtype, fname, "X")
-    if not fmt:
-        Xd = dlarray(Xd, DataFormat)
+    Xd, info.user_fmt = labelled(_to_dl(X, xp, dtype, fname, "X"), DataFormat, fname)
     fmt = Xd._fmt
     shape = Xd.shape
     if "T" not in fmt:

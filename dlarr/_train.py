@@ -19,7 +19,7 @@ import numpy as np
 from . import _layers as L
 from ._autodiff import dlfeval, dlgradient
 from ._backend import array_namespace, execution_namespace, generator, is_cupy_array
-from ._create import dlarray, extractdata
+from ._create import extractdata
 from ._dlarray import DLArray
 from ._network import SeriesNetwork, _Net, dlnetwork, predict_dlnetwork
 from ._ops import log, max as dlmax, sum as dlsum

@@ -69,7 +69,7 @@ def test_embed_errors():
         embed(dl.dlarray(np.array([0, 6]), "B"), W)
     with pytest.raises(ValueError, match="integer word indices"):
         embed(dl.dlarray(np.array([0.5]), "B"), W)
-    with pytest.raises(ValueError, match="give DataFormat"):
+    with pytest.raises(ValueError, match="give its format with DataFormat"):
         embed(np.array([1]), W)
     with pytest.raises(ValueError, match="'C' dimension of X must be singleton"):
         embed(dl.dlarray(np.zeros((2, 3)), "CB"), W)

@@ -52,7 +52,7 @@ def test_errors():
         fullyconnect(X, np.ones((2, 4)), np.ones(2))
     with pytest.raises(ValueError, match="bias must have 2 elements"):
         fullyconnect(X, np.ones((2, 3)), np.ones(3))
-    with pytest.raises(ValueError, match="give DataFormat"):
+    with pytest.raises(ValueError, match="give its format with DataFormat"):
         fullyconnect(np.ones((3, 4)), np.ones((2, 3)), np.ones(2))
     with pytest.raises(ValueError, match="only for unformatted"):
         fullyconnect(X, np.ones((2, 3)), np.ones(2), DataFormat="CB")

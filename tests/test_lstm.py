@@ -391,7 +391,7 @@ def test_errors():
     with pytest.raises(TypeError, match="X is a numeric array, so at least one of the other "
                                         "inputs must be a dlarray"):
         dl.lstm(x, h0, c0, W, R, b, DataFormat="CBT")
-    with pytest.raises(ValueError, match="X is unformatted; give DataFormat"):
+    with pytest.raises(ValueError, match="X is unformatted; give its format with DataFormat"):
         dl.lstm(dl.dlarray(x), h0, c0, W, R, b)
     with pytest.raises(ValueError, match="DataFormat is only for unformatted X"):
         dl.lstm(X, h0, c0, W, R, b, DataFormat="CBT")
