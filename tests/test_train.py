@@ -268,3 +268,17 @@ def test_sequence_length_chunks_carry_state():
     pred = predict(net, X[:5])
     err = np.mean([np.mean((p - y) ** 2) for p, y in zip(pred, Y[:5])])
     assert err < 0.5 * np.mean([np.mean(y ** 2) for y in Y[:5]])
+
+
+def test_reference_page_deeper_network_with_dropout():
+    """The page's deeper sequence-to-label network: two LSTMs with dropout after each."""
+    dl.rng(10)
+    XTrain, YTrain = dl.japaneseVowelsTrainData()
+    layers = [L.sequenceInputLayer(12), L.lstmLayer(125, OutputMode="sequence"),
+              L.dropoutLayer(0.2), L.lstmLayer(100, OutputMode="last"), L.dropoutLayer(0.2),
+              L.fullyConnectedLayer(9), L.softmaxLayer(), L.classificationLayer()]
+    net = trainNetwork(XTrain, YTrain, layers, quiet(MaxEpochs=6, MiniBatchSize=27,
+                                                     GradientThreshold=1))
+    XTest, YTest = dl.japaneseVowelsTestData()
+    assert np.mean(classify(net, XTest, MiniBatchSize=27) == YTest) > 0.5      # chance: 0.11
+    assert [type(l).__name__ for l in net.Layers][2] == "DropoutLayer"
