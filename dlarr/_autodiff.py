@@ -59,14 +59,6 @@ def _no_second_derivative(name):
     return p
 
 
-def _accumulate(acc, g):
-    return g if acc is None else bind(_add, [acc, g], "")
-
-
-def _view(raw, node, higher):
-    return DLArray._new(raw, "", node if higher else None)
-
-
 def _backward(y_node, seed, targets, higher, retain):
     # Every node y depends on, found without recursion.
     seen = {y_node}
@@ -80,9 +72,18 @@ def _backward(y_node, seed, targets, higher, retain):
     # Only nodes that lead to a target need a gradient.
     relevant = set(targets)
     for n in order:
-        if n not in relevant and any(p in relevant for p in n.parents if p is not None):
-            relevant.add(n)
+        if n not in relevant:
+            for p in n.parents:
+                if p in relevant:
+                    relevant.add(n)
+                    break
+    # Plain gradients run with recording paused; higher ones record (except
+    # through ops that have no second derivative, which pause again).
+    with (resumed() if higher else paused()):
+        return _sweep(order, relevant, y_node, seed, targets, higher, retain)
 
+
+def _sweep(order, relevant, y_node, seed, targets, higher, retain):
     grads = {y_node: seed}
     found = {}
     for n in reversed(order):
@@ -96,9 +97,11 @@ def _backward(y_node, seed, targets, higher, retain):
         if n.out_index is not None:
             op = n.parents[0]
             slot = grads.setdefault(op, [None] * op.nout)
-            slot[n.out_index] = _accumulate(slot[n.out_index], g)
+            acc = slot[n.out_index]
+            slot[n.out_index] = g if acc is None else bind(_add, [acc, g], "")
             continue
-        if n.prim is None:
+        prim = n.prim
+        if prim is None:
             continue
         needs = tuple(p is not None and p in relevant for p in n.parents)
         if not any(needs):
@@ -107,29 +110,29 @@ def _backward(y_node, seed, targets, higher, retain):
             raise RuntimeError(
                 "dlgradient: the trace was released by an earlier call to dlgradient in this "
                 "dlfeval; set RetainData=True in that call to compute more gradients from it")
-        prim = n.prim
         record = higher and prim.higher
-        inputs = [_view(r, p, record) for r, p in zip(n.raw_inputs, n.parents)]
+        inputs = [DLArray._new(r, "", p if record else None)
+                  for r, p in zip(n.raw_inputs, n.parents)]
         if n.nout > 1:
             g = tuple(g)
-            ans = tuple(_view(r, None, False) for r in n.raw_out)
+            ans = tuple(DLArray._new(r, "") for r in n.raw_out)
         else:
-            ans = _view(n.raw_out, n, record)
-        kwargs = dict(n.kwargs)
+            ans = DLArray._new(n.raw_out, "", n if record else None)
+        kwargs = n.kwargs
         if prim.residual:
-            kwargs["residual"] = n.residual
-        if record:
-            with resumed():
-                in_grads = prim.vjp(needs, g, ans, *inputs, **kwargs)
-        else:
+            kwargs = dict(kwargs, residual=n.residual)
+        if higher and not record:
             with paused():
                 in_grads = prim.vjp(needs, g, ans, *inputs, **kwargs)
-        if higher and not prim.higher:
             in_grads = [_mark_no_second(gi, prim, n, g) for gi in in_grads]
-        with (resumed() if higher else paused()):
-            for p, gi, need in zip(n.parents, in_grads, needs):
-                if need and gi is not None:
-                    grads[p] = _accumulate(grads.get(p), unbroadcast(gi, p.shape))
+        else:
+            in_grads = prim.vjp(needs, g, ans, *inputs, **kwargs)
+        for p, gi, need in zip(n.parents, in_grads, needs):
+            if need and gi is not None:
+                if gi._data.shape != p.shape:
+                    gi = unbroadcast(gi, p.shape)
+                acc = grads.get(p)
+                grads[p] = gi if acc is None else bind(_add, [acc, gi], "")
         if not retain:
             n.release()
     return found

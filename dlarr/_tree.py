@@ -100,6 +100,13 @@ def walk_n(fn, nout, tree, rest, names, where, tname="params", check_leaves=True
 def tree_map(fn, tree, *rest):
     """Apply ``fn`` to each DLArray leaf (with the matching leaves of ``rest``);
     anything that is neither a container nor a DLArray is kept as it is."""
+    if not rest:      # dlfeval's and dlgradient's case, on every call: the short walk
+        if isinstance(tree, DLArray):
+            return fn(tree)
+        if isinstance(tree, (list, tuple)) and not hasattr(tree, "_fields"):
+            return type(tree)(tree_map(fn, v) for v in tree)
+        if not isinstance(tree, (dict, tuple)) and not hasattr(tree, "_dlarr_tree_map_"):
+            return tree
     return walk(lambda path, leaf, *r: fn(leaf, *r) if isinstance(leaf, DLArray) else leaf,
                 tree, list(rest), [f"argument {i + 2}" for i in range(len(rest))], "tree_map",
                 tname="tree", check_leaves=False, strict=False)
