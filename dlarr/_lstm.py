@@ -42,7 +42,7 @@ import threading
 
 import numpy as np
 
-from ._backend import array_namespace
+from ._backend import array_namespace, is_cupy_array
 from ._dlarray import DLArray
 from ._recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
                          hidden_size, prepare_matrix, prepare_sequence, prepare_state,
@@ -201,6 +201,9 @@ def _fused_weights(W, R, b, H, gate, xp):
 
 @primitive("lstm", nout=3, higher=False, residual=True)
 def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
+    if is_cupy_array(x):            # GPU: dlarr's CUDA kernels (no host workspace)
+        from . import _lstm_cuda
+        return _lstm_cuda.primitive_forward(x, h0, c0, W, R, b, state_act, gate_act, keep)
     xp = array_namespace(x, h0, c0, W, R, b)
     T, B, I = x.shape
     H = R.shape[1]
@@ -289,6 +292,10 @@ def _backward_factors(A, TC, P, xp, state_act, gate_act):
 
 @_lstm.defvjp
 def _(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
+    if is_cupy_array(x._data):
+        from . import _lstm_cuda
+        return _lstm_cuda.primitive_backward(needs, g, x, h0, c0, W, R, b, state_act,
+                                             gate_act, residual)
     xp = array_namespace(x._data)
     _, G, TC, HX = residual.bufs
     Rd, Wd = R._data, W._data
