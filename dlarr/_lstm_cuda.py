@@ -539,28 +539,37 @@ def _resolve_mode(T, B, H, dt, requested):
     return fallback, True          # persistent is tried first in auto mode
 
 
-def _persistent_fwd(be, G, b, R, h0, c0, Y, cst, c_stride, T, B, H, keep, dt, sa, ga):
-    """Launch the persistent forward kernel if a configuration fits; True if launched."""
+def _persistent(be, candidates, kernel_name, args_of, B, H):
+    """Launch the first persistent configuration (U, K, BS, smem) from ``candidates``
+    whose grid is resident all at once; True if launched, False to fall back."""
     try:
         sms, max_smem, coop = be.device_limits()
     except Exception:
         return False
     if not coop:
         return False
-    for (U, KL, BS, smem) in persistent_fwd_candidates(B, H, dt):
+    for (U, K, BS, smem) in candidates:
         grid = (-(-H // U), -(-B // BS))
         if not _may_fit(grid, U, smem, sms, max_smem):
             continue
-        kern = be.kernel("lstm_persistent.cu", persistent_fwd_name(dt, sa, ga, U, KL, BS))
+        kern = be.kernel("lstm_persistent.cu", kernel_name(U, K, BS))
         be.prepare(kern, smem)
         if be.blocks_per_sm(kern, 32 * U, smem) * sms < grid[0] * grid[1]:
             continue
         bar = be.xp.zeros((grid[1],), np.uint32)
-        args = (G, b, R, h0, _i32(0 if h0.shape[0] == 1 else H), c0,
-                _i32(0 if c0.shape[0] == 1 else H), Y, cst, np.int64(c_stride), bar,
-                _i32(T), _i32(B), _i32(H), _i32(1 if keep else 0))
-        return _cooperative_launch(be, kern, grid, U, args, smem)
+        return _cooperative_launch(be, kern, grid, U, args_of(bar), smem)
     return False
+
+
+def _persistent_fwd(be, G, b, R, h0, c0, Y, cst, c_stride, T, B, H, keep, dt, sa, ga):
+    """The persistent forward kernel, if a configuration fits; True if launched."""
+    return _persistent(
+        be, persistent_fwd_candidates(B, H, dt),
+        lambda U, KL, BS: persistent_fwd_name(dt, sa, ga, U, KL, BS),
+        lambda bar: (G, b, R, h0, _i32(0 if h0.shape[0] == 1 else H), c0,
+                     _i32(0 if c0.shape[0] == 1 else H), Y, cst, np.int64(c_stride), bar,
+                     _i32(T), _i32(B), _i32(H), _i32(1 if keep else 0)),
+        B, H)
 
 
 def _may_fit(grid, U, smem, sms, max_smem):
@@ -725,24 +734,12 @@ def _bwd_loop(be, kern, T, B, H, G, C, R, dY, dh, dc, dZ, dt):
 
 
 def _persistent_bwd(be, G, C, R, dY, dhT, dcT, dZ, dh0, dc0, T, B, H, dt, sa, ga):
-    try:
-        sms, max_smem, coop = be.device_limits()
-    except Exception:
-        return False
-    if not coop:
-        return False
-    for (U, KB, BS, smem) in persistent_bwd_candidates(B, H, dt):
-        grid = (-(-H // U), -(-B // BS))
-        if not _may_fit(grid, U, smem, sms, max_smem):
-            continue
-        kern = be.kernel("lstm_persistent.cu", persistent_bwd_name(dt, sa, ga, U, KB, BS))
-        be.prepare(kern, smem)
-        if be.blocks_per_sm(kern, 32 * U, smem) * sms < grid[0] * grid[1]:
-            continue
-        bar = be.xp.zeros((grid[1],), np.uint32)
-        args = (G, C, R, dY, dhT, dcT, dZ, dh0, dc0, bar, _i32(T), _i32(B), _i32(H))
-        return _cooperative_launch(be, kern, grid, U, args, smem)
-    return False
+    """The persistent backward kernel, if a configuration fits; True if launched."""
+    return _persistent(
+        be, persistent_bwd_candidates(B, H, dt),
+        lambda U, KB, BS: persistent_bwd_name(dt, sa, ga, U, KB, BS),
+        lambda bar: (G, C, R, dY, dhT, dcT, dZ, dh0, dc0, bar, _i32(T), _i32(B), _i32(H)),
+        B, H)
 
 
 def backward(residual, x, W, R, gY=None, ghT=None, gcT=None, state_act="tanh",
