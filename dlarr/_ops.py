@@ -87,6 +87,9 @@ def _const(raw) -> DLArray:
 
 def _align(ops, where):
     """Apply ``_formats.align``: reshape operands (a recorded op) to the output's axes."""
+    fmt0, shape0 = ops[0]._fmt, ops[0]._data.shape
+    if all(o._fmt == fmt0 and o._data.shape == shape0 for o in ops):
+        return fmt0, ops          # the common case: nothing to align
     out_fmt, _, aligned = _formats.align([(o._fmt, o._data.shape) for o in ops], where)
     if out_fmt:
         ops = [o if (a == () or o._data.shape == a) else bind(_reshape, [o], "", shape=a)
