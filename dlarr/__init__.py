@@ -38,8 +38,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DLArray", "abs", "cast", "cat", "cos", "dims", "dlarray", "dlfeval", "dlgradient", "double",
-    "exp", "extractdata", "finddim", "isdlarray", "log", "lstm", "matmul", "max", "mean", "min", "norm",
-    "numel", "permute", "prod", "relu", "reshape", "rng", "sigmoid", "sin", "single", "size",
+    "exp", "extractdata", "finddim", "isdlarray", "log", "lstm", "matmul", "max", "mean", "min",
+    "norm", "numel", "permute", "prod", "relu", "reshape", "rng", "sigmoid", "sin", "single", "size",
     "sqrt", "squeeze", "stripdims", "sum", "tanh", "underlyingType",
     "japaneseVowelsTrainData", "japaneseVowelsTestData", "embed", "onehotencode", "onehotdecode",
     "fullyconnect", "gru", "initializeGaussian", "initializeGlorot", "initializeHe",

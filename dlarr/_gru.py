@@ -155,9 +155,11 @@ def gru(X, H0, weights, recurrentWeights, bias, *, DataFormat=None,
     H0 take the same forms as for :func:`lstm`.  Returns ``(Y, hiddenState)``.
     """
     fname = "gru"
-    check_option(ResetGateMode, RESET_GATE_MODES, "ResetGateMode", fname)
-    check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS), "StateActivationFunction", fname)
-    check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS), "GateActivationFunction", fname)
+    ResetGateMode = check_option(ResetGateMode, RESET_GATE_MODES, "ResetGateMode", fname)
+    StateActivationFunction = check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS),
+                                           "StateActivationFunction", fname)
+    GateActivationFunction = check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS),
+                                          "GateActivationFunction", fname)
     args = (X, H0, weights, recurrentWeights, bias)
     xp, dtype = common_backend(args, fname)
     Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype)

@@ -14,6 +14,7 @@ calls three hooks:
 from __future__ import annotations
 
 import copy
+import math
 import difflib
 import numbers
 
@@ -22,6 +23,7 @@ import numpy as np
 from . import _init
 from ._create import dlarray
 from ._dlarray import DLArray
+from ._validate import choose
 
 # --------------------------------------------------------------------------
 # Property validators: (value, name, layer) -> normalized value
@@ -35,7 +37,8 @@ def _name(v, name, layer):
 
 
 def _pos_int(v, name, layer):
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or v != int(v) or v < 1:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) \
+            or v != int(v) or v < 1:
         raise ValueError(f"{type(layer).__name__}: {name} must be a positive integer, not {v!r}")
     return int(v)
 
@@ -47,11 +50,10 @@ def _auto_or_pos_int(v, name, layer):
 
 
 def _choice(*options):
+    """One of ``options``, matched as MATLAB's validatestring does (any case, an
+    unambiguous start); the canonical spelling is stored."""
     def check(v, name, layer):
-        if v not in options:
-            raise ValueError(f"{type(layer).__name__}: {name} must be one of "
-                             f"{', '.join(repr(o) for o in options)}; got {v!r}")
-        return v
+        return choose(v, options, type(layer).__name__, name)
     check.options = options
     return check
 
@@ -65,8 +67,11 @@ def _probability(v, name, layer):
 def _factor(ngates):
     """A nonnegative scalar, or (recurrent layers) one value per gate."""
     def check(v, name, layer):
-        arr = np.asarray(v, dtype=float) if not isinstance(v, str) else None
-        ok = arr is not None and arr.size in ((1, ngates) if ngates > 1 else (1,)) \
+        bad_type = isinstance(v, (str, bool)) or (isinstance(v, (list, tuple)) and
+                                                   any(isinstance(x, bool) for x in v))
+        arr = None if bad_type else np.asarray(v, dtype=float)
+        ok = arr is not None and (arr.ndim <= 1 or (arr.ndim == 2 and arr.shape[0] == 1)) \
+            and arr.size in ((1, ngates) if ngates > 1 else (1,)) \
             and np.all(np.isfinite(arr)) and np.all(arr >= 0)
         if not ok:
             per = f" or a 1x{ngates} vector (one per gate)" if ngates > 1 else ""
@@ -77,12 +82,15 @@ def _factor(ngates):
 
 
 def _initializer(*names):
+    """A named initializer (matched as validatestring does) or a function f(sz)."""
     def check(v, name, layer):
-        if callable(v) or v in names:
+        if callable(v):
             return v
-        raise ValueError(f"{type(layer).__name__}: {name} must be one of "
-                         f"{', '.join(repr(n) for n in names)} or a function weights = f(sz); "
-                         f"got {v!r}")
+        if not isinstance(v, str):
+            raise ValueError(f"{type(layer).__name__}: {name} must be one of "
+                             f"{', '.join(repr(n) for n in names)} or a function weights = f(sz); "
+                             f"got {v!r}")
+        return choose(v, names, type(layer).__name__, name)
     return check
 
 
@@ -104,12 +112,6 @@ def _normalization(v, name, layer):
         return v
     raise ValueError(f"{type(layer).__name__}: {name} must be one of "
                      f"{', '.join(repr(o) for o in opts)} or a function; got {v!r}")
-
-
-def _nonneg_int(v, name, layer):
-    if isinstance(v, bool) or not isinstance(v, numbers.Real) or v != int(v) or v < 1:
-        raise ValueError(f"{type(layer).__name__}: {name} must be a positive integer, not {v!r}")
-    return int(v)
 
 
 def _any(v, name, layer):
@@ -255,13 +257,6 @@ def _init_param(layer, prop, spec, sz, num_in, num_out, dtype):
     object.__setattr__(layer, prop, _to_float(DLArray._new(val._data, "", None), dtype))
 
 
-def _gate_factor(value, H, ngates, dtype):
-    """A scalar or per-gate factor as a column vector over the gate rows."""
-    if isinstance(value, tuple):
-        return np.repeat(np.asarray(value, dtype), H)[:, None]
-    return float(value)
-
-
 # ==========================================================================
 # Input
 # ==========================================================================
@@ -272,7 +267,7 @@ class SequenceInputLayer(Layer):
     _props = {
         "Name": ("", _name),
         "InputSize": (None, _pos_int),
-        "MinLength": (1, _nonneg_int),
+        "MinLength": (1, _pos_int),
         "Normalization": ("none", _normalization),
         "Mean": (None, _array_or_empty),
         "StandardDeviation": (None, _array_or_empty),

@@ -407,9 +407,10 @@ def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
     GateActivationFunction: "sigmoid" or "hard-sigmoid".
     """
     fname = "lstm"
-    check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS), "StateActivationFunction",
-                 fname)
-    check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS), "GateActivationFunction", fname)
+    StateActivationFunction = check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS),
+                                           "StateActivationFunction", fname)
+    GateActivationFunction = check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS),
+                                          "GateActivationFunction", fname)
     args = (X, H0, C0, weights, recurrentWeights, bias)
     xp, dtype = common_backend(args, fname)
     Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype)

@@ -19,6 +19,7 @@ from ._create import labelled
 from ._dlarray import DLArray
 from ._ops import _reshape, _to_dl, _transpose
 from ._registry import bind
+from ._validate import choose
 
 # --------------------------------------------------------------------------
 # Activations: forward in place, derivative from the *output* value
@@ -80,10 +81,8 @@ GATE_ACTIVATIONS = {"sigmoid": (_sigmoid_, _d_sigmoid), "hard-sigmoid": (_hard_s
 
 
 def check_option(value, valid, name, fname):
-    if value not in valid:
-        raise ValueError(f"{fname}: {name} must be one of {', '.join(repr(v) for v in valid)}; "
-                         f"got {value!r}")
-    return value
+    """``value`` matched to one of ``valid`` as MATLAB's validatestring does."""
+    return choose(value, valid, fname, name)
 
 
 # --------------------------------------------------------------------------

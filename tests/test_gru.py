@@ -90,7 +90,7 @@ def test_input_forms():
 def test_errors():
     x, h0, W, R, b = params()
     X = dl.dlarray(x, "CBT")
-    with pytest.raises(ValueError, match="ResetGateMode must be one of"):
+    with pytest.raises(ValueError, match="ResetGateMode 'sideways' is not valid; valid values are"):
         gru(X, h0, W, R, b, ResetGateMode="sideways")
     with pytest.raises(ValueError, match=r"bias must be a vector of 6\*NumHiddenUnits"):
         gru(X, h0, W, R, b, ResetGateMode="recurrent-bias-after-multiplication")

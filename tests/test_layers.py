@@ -45,7 +45,7 @@ def test_layer_array_display():
 @pytest.mark.parametrize("make, msg", [
     (lambda: L.lstmLayer(-1), "NumHiddenUnits must be a positive integer"),
     (lambda: L.lstmLayer(2.5), "NumHiddenUnits must be a positive integer"),
-    (lambda: L.lstmLayer(3, OutputMode="first"), "OutputMode must be one of 'sequence', 'last'"),
+    (lambda: L.lstmLayer(3, OutputMode="first"), "OutputMode 'first' is not valid; valid values are 'sequence', 'last'"),
     (lambda: L.lstmLayer(3, StateActivationFunction="gelu"), "StateActivationFunction"),
     (lambda: L.lstmLayer(3, InputWeightsInitializer="xavier"), "InputWeightsInitializer"),
     (lambda: L.lstmLayer(3, InputWeightsLearnRateFactor=[1, 2, 3]), "1x4 vector"),
@@ -58,6 +58,21 @@ def test_layer_array_display():
 def test_invalid_properties(make, msg):
     with pytest.raises(ValueError, match=msg):
         make()
+
+
+def test_options_match_like_validatestring():
+    layer = L.lstmLayer(3, OutputMode="Last", StateActivationFunction="SOFTSIGN")
+    assert layer.OutputMode == "last" and layer.StateActivationFunction == "softsign"
+    assert L.lstmLayer(3, OutputMode="s").OutputMode == "sequence"
+    assert L.lstmLayer(3, InputWeightsInitializer="Glorot").InputWeightsInitializer == "glorot"
+    with pytest.raises(ValueError, match="RecurrentWeightsInitializer 'o' is ambiguous"):
+        L.lstmLayer(3, RecurrentWeightsInitializer="o")      # 'orthogonal' or 'ones'?
+    with pytest.raises(ValueError, match="must be a positive integer, not inf"):
+        L.lstmLayer(float("inf"))
+    with pytest.raises(ValueError, match="nonnegative scalar"):
+        L.lstmLayer(3, BiasL2Factor=True)
+    with pytest.raises(ValueError, match="nonnegative scalar"):
+        L.lstmLayer(3, BiasL2Factor=[[1, 2], [3, 4]])
 
 
 def test_unknown_property_suggests():

@@ -378,12 +378,15 @@ def test_float32_gradients_match_float64():
 def test_errors():
     x, h0, c0, W, R, b = params()
     X = dl.dlarray(x, "CBT")
-    with pytest.raises(ValueError, match="StateActivationFunction must be one of 'tanh', "
-                                         "'softsign', 'relu'; got 'sigmoid'"):
+    with pytest.raises(ValueError, match="StateActivationFunction 'sigmoid' is not valid; valid "
+                                         "values are 'tanh', 'softsign', 'relu'"):
         dl.lstm(X, h0, c0, W, R, b, StateActivationFunction="sigmoid")
-    with pytest.raises(ValueError, match="GateActivationFunction must be one of 'sigmoid', "
-                                         "'hard-sigmoid'; got 'tanh'"):
+    with pytest.raises(ValueError, match="GateActivationFunction 'tanh' is not valid; valid "
+                                         "values are 'sigmoid', 'hard-sigmoid'"):
         dl.lstm(X, h0, c0, W, R, b, GateActivationFunction="tanh")
+    Y1 = dl.lstm(X, h0, c0, W, R, b, GateActivationFunction="Hard")[0]   # validatestring
+    Y2 = dl.lstm(X, h0, c0, W, R, b, GateActivationFunction="hard-sigmoid")[0]
+    np.testing.assert_array_equal(dl.extractdata(Y1), dl.extractdata(Y2))
     with pytest.raises(ValueError, match="X must have a time dimension 'T'; X has format 'CB'"):
         dl.lstm(dl.dlarray(x[:, :, 0], "CB"), h0, c0, W, R, b)
     with pytest.raises(ValueError, match="time dimension 'T'"):
