@@ -250,8 +250,9 @@ def _init_param(layer, prop, spec, sz, num_in, num_out, dtype):
         val = _init.initializeZeros(sz, cls)
     elif spec == "ones":
         val = _init.initializeOnes(sz, cls)
-    elif spec == "unit-forget-gate":
-        val = _init.initializeUnitForgetGate(sz[0] // 4, cls)
+    elif spec == "unit-forget-gate":   # per direction: [0; 1; 0; 0] blocks of H rows
+        one = _init.initializeUnitForgetGate(layer.NumHiddenUnits, cls)
+        val = DLArray._new(np.tile(one._data, (sz[0] // one.shape[0], 1)), "")
     else:  # pragma: no cover - validators prevent this
         raise ValueError(spec)
     object.__setattr__(layer, prop, _to_float(DLArray._new(val._data, "", None), dtype))
@@ -393,14 +394,14 @@ class _RecurrentLayer(Layer):
 
     def _factors(self, name):
         lr, l2 = _FACTOR_PROPS[name]
-        H, g = self.NumHiddenUnits, self._ngates
+        H = self.NumHiddenUnits
         rows = getattr(self, name).shape[0]
 
-        def expand(v):
+        def expand(v):    # per gate (per direction for bilstm) -> one value per row
             if not isinstance(v, tuple):
                 return float(v)
             col = np.repeat(np.asarray(v, np.float64), H)
-            return np.tile(col, rows // (g * H))[:, None]
+            return np.tile(col, rows // col.size)[:, None]
         return expand(getattr(self, lr)), expand(getattr(self, l2))
 
     def _initial_state(self, name, dtype, xp=np):
@@ -469,7 +470,10 @@ class BiLSTMLayer(_RecurrentLayer):
     _type = "BiLSTM"
     _ngates = 4
     _ndir = 2
-    _props = LSTMLayer._props
+    # learn-rate and L2 factors: a scalar or 1x8, one per gate of each direction
+    _props = _recurrent_props(8, "unit-forget-gate", ("unit-forget-gate", "narrow-normal", "ones",
+                                                      "zeros"))
+    _props["CellState"] = (None, _array_or_empty)
     _groups = LSTMLayer._groups
     _states = ("HiddenState", "CellState")
 

@@ -176,3 +176,25 @@ def test_sequence_input_normalization(norm):
     ref = {"zscore": (x - mu) / np.where(sd == 0, 1, sd), "zerocenter": x - mu,
            "rescale-zero-one": (x - lo) / span, "rescale-symmetric": 2 * (x - lo) / span - 1}[norm]
     np.testing.assert_allclose(Y, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_bilstm_unit_forget_gate_and_per_direction_factors():
+    dl.rng(0)
+    net = dlnetwork([L.sequenceInputLayer(3),
+                     L.bilstmLayer(2, InputWeightsLearnRateFactor=[1, 2, 3, 4, 5, 6, 7, 8])])
+    b = dl.extractdata(net.Layers[1].Bias).ravel()
+    np.testing.assert_array_equal(b, np.tile([0, 0, 1, 1, 0, 0, 0, 0], 2))
+    lr, _ = net.Layers[1]._factors("InputWeights")
+    np.testing.assert_array_equal(np.ravel(lr), np.repeat(np.arange(1, 9), 2))
+    with pytest.raises(ValueError, match="1x8 vector"):
+        L.bilstmLayer(2, InputWeightsLearnRateFactor=[1, 2, 3, 4])
+
+
+def test_gru_per_gate_factors_cover_both_biases():
+    dl.rng(0)
+    net = dlnetwork([L.sequenceInputLayer(3), L.gruLayer(
+        2, ResetGateMode="recurrent-bias-after-multiplication", BiasLearnRateFactor=[1, 0, 2])])
+    lr, _ = net.Layers[1]._factors("Bias")
+    np.testing.assert_array_equal(np.ravel(lr), np.tile(np.repeat([1, 0, 2], 2), 2))
+    with pytest.raises(ValueError, match="1x3 vector"):
+        L.gruLayer(2, BiasLearnRateFactor=[1, 2, 3, 4])
