@@ -118,6 +118,28 @@ def _any(v, name, layer):
     return v
 
 
+def _classes(v, name, layer):
+    """'auto' (the sorted labels of the training data) or the classes in order."""
+    if isinstance(v, str) and v == "auto":
+        return v
+    if isinstance(v, str) or not hasattr(v, "__len__") or len(v) == 0:
+        raise ValueError(f"{type(layer).__name__}: {name} must be 'auto' or a list of classes, "
+                         f"not {v!r}")
+    return tuple(np.asarray(v).tolist())
+
+
+def _class_weights(v, name, layer):
+    """'none' or one positive weight per class (in the order of Classes)."""
+    if isinstance(v, str) and v == "none":
+        return v
+    arr = None if isinstance(v, (str, bool)) else np.asarray(v, dtype=float)
+    if arr is None or arr.ndim > 1 or arr.size == 0 or not np.all(np.isfinite(arr)) \
+            or not np.all(arr > 0):
+        raise ValueError(f"{type(layer).__name__}: {name} must be 'none' or a vector of positive "
+                         f"weights, one per class; got {v!r}")
+    return tuple(float(x) for x in arr.ravel())
+
+
 # --------------------------------------------------------------------------
 # Display helpers
 # --------------------------------------------------------------------------
@@ -283,6 +305,23 @@ class SequenceInputLayer(Layer):
     def _description(self):
         return f"Sequence input with {self.InputSize} dimensions"
 
+    _STATS = {"none": (), "zerocenter": ("Mean",), "zscore": ("Mean", "StandardDeviation"),
+              "rescale-symmetric": ("Min", "Max"), "rescale-zero-one": ("Min", "Max")}
+
+    def _has_statistics(self):
+        """True when the statistics the Normalization needs are all set."""
+        if callable(self.Normalization):
+            return True
+        return all(getattr(self, s) is not None for s in self._STATS[self.Normalization])
+
+    def _setup(self, in_size, has_time, dtype):
+        for s in ("Mean", "StandardDeviation", "Min", "Max"):
+            v = getattr(self, s)
+            if v is not None and v.size != self.InputSize:
+                raise ValueError(f"Layer '{self.Name}' ({self._display}): {s} must have InputSize "
+                                 f"= {self.InputSize} elements (one per channel); it has {v.size}")
+        return in_size, has_time
+
     def _fit_normalization(self, sequences):
         """Statistics of the training data, per channel (trainNetwork calls this)."""
         if self.Normalization in ("none",) or callable(self.Normalization):
@@ -304,6 +343,10 @@ class SequenceInputLayer(Layer):
         if callable(norm):
             return norm(X), state
 
+        if not self._has_statistics():
+            raise ValueError(f"Layer '{self.Name}' ({self._display}): Normalization '{norm}' needs "
+                             f"{' and '.join(self._STATS[norm])}; train the network (trainNetwork "
+                             "computes them) or set them")
         from ._backend import array_namespace
         xp = array_namespace(X._data)
 
@@ -610,8 +653,8 @@ class ClassificationOutputLayer(Layer):
     _type = "Classification Output"
     _props = {
         "Name": ("", _name),
-        "Classes": ("auto", _any),
-        "ClassWeights": ("none", _any),
+        "Classes": ("auto", _classes),
+        "ClassWeights": ("none", _class_weights),
         "OutputSize": ("auto", _auto_or_pos_int),
         "LossFunction": ("crossentropyex", _choice("crossentropyex")),
     }

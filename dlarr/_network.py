@@ -153,8 +153,9 @@ class _Net:
         """Initialize empty learnables and the state (MATLAB's ``initialize``)."""
         size = self._layers[0].InputSize
         has_time = True
+        self._dtype = np.dtype(dtype)
         for l in self._layers:
-            size, has_time = l._setup(size, has_time, np.dtype(dtype))
+            size, has_time = l._setup(size, has_time, self._dtype)
         self._out_size, self._out_has_time = size, has_time
         self._initialized = True
         self.resetState()
@@ -221,20 +222,30 @@ class _Net:
         return [(l, p) for l in self._layers for p in l._learnables if getattr(l, p) is not None]
 
     _xp = np          # the device the learnables live on (numpy or cupy)
+    _dtype = np.dtype(np.float32)     # the type initialize() gave the learnables
 
     def _initial_states(self):
         """Recurrent states at their initial values (HiddenState/CellState
         properties, zeros when empty), on the network's device."""
-        return [{k: l._initial_state(k, np.float32, self._xp) for k in l._states}
+        return [{k: l._initial_state(k, self._dtype, self._xp) for k in l._states}
                 if l._states else None for l in self._layers]
+
+    def _copy(self, layers=False):
+        """A copy that can change its learnables and state without touching
+        ``self``; ``layers=True`` also copies the layer objects (for code that
+        sets layer properties, like the input normalization statistics)."""
+        new = copy.copy(self)
+        new._layers = [copy.copy(l) for l in self._layers] if layers else list(self._layers)
+        if self._state is not None:
+            new._state = [dict(s) if s else s for s in self._state]
+        return new
 
     def _to_device(self, xp):
         """A copy whose learnables (and states) live on the device of ``xp``
         (numpy: host, cupy: GPU); ``self`` when they already do."""
         if xp is self._xp:
             return self
-        new = copy.copy(self)
-        new._layers = list(self._layers)
+        new = self._copy()
         new._xp = xp
         host = xp is np
         new._set_learnables(DLArray._new(v._data.get() if host else xp.asarray(v._data), v._fmt)
@@ -253,9 +264,7 @@ class _Net:
     def _dlarr_tree_map_(self, fn, *rest):
         others = [_values_of(r, len(self.Learnables)) for r in rest]
         vals = self.Learnables._values()
-        new = copy.copy(self)
-        new._layers = list(self._layers)
-        new._state = None if self._state is None else [dict(s) if s else s for s in self._state]
+        new = self._copy()
         new._set_learnables(fn(v, *[o[i] for o in others]) for i, v in enumerate(vals))
         return new
 
@@ -333,9 +342,7 @@ def initialize(net):
 
 def resetState(net):
     """MATLAB's ``resetState(net)``: a copy with recurrent states set to their initial values."""
-    new = copy.copy(net)
-    new._layers = list(net._layers)
-    return new.resetState()
+    return net._copy().resetState()
 
 
 class SeriesNetwork(_Net):

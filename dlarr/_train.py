@@ -81,22 +81,24 @@ def _chunks(T, options):
 
 
 class _Labels:
-    """MATLAB's categorical, as much as training needs: the classes and the codes."""
+    """MATLAB's categorical, as much as training needs: the classes (sorted, or the
+    order the output layer's Classes gives) and the codes."""
 
     def __init__(self, labels, classes=None):
         arr = np.asarray(labels)
-        self.classes = np.unique(arr) if classes is None else np.asarray(classes)
-        self.kind = arr.dtype
+        self.classes = np.unique(arr) if classes is None else np.asarray(list(classes))
+        if len(set(self.classes.tolist())) != len(self.classes):
+            raise ValueError(f"Classes has repeated classes: {list(self.classes)}")
+        self.index = {c: i for i, c in enumerate(self.classes.tolist())}
 
     def encode(self, labels, fname):
         arr = np.asarray(labels)
-        idx = np.searchsorted(self.classes, arr)
-        idx = np.clip(idx, 0, len(self.classes) - 1)
-        bad = self.classes[idx] != arr
-        if np.any(bad):
-            raise ValueError(f"{fname}: label {arr[bad].ravel()[0]!r} is not one of the classes "
-                             f"{list(self.classes)}")
-        return idx
+        try:
+            return np.array([self.index[c] for c in arr.ravel().tolist()],
+                            dtype=np.int64).reshape(arr.shape)
+        except KeyError as e:
+            raise ValueError(f"{fname}: label {e.args[0]!r} is not one of the classes "
+                             f"{list(self.classes)}") from None
 
     def decode(self, idx):
         return self.classes[np.asarray(idx)]
@@ -115,7 +117,7 @@ def _like(v, ref):
 # Losses of the output layers (MATLAB's definitions)
 # ==========================================================================
 
-def _output_loss(task, Y, T, mask, seq):
+def _output_loss(task, Y, T, mask, seq, class_weights=None):
     """classificationLayer: -1/N sum_n sum_t sum_i T ln Y (padded steps left out);
     regressionLayer: 1/N sum_n 1/2 sum_i (T - Y)^2 per observation, and for
     sequences 1/(2S) sum_t sum_i (T - Y)^2 with S the sequence's length.
@@ -124,6 +126,8 @@ def _output_loss(task, Y, T, mask, seq):
     if task == "classification":
         eps = np.finfo(Y.dtype).eps
         L = T * log(dlmax(Y, eps))
+        if class_weights is not None:          # ClassWeights: w_k multiplies class k's term
+            L = L * DLArray._new(_like(class_weights.astype(Y.dtype), Y._data), "C")
         if seq:
             L = L * DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT")
         return -dlsum(L, "all") / N
@@ -159,7 +163,7 @@ def _task(net):
     return "regression"
 
 
-def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None):
+def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=None):
     """Per-observation targets: class codes (seq2label), code sequences (seq2seq
     classification), R-vectors (seq2one) or R x T arrays (seq2seq regression)."""
     N = len(seqs)
@@ -174,7 +178,7 @@ def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None):
             arr = arr.ravel()
             if len(arr) != N:
                 raise ValueError(f"{fname}: there are {N} sequences but {len(arr)} labels")
-            labels = labels or _Labels(arr)
+            labels = labels or _Labels(arr, classes)
             codes = labels.encode(arr, fname)
         else:
             if not isinstance(Y, (list, tuple)) or len(Y) != N:
@@ -187,7 +191,7 @@ def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None):
                 if len(y) != s.shape[1]:
                     raise ValueError(f"{fname}: sequence {i} has {s.shape[1]} time steps but its "
                                      f"responses have {len(y)}")
-            labels = labels or _Labels(np.concatenate(flat))
+            labels = labels or _Labels(np.concatenate(flat), classes)
             codes = [labels.encode(y, fname) for y in flat]
         if len(labels.classes) != K:
             raise ValueError(f"{fname}: the network outputs {K} classes (the layer before the "
@@ -308,9 +312,43 @@ def _model_loss(net, X, T, mask, state, loss_fn):
     return loss, grads, new_state, Y
 
 
+class _Stop(Exception):
+    """Ends training early, with MATLAB's reason."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _output_fcns(options):
+    fns = getattr(options, "OutputFcn", None)
+    if fns is None:
+        return ()
+    return (fns,) if callable(fns) else tuple(fns)
+
+
+def _call_output_fcns(fns, state, task, epoch, iteration, elapsed, loss, metric, lr, vl, vm):
+    """Call OutputFcn with MATLAB's info fields; True when one of them asks to stop."""
+    if not fns:
+        return False
+    cls = task == "classification"
+    info = {"Epoch": epoch, "Iteration": iteration, "TimeSinceStart": elapsed,
+            "TrainingLoss": loss, "ValidationLoss": vl, "BaseLearnRate": lr,
+            "TrainingAccuracy": metric if cls else None, "TrainingRMSE": None if cls else metric,
+            "ValidationAccuracy": vm if cls else None, "ValidationRMSE": None if cls else vm,
+            "State": state}
+    return any(bool(f(info)) for f in fns)
+
+
 def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validation, fname):
+    """The training loop shared by trainNetwork and trainnet."""
     solver_name = _solver(options, fname)
     from ._progress import TrainingProgress
+    want_best = getattr(options, "OutputNetwork", "last-iteration") == "best-validation-loss"
+    if want_best and validation is None:
+        raise ValueError(f"{fname}: OutputNetwork 'best-validation-loss' needs ValidationData")
+    patience = getattr(options, "ValidationPatience", math.inf)
+    fns = _output_fcns(options)
     xp = _device(options, fname)
     net = net._to_device(xp)
     N = len(seqs)
@@ -328,45 +366,73 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validat
                                     options.SequenceLength, str) else None)
     progress.start(environment="cpu" if xp is np else "gpu")
     t0 = time.perf_counter()
-    iteration = 0
-    last = (math.nan, math.nan, options.InitialLearnRate, None, None)
+    epoch = iteration = 0
+    last = (math.nan, math.nan, options.InitialLearnRate)
     val_every = getattr(options, "ValidationFrequency", 50)
-    for epoch in range(1, options.MaxEpochs + 1):
-        if options.Shuffle == "every-epoch":
-            order = rng.permutation(N)
-        lr = options._learn_rate(epoch)
-        for k in range(per_epoch):
-            idx = order[k * mbs:(k + 1) * mbs]
-            data, mask = _pad_batch([seqs[i] for i in idx], options)
-            tgt = _batch_targets(targets, idx, task, seq_out, K, mask, options)
-            state = net._initial_states()
-            chunks = _chunks(data.shape[2], options)
-            for ci, ch in enumerate(chunks):
-                X = DLArray._new(xp.asarray(data[:, :, ch]), "CBT")
-                if not seq_out and ci < len(chunks) - 1:      # carry state only
-                    _, state = net._run(X, training=False, state=state)
-                    continue
-                T = DLArray._new(xp.asarray(tgt[:, :, ch] if seq_out else tgt),
-                                 "CBT" if seq_out else "CB")
-                m = mask[:, ch]
-                loss, grads, state, Y = dlfeval(
-                    lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
-                iteration += 1
-                params = [getattr(l, p) for l, p in slots]
-                net._set_learnables(solver.step(params, grads.Value, lr))
-                slots = net._learnable_slots()
-                metric = metric_fn(Y, T, m)
-                vl = vm = None
-                if validation is not None and (iteration == 1 or iteration % val_every == 0):
-                    vl, vm = validation(net)
-                last = (float(loss), metric, lr, vl, vm)
-                progress.iteration(epoch, iteration, time.perf_counter() - t0, float(loss), metric,
-                                   lr, val_loss=vl, val_metric=vm)
+    best_loss, best_values, worse = math.inf, None, 0
+    reason = "Max epochs completed"
+    try:
+        if _call_output_fcns(fns, "start", task, 0, 0, 0.0, None, None,
+                             options.InitialLearnRate, None, None):
+            raise _Stop("Stopped by OutputFcn")
+        for epoch in range(1, options.MaxEpochs + 1):
+            if options.Shuffle == "every-epoch":
+                order = rng.permutation(N)
+            lr = options._learn_rate(epoch)
+            for k in range(per_epoch):
+                idx = order[k * mbs:(k + 1) * mbs]
+                data, mask = _pad_batch([seqs[i] for i in idx], options)
+                tgt = _batch_targets(targets, idx, task, seq_out, K, mask, options)
+                state = net._initial_states()
+                chunks = _chunks(data.shape[2], options)
+                for ci, ch in enumerate(chunks):
+                    X = DLArray._new(xp.asarray(data[:, :, ch]), "CBT")
+                    if not seq_out and ci < len(chunks) - 1:      # carry state only
+                        _, state = net._run(X, training=False, state=state)
+                        continue
+                    T = DLArray._new(xp.asarray(tgt[:, :, ch] if seq_out else tgt),
+                                     "CBT" if seq_out else "CB")
+                    m = mask[:, ch]
+                    loss, grads, state, Y = dlfeval(
+                        lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
+                    iteration += 1
+                    params = [getattr(l, p) for l, p in slots]
+                    net._set_learnables(solver.step(params, grads.Value, lr))
+                    slots = net._learnable_slots()
+                    metric = metric_fn(Y, T, m)
+                    last = (float(loss), metric, lr)
+                    vl = vm = None
+                    if validation is not None and (iteration == 1 or iteration % val_every == 0):
+                        vl, vm = validation(net)
+                    elapsed = time.perf_counter() - t0
+                    progress.iteration(epoch, iteration, elapsed, float(loss), metric, lr,
+                                       val_loss=vl, val_metric=vm)
+                    if vl is not None:
+                        # ValidationPatience: times the validation loss may fail to improve
+                        # on the best so far before training stops.
+                        if vl < best_loss:
+                            best_loss, worse = vl, 0
+                            if want_best:
+                                best_values = net.Learnables._values()
+                        else:
+                            worse += 1
+                            if worse >= patience:
+                                raise _Stop("Met validation criterion")
+                    if _call_output_fcns(fns, "iteration", task, epoch, iteration, elapsed,
+                                         float(loss), metric, lr, vl, vm):
+                        raise _Stop("Stopped by OutputFcn")
+    except _Stop as stop:
+        reason = stop.reason
     vl = vm = None
     if validation is not None:
         vl, vm = validation(net)
-    progress.finish(options.MaxEpochs, iteration, time.perf_counter() - t0, last[0], last[1],
-                    last[2], val_loss=vl, val_metric=vm, reason="Max epochs completed")
+    elapsed = time.perf_counter() - t0
+    progress.finish(epoch, iteration, elapsed, last[0], last[1], last[2], val_loss=vl,
+                    val_metric=vm, reason=reason)
+    _call_output_fcns(fns, "done", task, epoch, iteration, elapsed, last[0], last[1], last[2],
+                      vl, vm)
+    if want_best and best_values is not None:
+        net._set_learnables(best_values)
     net = net._to_device(np)          # trained networks live on the host, as in MATLAB
     net.resetState()
     return net
@@ -388,20 +454,30 @@ def trainNetwork(X, Y, layers, options):
     net = SeriesNetwork(layers.Layers if isinstance(layers, _Net) else layers, Initialize=True)
     task = _task(net)
     seq_out = net._out_has_time
-    loss_fn = (lambda Yp, T, mask: _output_loss(task, Yp, T, mask, seq_out))
-    net = _train(net, X, Y, options, fname, task, loss_fn)
+    out = net.Layers[-1]
+    classes = None
+    weights = None
+    if task == "classification":
+        classes = None if isinstance(out.Classes, str) else out.Classes
+        if not isinstance(out.ClassWeights, str):
+            weights = np.asarray(out.ClassWeights, dtype=np.float64)
+            if weights.size != net._out_size:
+                raise ValueError(f"{fname}: ClassWeights has {weights.size} elements but the "
+                                 f"network has {net._out_size} classes")
+    loss_fn = (lambda Yp, T, mask: _output_loss(task, Yp, T, mask, seq_out, weights))
+    net = _train(net, X, Y, options, fname, task, loss_fn, classes)
     if task == "classification":
         object.__setattr__(net.Layers[-1], "Classes", tuple(net._labels.classes.tolist()))
     return net
 
 
-def _train(net, X, Y, options, fname, task, loss_fn):
+def _train(net, X, Y, options, fname, task, loss_fn, classes=None):
     """What trainNetwork and trainnet share: data, targets, validation, the loop."""
     seq_out = net._out_has_time
     seqs, _ = _as_sequences(X, net.Layers[0].InputSize, fname)
-    if getattr(options, "ResetInputNormalization", True) or net.Layers[0].Mean is None:
+    if getattr(options, "ResetInputNormalization", True) or not net.Layers[0]._has_statistics():
         net.Layers[0]._fit_normalization(seqs)
-    targets, labels = _prepare_targets(net, Y, seqs, task, seq_out, fname)
+    targets, labels = _prepare_targets(net, Y, seqs, task, seq_out, fname, classes=classes)
     if labels is not None:
         net._labels = labels
 
@@ -532,9 +608,7 @@ def _labels_of(net, outs, single):
 def predictAndUpdateState(net, X, **seq_options):
     """MATLAB's ``[net, Y] = predictAndUpdateState(net, X)``: predict and keep the
     recurrent states, so the next call continues the sequences."""
-    new = copy.copy(net)
-    new._layers = list(net._layers)
-    new._state = [dict(s) if s else s for s in net._state]
+    new = net._copy()
     outs, single = _predict_batches(new, X, 1, _PredictOptions(**seq_options), True,
                                     "predictAndUpdateState")
     return new, _stack(new, outs, single)
@@ -542,9 +616,7 @@ def predictAndUpdateState(net, X, **seq_options):
 
 def classifyAndUpdateState(net, X, **seq_options):
     """MATLAB's ``[net, labels] = classifyAndUpdateState(net, X)``."""
-    new = copy.copy(net)
-    new._layers = list(net._layers)
-    new._state = [dict(s) if s else s for s in net._state]
+    new = net._copy()
     outs, single = _predict_batches(new, X, 1, _PredictOptions(**seq_options), True,
                                     "classifyAndUpdateState")
     return new, _labels_of(new, outs, single)
@@ -555,28 +627,35 @@ def classifyAndUpdateState(net, X, **seq_options):
 # ==========================================================================
 
 def _trainnet_loss(lossFcn, seq_out):
-    """MATLAB's trainnet loss names -> (loss(Y, T, mask), task).  The task says
-    how targets are read: labels ("classification") or numbers ("regression");
-    binary cross-entropy takes numeric (multi-hot) targets."""
+    """MATLAB's trainnet loss names -> (loss(Y, T, mask), task).
+
+    As trainnet's documentation describes its built-in losses: "crossentropy"
+    is normalized by the number of non-channel elements of the output (the
+    observations times the unpadded time steps), the others by the number of
+    elements.  The task says how targets are read: labels ("classification")
+    or numbers ("regression"); binary cross-entropy takes numeric (multi-hot)
+    targets.
+    """
     from . import _losses
 
-    def masked(fn, **kw):
+    def normalized(fn, per_channel, **kw):
         def loss(Y, T, mask):
-            M = DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT") if seq_out else None
-            return fn(Y, T, Mask=M, **kw)
+            M = DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT") if seq_out \
+                else None
+            total = fn(Y, T, Mask=M, NormalizationFactor="none", **kw)
+            n = float(mask.sum()) if seq_out else Y.shape[Y.dims.index("B")]
+            return total / (n * (Y.shape[Y.dims.index("C")] if per_channel else 1))
         return loss
     table = {
-        "crossentropy": (masked(_losses.crossentropy), "classification"),
-        "binary-crossentropy": (masked(_losses.crossentropy, ClassificationMode="multilabel"),
-                                "regression"),
-        "mse": (masked(_losses.l2loss), "regression"),
-        "mean-squared-error": (masked(_losses.l2loss), "regression"),
-        "l2loss": (masked(_losses.l2loss), "regression"),
-        "mae": (masked(_losses.l1loss), "regression"),
-        "mean-absolute-error": (masked(_losses.l1loss), "regression"),
-        "l1loss": (masked(_losses.l1loss), "regression"),
-        "huber": (masked(_losses.huber), "regression"),
+        "crossentropy": (normalized(_losses.crossentropy, False), "classification"),
+        "binary-crossentropy": (normalized(_losses.crossentropy, True,
+                                           ClassificationMode="multilabel"), "regression"),
     }
+    for names, fn in ((("mse", "mean-squared-error", "l2loss"), _losses.l2loss),
+                      (("mae", "mean-absolute-error", "l1loss"), _losses.l1loss),
+                      (("huber",), _losses.huber)):
+        for name in names:
+            table[name] = (normalized(fn, True), "regression")
     if callable(lossFcn):
         return (lambda Y, T, mask: lossFcn(Y, T)), "regression"
     if lossFcn not in table:
@@ -600,8 +679,7 @@ def trainnet(X, T, net, lossFcn, options):
     _solver(options, fname)
     _device(options, fname)
     if isinstance(net, dlnetwork):
-        net = copy.copy(net)
-        net._layers = list(net._layers)
+        net = net._copy(layers=True)       # training sets layer properties: leave the caller's
     else:
         net = dlnetwork(net.Layers if isinstance(net, _Net) else net)
     loss_fn, task = _trainnet_loss(lossFcn, net._out_has_time)

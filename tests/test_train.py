@@ -252,8 +252,13 @@ def test_validation_data_and_learn_rate_schedule_run():
     finally:
         _progress.TrainingProgress.__init__ = orig
     text = out.getvalue()
-    assert "Validation" in text
-    assert "0.0100" in text and "0.0050" in text            # the piecewise drop after epoch 2
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines()
+            if line.startswith("|") and line.strip("|").split("|")[0].strip().isdigit()]
+    assert [r[1] for r in rows][:2] == ["1", "4"]            # iteration 1 and every 4th
+    for r in rows:                   # epoch, iteration, time, acc, val acc, loss, val loss, rate
+        assert r[4].endswith("%") and float(r[4][:-1]) >= 0  # validation accuracy is there
+        assert np.isfinite(float(r[6]))                      # validation loss is there
+    assert rows[0][-1] == "0.0100" and rows[-1][-1] == "0.0050"  # piecewise drop after epoch 2
 
 
 def test_sequence_length_chunks_carry_state():
@@ -282,3 +287,159 @@ def test_reference_page_deeper_network_with_dropout():
     XTest, YTest = dl.japaneseVowelsTestData()
     assert np.mean(classify(net, XTest, MiniBatchSize=27) == YTest) > 0.5      # chance: 0.11
     assert [type(l).__name__ for l in net.Layers][2] == "DropoutLayer"
+
+
+def test_output_losses_closed_forms():
+    from dlarr._train import _output_loss, _trainnet_loss
+    rng = np.random.default_rng(11)
+    P = rng.random((3, 4, 5)) + 0.1
+    P /= P.sum(0)
+    T = np.eye(3)[:, rng.integers(0, 3, (4, 5))]
+    mask = np.ones((4, 5), bool)
+    mask[1, 3:] = False
+    w = np.array([1.0, 2.0, 0.5])
+    Y, Tt = dl.dlarray(P, "CBT"), dl.dlarray(T, "CBT")
+    got = float(_output_loss("classification", Y, Tt, mask, True, w))
+    want = -(w[:, None, None] * T * np.log(P) * mask).sum() / 4
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # regression, sequence output: 1/(2S) per observation, mean over observations
+    R = rng.standard_normal((2, 4, 5))
+    got = float(_output_loss("regression", dl.dlarray(R, "CBT"), dl.dlarray(np.zeros_like(R), "CBT"),
+                             mask, True))
+    S = mask.sum(1)
+    want = np.mean([(R[:, b, mask[b]] ** 2).sum() / (2 * S[b]) for b in range(4)])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # trainnet: "mse" divides by the number of (unpadded) elements, "crossentropy" by the
+    # number of non-channel elements
+    mse_fn, _ = _trainnet_loss("mse", True)
+    got = float(mse_fn(dl.dlarray(R, "CBT"), dl.dlarray(np.zeros_like(R), "CBT"), mask))
+    np.testing.assert_allclose(got, (R ** 2 * mask).sum() / (2 * mask.sum()), rtol=1e-12)
+    ce_fn, _ = _trainnet_loss("crossentropy", True)
+    got = float(ce_fn(Y, Tt, mask))
+    np.testing.assert_allclose(got, -(T * np.log(P) * mask).sum() / mask.sum(), rtol=1e-12)
+
+
+def test_classes_order_and_class_weights():
+    dl.rng(12)
+    X = _toy_sequences(20)
+    Y = np.array([int(x[0].sum() > 0) for x in X])
+    layers = [L.sequenceInputLayer(2), L.lstmLayer(4, OutputMode="last"), L.fullyConnectedLayer(2),
+              L.softmaxLayer(), L.classificationLayer(Classes=[1, 0], ClassWeights=[1.0, 3.0])]
+    net = trainNetwork(X, Y, layers, quiet(MaxEpochs=1, MiniBatchSize=10))
+    assert net.Layers[-1].Classes == (1, 0)
+    scores = predict(net, X[:3])
+    np.testing.assert_array_equal(classify(net, X[:3]), np.array([1, 0])[scores.argmax(1)])
+    bad = layers[:-1] + [L.classificationLayer(ClassWeights=[1.0, 2.0, 3.0])]
+    with pytest.raises(ValueError, match="ClassWeights has 3 elements but the network has 2"):
+        trainNetwork(X, Y, bad, quiet(MaxEpochs=1))
+    with pytest.raises(ValueError, match="positive weights"):
+        L.classificationLayer(ClassWeights=[1, -1])
+    with pytest.raises(ValueError, match="label 1 is not one of the classes"):
+        trainNetwork(X, Y, layers[:-1] + [L.classificationLayer(Classes=[0, 2])], quiet(MaxEpochs=1))
+
+
+def _val_setup(seed=13):
+    dl.rng(seed)
+    X = _toy_sequences(40)
+    Y = np.array([int(x[0].sum() > 0) for x in X])
+    layers = [L.sequenceInputLayer(2), L.lstmLayer(6, OutputMode="last"), L.fullyConnectedLayer(2),
+              L.softmaxLayer(), L.classificationLayer()]
+    return X, Y, layers
+
+
+def test_output_fcn_stops_training_and_sees_matlab_fields():
+    X, Y, layers = _val_setup()
+    seen = []
+
+    def fcn(info):
+        seen.append(dict(info))
+        return info["Iteration"] == 3
+    trainNetwork(X, Y, layers, quiet(MaxEpochs=10, MiniBatchSize=10, OutputFcn=fcn))
+    assert [s["State"] for s in seen][:2] == ["start", "iteration"] and seen[-1]["State"] == "done"
+    assert max(s["Iteration"] for s in seen) == 3
+    assert seen[1]["TrainingAccuracy"] is not None and seen[1]["TrainingRMSE"] is None
+
+
+def test_validation_patience_and_best_network():
+    X, Y, layers = _val_setup()
+    record = []
+    opts = quiet(MaxEpochs=30, MiniBatchSize=10, ValidationData=(X[:10], Y[:10]),
+                 ValidationFrequency=1, ValidationPatience=2, InitialLearnRate=0.2,
+                 OutputNetwork="best-validation-loss",
+                 OutputFcn=lambda info: record.append((info["Iteration"], info["ValidationLoss"])))
+    net = trainNetwork(X, Y, layers, opts)
+    iters = [i for i, v in record if v is not None and i > 0]
+    assert max(iters) < 30 * 4                       # stopped early
+    losses = [v for i, v in record if v is not None and 0 < i]
+    # patience 2: the last two validation losses did not beat the best before them
+    assert min(losses[-2:]) >= min(losses[:-2])
+    from dlarr._train import _evaluate, _output_loss, _metric, _prepare_targets
+    targets, _ = _prepare_targets(net, Y[:10], X[:10], "classification", False, "t",
+                                  labels=net._labels)
+    vl, _ = _evaluate(net, X[:10], targets, "classification", False, opts,
+                      lambda Yp, T, m: _output_loss("classification", Yp, T, m, False),
+                      lambda Yp, T, m: _metric("classification", Yp, T, m, False))
+    np.testing.assert_allclose(vl, min(losses), rtol=1e-5)
+    with pytest.raises(ValueError, match="needs ValidationData"):
+        trainNetwork(X, Y, layers, quiet(MaxEpochs=1, OutputNetwork="best-validation-loss"))
+
+
+def test_trainnet_leaves_the_callers_network_alone():
+    from dlarr._train import trainnet
+    dl.rng(14)
+    X = _toy_sequences(20)
+    Y = np.array([[x[0].mean()] for x in X])
+    net = dlnetwork([L.sequenceInputLayer(2, Normalization="zscore"), L.lstmLayer(4, OutputMode="last"),
+                     L.fullyConnectedLayer(1)], Initialize=False)
+    net.initialize()
+    before = dl.extractdata(net.Learnables.Value[0]).copy()
+    out = trainnet(X, Y, net, "mse", quiet(MaxEpochs=2, MiniBatchSize=10))
+    assert net.Layers[0].Mean is None and out.Layers[0].Mean is not None
+    np.testing.assert_array_equal(dl.extractdata(net.Learnables.Value[0]), before)
+
+
+def test_network_errors():
+    from dlarr._train import scores2label
+    with pytest.raises(ValueError, match="must be unique"):
+        dlnetwork([L.sequenceInputLayer(2, Name="a"), L.lstmLayer(3, Name="a")])
+    with pytest.raises(ValueError, match="second input layer"):
+        dlnetwork([L.sequenceInputLayer(2), L.sequenceInputLayer(2)])
+    with pytest.raises(ValueError, match="is an output layer but is not the last"):
+        trainNetwork(_toy_sequences(4), [0, 1, 0, 1],
+                     [L.sequenceInputLayer(2), L.lstmLayer(3, OutputMode="last"),
+                      L.classificationLayer(), L.softmaxLayer()], quiet(MaxEpochs=1))
+    net = dlnetwork([L.sequenceInputLayer(2), L.lstmLayer(3)])
+    with pytest.raises(ValueError, match=r"\('lstm', 'InputWeights'\) does not match a state"):
+        net.State = dl.dlnetwork([L.sequenceInputLayer(2), L.lstmLayer(3)]).Learnables
+    with pytest.raises(ValueError, match="3 classes along dimension 1 but 2 classNames"):
+        scores2label(np.ones((4, 3)), ["a", "b"])
+    with pytest.raises(ValueError, match="give classNames"):
+        scores2label(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="MiniBatchSize must be a positive integer"):
+        predict(net, _toy_sequences(2), MiniBatchSize=0)
+    with pytest.raises(ValueError, match="SequenceLength must be 'longest' or 'shortest'"):
+        predict(net, _toy_sequences(2), SequenceLength=3)
+    reg = [L.sequenceInputLayer(2), L.lstmLayer(3, OutputMode="last"), L.fullyConnectedLayer(2),
+           L.regressionLayer()]
+    with pytest.raises(ValueError, match="N x R = 4 x 2"):
+        trainNetwork(_toy_sequences(4), np.ones((4, 3)), reg, quiet(MaxEpochs=1))
+
+
+def test_double_precision_network_stays_double():
+    dl.rng(15)
+    net = dlnetwork([L.sequenceInputLayer(2), L.lstmLayer(3)], Initialize=False)
+    net.initialize(np.float64)
+    assert net.State.Value[0].dtype == np.float64
+    from dlarr._network import forward
+    Y, _ = forward(net, dl.dlarray(np.ones((2, 1, 4)), "CBT"))
+    assert Y.dtype == np.float64
+
+
+def test_input_normalization_statistics_are_checked():
+    with pytest.raises(ValueError, match="Mean must have InputSize = 2 elements"):
+        dlnetwork([L.sequenceInputLayer(2, Normalization="zscore", Mean=np.zeros(5)),
+                   L.lstmLayer(3)])
+    net = dlnetwork([L.sequenceInputLayer(2, Normalization="zscore"), L.lstmLayer(3)])
+    from dlarr._network import forward
+    with pytest.raises(ValueError, match="needs Mean and StandardDeviation"):
+        forward(net, dl.dlarray(np.ones((2, 1, 4)), "CBT"))
