@@ -9,7 +9,6 @@ networks the padded steps are left out of the loss.
 """
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 import time
