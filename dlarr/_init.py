@@ -34,6 +34,8 @@ _CLASSES = {"single": np.dtype(np.float32), "double": np.dtype(np.float64)}
 def _dtype(className, fname):
     if isinstance(className, str) and className in _CLASSES:
         return _CLASSES[className]
+    if className is None:
+        raise ValueError(f"{fname}: className must be 'single' or 'double', not None")
     try:
         dt = np.dtype(className)
     except TypeError:

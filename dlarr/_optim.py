@@ -329,21 +329,8 @@ def dlupdate(fun, params, *others):
         return out if k else (out,)
 
     names = [f"A{i + 1}" for i in range(len(others))]
-    record = []
-
-    def first(path, *leaves):
-        outs = leaf(path, *leaves)
-        record.append(outs)
-        return outs[0]
-
-    out0 = _walk(first, params, list(others), names, where, "", "params", check_leaves=False)
-    if not nout or nout[0] == 0:
-        return out0
-    results = [out0]
-    for k in range(1, nout[0]):
-        it = iter(record)
-        results.append(_walk(lambda path, leaf_, k=k: next(it)[k], params, [], [], where))
-    return tuple(results)
+    results = _map(leaf, None, params, list(others), names, where, check_leaves=False)
+    return results[0] if not nout or nout[0] == 0 else results
 
 
 # ==========================================================================

@@ -41,7 +41,8 @@ def _as_sequences(X, input_size, fname, name="X"):
                         f"or one C x T array, not {type(X).__name__}")
     out = []
     for i, s in enumerate(X):
-        a = np.asarray(extractdata(s) if isinstance(s, DLArray) else s, dtype=np.float32)
+        s = extractdata(s) if isinstance(s, DLArray) else s
+        a = np.asarray(_host(s), dtype=np.float32)   # batches are built on the host
         if a.ndim == 1:
             a = a[:, None] if input_size != 1 or a.shape[0] == 1 else a[None, :]
         if a.ndim != 2 or a.shape[0] != input_size:
@@ -266,9 +267,11 @@ class _Solver:
     """One optimizer over the list of learnables, with MATLAB's trainNetwork
     extras: L2 regularization and learn-rate factors per parameter (per gate)."""
 
-    def __init__(self, name, options, slots):
+    def __init__(self, name, options, slots, xp=np):
         self.name, self.o = name, options
-        self.factors = [layer._factors(p) for layer, p in slots]
+        # per-gate factor arrays live on the learnables' device, converted once
+        self.factors = [tuple(xp.asarray(f) if isinstance(f, np.ndarray) else f
+                              for f in layer._factors(p)) for layer, p in slots]
         self.state = (None, None)
         self.t = 0
 
@@ -355,7 +358,7 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validat
     per_epoch = N // mbs                      # MATLAB discards the last partial mini-batch
     K = net._out_size
     slots = net._learnable_slots()
-    solver = _Solver(solver_name, options, slots)
+    solver = _Solver(solver_name, options, slots, xp)
     rng = generator()
     order = np.arange(N)
     if options.Shuffle == "once":
@@ -474,6 +477,10 @@ def _train(net, X, Y, options, fname, task, loss_fn, classes=None):
     """What trainNetwork and trainnet share: data, targets, validation, the loop."""
     seq_out = net._out_has_time
     seqs, _ = _as_sequences(X, net.Layers[0].InputSize, fname)
+    short = [i for i, s in enumerate(seqs) if s.shape[1] < net.Layers[0].MinLength]
+    if short:
+        raise ValueError(f"{fname}: sequence {short[0]} has {seqs[short[0]].shape[1]} time steps, "
+                         f"fewer than the input layer's MinLength {net.Layers[0].MinLength}")
     if getattr(options, "ResetInputNormalization", True) or not net.Layers[0]._has_statistics():
         net.Layers[0]._fit_normalization(seqs)
     targets, labels = _prepare_targets(net, Y, seqs, task, seq_out, fname, classes=classes)
@@ -707,7 +714,8 @@ def scores2label(scores, classNames=None, dim=None):
         classNames = labels.classes
     if classNames is None:
         raise ValueError("scores2label: give classNames (the classes, in score order)")
-    s = extractdata(scores) if isinstance(scores, DLArray) else np.asarray(scores)
+    s = _host(extractdata(scores) if isinstance(scores, DLArray) else scores)
+    s = np.asarray(s)
     classes = np.asarray(list(classNames))
     axis = s.ndim - 1 if dim is None else dim
     if s.shape[axis] != len(classes):

@@ -77,7 +77,8 @@ def walk(fn, tree, rest, names, where, path="", tname="params", check_leaves=Tru
 
 
 def walk_n(fn, nout, tree, rest, names, where, tname="params", check_leaves=True):
-    """``walk`` for a leaf function returning ``nout`` values: ``nout`` structures.
+    """``walk`` for a leaf function returning a tuple of ``nout`` values: ``nout``
+    structures (``nout=None``: as many as the leaf function returns).
 
     The first pass records every leaf's outputs in visiting order; further
     passes rebuild the structure for outputs 2..nout from the record, so this
@@ -91,6 +92,8 @@ def walk_n(fn, nout, tree, rest, names, where, tname="params", check_leaves=True
         return outs[0]
 
     results = [walk(first, tree, rest, names, where, "", tname, check_leaves)]
+    if nout is None:
+        nout = len(record[0]) if record else 1
     for k in range(1, nout):
         it = iter(record)
         results.append(walk(lambda path, leaf, k=k: next(it)[k], tree, [], [], where, "", tname))

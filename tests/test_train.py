@@ -443,3 +443,58 @@ def test_input_normalization_statistics_are_checked():
     from dlarr._network import forward
     with pytest.raises(ValueError, match="needs Mean and StandardDeviation"):
         forward(net, dl.dlarray(np.ones((2, 1, 4)), "CBT"))
+
+
+def test_rmsprop_step_with_gradient_clipping():
+    lr, thr = 0.01, 0.05
+    init, net, grads = _one_step_net("rmsprop", InitialLearnRate=lr, L2Regularization=0,
+                                     GradientThreshold=thr)
+    W0 = dl.extractdata(init.Layers[2].Weights).astype(np.float64)
+    g = dl.extractdata(grads["fc", "Weights"]).astype(np.float64)
+    n = np.linalg.norm(g)
+    if n > thr:                      # "l2norm": each parameter's gradient scaled to the threshold
+        g = g * thr / n
+    v = 0.1 * g * g                  # SquaredGradientDecayFactor 0.9 for rmsprop
+    W1 = W0 - lr * g / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(dl.extractdata(net.Layers[2].Weights), W1, rtol=1e-4, atol=1e-6)
+
+
+def test_sgdm_momentum_accumulates_over_two_iterations():
+    from dlarr._network import forward
+    lr, mu = 0.1, 0.9
+    init, net1, g0 = _one_step_net("sgdm", InitialLearnRate=lr, L2Regularization=0, Momentum=mu)
+    rng = np.random.default_rng(4)
+    X = [rng.standard_normal((3, 6)).astype(np.float32) for _ in range(4)]
+    Y = np.array([0, 1, 2, 1])
+    layers = [L.sequenceInputLayer(3), L.lstmLayer(2, OutputMode="last",
+                                                   InputWeights=init.Layers[1].InputWeights,
+                                                   RecurrentWeights=init.Layers[1].RecurrentWeights,
+                                                   Bias=init.Layers[1].Bias),
+              L.fullyConnectedLayer(3, Weights=init.Layers[2].Weights, Bias=init.Layers[2].Bias),
+              L.softmaxLayer(), L.classificationLayer()]
+    net2 = trainNetwork(X, Y, layers, quiet("sgdm", MaxEpochs=2, MiniBatchSize=4, Shuffle="never",
+                                            InitialLearnRate=lr, L2Regularization=0, Momentum=mu))
+    mid = dlnetwork([L.sequenceInputLayer(3), L.lstmLayer(2, OutputMode="last", **{
+        p: net1.Layers[1].__getattribute__(p) for p in ("InputWeights", "RecurrentWeights", "Bias")}),
+        L.fullyConnectedLayer(3, Weights=net1.Layers[2].Weights, Bias=net1.Layers[2].Bias),
+        L.softmaxLayer()])
+
+    def loss_fn(n, x):
+        P, _ = forward(n, x)
+        T = dl.dlarray(np.eye(3, dtype=np.float32)[:, Y], "CB")
+        return dl.dlgradient(-dl.sum(T * dl.log(P), "all") / 4, n.Learnables)
+    g1 = dl.dlfeval(loss_fn, mid, dl.dlarray(np.stack(X, axis=1), "CBT"))
+    W0 = dl.extractdata(init.Layers[2].Weights)
+    v1 = -lr * dl.extractdata(g0["fc", "Weights"])
+    W1 = W0 + v1
+    v2 = mu * v1 - lr * dl.extractdata(g1["fc", "Weights"])
+    np.testing.assert_allclose(dl.extractdata(net2.Layers[2].Weights), W1 + v2, rtol=1e-4, atol=1e-6)
+
+
+def test_min_length_is_enforced():
+    layers = [L.sequenceInputLayer(2, MinLength=6), L.lstmLayer(3, OutputMode="last"),
+              L.fullyConnectedLayer(2), L.softmaxLayer(), L.classificationLayer()]
+    X = [np.ones((2, 8)), np.ones((2, 5))]
+    with pytest.raises(ValueError, match="sequence 1 has 5 time steps, fewer than the input "
+                                         "layer's MinLength 6"):
+        trainNetwork(X, [0, 1], layers, quiet(MaxEpochs=1))
