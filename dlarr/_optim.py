@@ -69,7 +69,7 @@ import numpy as np
 
 from ._backend import array_namespace, float_result_dtype, is_array
 from ._dlarray import DLArray
-from ._tree import walk as _walk, walk_n as _map
+from ._tree import walk_n as _map
 
 __all__ = ["adamupdate", "sgdmupdate", "rmspropupdate", "dlupdate", "clipgradients"]
 
