@@ -49,8 +49,12 @@ def _parse_ts(text: str, where: str):
         if len(rows) != _NUM_FEATURES or len(lengths) != 1:
             raise ValueError(f"{where}: line {lineno} has {len(rows)} channels of lengths "
                              f"{sorted(lengths)}; expected {_NUM_FEATURES} of one length")
+        try:
+            labels.append(int(label))
+        except ValueError:
+            raise ValueError(f"{where}: line {lineno}: the class label {label!r} is not an "
+                             "integer") from None
         X.append(np.stack(rows))
-        labels.append(int(label))
     if not in_data:
         raise ValueError(f"{where}: no @data line")
     return X, np.array(labels, dtype=np.int64)
@@ -97,7 +101,7 @@ def forecasting_series(name: str):
     if name not in files:
         raise ValueError(f"forecasting_series: name must be one of {sorted(files)}, not {name!r}")
     text = resources.files("dlarr").joinpath("data").joinpath("forecasting") \
-        .joinpath(files[name]).read_text()
+        .joinpath(files[name]).read_text(encoding="utf-8")
     rows = [line.split(",") for line in text.strip().splitlines()[1:]]
     times = np.array([r[0].strip('"') for r in rows])
     values = np.array([float(r[1]) for r in rows])

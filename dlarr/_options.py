@@ -354,9 +354,6 @@ class TrainingOptions:
                 lr = self.LearnRateDropFactor * lr
         return lr
 
-    def _as_dict(self) -> dict:
-        return dict(self._values)
-
 
 def _same(a, b):
     if a is b:

@@ -61,3 +61,17 @@ def test_ts_reader_errors():
         _parse_ts("@data\n" + ":".join(["1,x"] * 12) + ":1\n", "t.ts")
     with pytest.raises(ValueError, match="before @data"):
         _parse_ts("junk\n@data\n", "t.ts")
+
+
+def test_forecasting_series_and_bad_labels():
+    import pytest
+    from dlarr._data import _parse_ts, forecasting_series
+    times, values = forecasting_series("Airline")
+    assert times[0] == "1949-01" and values.shape == (144,) and values[:3].tolist() == [112, 118, 132]
+    years, spots = forecasting_series("sunspots")
+    assert years[0] == "1700" and spots.shape == (309,)
+    with pytest.raises(ValueError, match="name must be one of"):
+        forecasting_series("chickenpox")
+    line = ":".join(["1.0,2.0"] * 12) + ":x"
+    with pytest.raises(ValueError, match="class label 'x' is not an integer"):
+        _parse_ts("@data\n" + line, "t.ts")
