@@ -654,6 +654,9 @@ def _trainnet_loss(lossFcn, seq_out):
         return loss
     table = {
         "crossentropy": (normalized(_losses.crossentropy, False), "classification"),
+        # class indices (0-based, as dlarr's indexcrossentropy) are read as labels over
+        # the classes 0..K-1: the same loss as cross-entropy against one-hot targets
+        "index-crossentropy": (normalized(_losses.crossentropy, False), "classification"),
         "binary-crossentropy": (normalized(_losses.crossentropy, True,
                                            ClassificationMode="multilabel"), "regression"),
     }
@@ -674,7 +677,8 @@ def trainnet(X, T, net, lossFcn, options):
     """MATLAB's ``net = trainnet(X, T, net, lossFcn, options)`` for sequence data.
 
     ``net`` is a dlnetwork or a layer array without an output layer; ``lossFcn``
-    a loss name ("crossentropy", "binary-crossentropy", "mse"/"mean-squared-
+    a loss name ("crossentropy", "index-crossentropy" (0-based class indices),
+    "binary-crossentropy", "mse"/"mean-squared-
     error"/"l2loss", "mae"/"mean-absolute-error"/"l1loss", "huber") or a
     function ``loss = f(Y, T)`` on formatted dlarrays.  With "crossentropy" the
     targets are labels (ints or strings), one-hot encoded over their sorted
@@ -689,7 +693,8 @@ def trainnet(X, T, net, lossFcn, options):
     else:
         net = dlnetwork(net.Layers if isinstance(net, _Net) else net)
     loss_fn, task = _trainnet_loss(lossFcn, net._out_has_time)
-    return _train(net, X, T, options, fname, task, loss_fn)
+    classes = list(range(net._out_size)) if lossFcn == "index-crossentropy" else None
+    return _train(net, X, T, options, fname, task, loss_fn, classes)
 
 
 def minibatchpredict(net, X, *, MiniBatchSize=128, **seq_options):

@@ -498,3 +498,19 @@ def test_min_length_is_enforced():
     with pytest.raises(ValueError, match="sequence 1 has 5 time steps, fewer than the input "
                                          "layer's MinLength 6"):
         trainNetwork(X, [0, 1], layers, quiet(MaxEpochs=1))
+
+
+def test_trainnet_index_crossentropy_equals_crossentropy_on_indices():
+    from dlarr._train import trainnet
+    X = _toy_sequences(20)
+    Y = np.array([int(x[0].sum() > 0) for x in X])
+    layers = [L.sequenceInputLayer(2), L.lstmLayer(4, OutputMode="last"), L.fullyConnectedLayer(2),
+              L.softmaxLayer()]
+    nets = []
+    for loss in ("crossentropy", "index-crossentropy"):
+        dl.rng(16)
+        nets.append(trainnet(X, Y, layers, loss, quiet(MaxEpochs=3, MiniBatchSize=10)))
+    for a, b in zip(nets[0].Learnables.Value, nets[1].Learnables.Value):
+        np.testing.assert_allclose(dl.extractdata(a), dl.extractdata(b), rtol=1e-6)
+    with pytest.raises(ValueError, match="label 2 is not one of the classes"):
+        trainnet(X, Y * 2, layers, "index-crossentropy", quiet(MaxEpochs=1))
