@@ -256,3 +256,21 @@ def test_unformatted_broadcast_is_numpy():
     np.testing.assert_array_equal(dl.extractdata(Y), np.ones((2, 3)) + np.arange(3.0))
     with pytest.raises(ValueError, match="incompatible sizes 2 x 3 and 2"):
         A + np.ones(2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(formatted(max_dims=4), st.data())
+def test_basic_indexing_keeps_labels_of_surviving_axes(case, data):
+    fmt, shape = case
+    X = dl.dlarray(np.arange(int(np.prod(shape)), dtype=float).reshape(shape), fmt)
+    key, kept = [], []
+    for ax, n in enumerate(X.shape):
+        if data.draw(st.booleans()):
+            key.append(data.draw(st.integers(-n, n - 1)))
+        else:
+            start = data.draw(st.integers(0, n - 1))
+            key.append(slice(start, None, data.draw(st.sampled_from([1, 2, -1]))))
+            kept.append(ax)
+    Y = X[tuple(key)]
+    np.testing.assert_array_equal(dl.extractdata(Y), dl.extractdata(X)[tuple(key)])
+    assert Y.dims == "".join(X.dims[a] for a in kept)
