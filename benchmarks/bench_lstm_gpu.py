@@ -44,7 +44,7 @@ import time
 import numpy as np
 
 import dlarr as dl
-from dlarr import _lstm_cuda as lc
+from dlarr.kernels import lstm as lc
 
 CASES = [(27, 20, 12, 100), (32, 64, 10, 3), (64, 100, 128, 256), (16, 500, 64, 512),
          (64, 100, 512, 512)]

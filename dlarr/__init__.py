@@ -4,34 +4,34 @@ on NumPy (CPU) and CuPy (GPU).
     import dlarr as dl
     X = dl.dlarray(np.random.randn(10, 32, 64), "CBT")
 """
-from ._activations import elu, erf, gelu, leakyrelu, softmax, softsign
-from ._autodiff import dlfeval, dlgradient
-from ._backend import canUseGPU, rng
-from ._create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
+from .functions.activations import elu, erf, gelu, leakyrelu, softmax, softsign
+from .core.autodiff import dlfeval, dlgradient
+from .core.backend import canUseGPU, randperm, rng
+from .core.create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
                       underlyingType)
-from ._data import japaneseVowelsTestData, japaneseVowelsTrainData
-from ._device import gather, gpuArray
-from ._dlarray import DLArray
-from ._encoding import embed, onehotdecode, onehotencode
-from ._fullyconnect import fullyconnect
-from ._gru import gru
-from ._init import (initializeGaussian, initializeGlorot, initializeHe, initializeNarrowNormal,
+from .data.loaders import japaneseVowelsTestData, japaneseVowelsTrainData
+from .core.device import gather, gpuArray
+from .core.dlarray import DLArray
+from .functions.encoding import embed, onehotdecode, onehotencode
+from .functions.fullyconnect import fullyconnect
+from .functions.gru import gru
+from .functions.initializers import (initializeGaussian, initializeGlorot, initializeHe, initializeNarrowNormal,
                     initializeOnes, initializeOrthogonal, initializeUnitForgetGate, initializeZeros)
-from ._lstm import lstm
-from ._losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
-from ._layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, FullyConnectedLayer,
+from .functions.lstm import lstm
+from .functions.losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
+from .layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, FullyConnectedLayer,
                       GRULayer, Layer, LSTMLayer, RegressionOutputLayer, SequenceInputLayer,
                       SoftmaxLayer, bilstmLayer, classificationLayer, disp, dropoutLayer,
                       fullyConnectedLayer, gruLayer, lstmLayer, regressionLayer,
                       sequenceInputLayer, softmaxLayer)
-from ._network import SeriesNetwork, dlnetwork, forward, initialize, resetState
-from ._options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
+from .networks.network import SeriesNetwork, dlnetwork, forward, initialize, resetState
+from .training.options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
                        TrainingOptionsSGDM, trainingOptions)
-from ._progress import TrainingProgress
-from ._train import (classify, classifyAndUpdateState, minibatchpredict, predict,
+from .training.progress import TrainingProgress
+from .training.train import (classify, classifyAndUpdateState, minibatchpredict, predict,
                      predictAndUpdateState, scores2label, trainnet, trainNetwork)
-from ._optim import adamupdate, clipgradients, dlupdate, rmspropupdate, sgdmupdate
-from ._ops import (abs, cast, cat, cos, double, exp, log, matmul, max, mean, min, norm, permute,
+from .functions.optimizers import adamupdate, clipgradients, dlupdate, rmspropupdate, sgdmupdate
+from .core.ops import (abs, cast, cat, cos, double, exp, log, matmul, max, mean, min, norm, permute,
                    prod, relu, reshape, sigmoid, sin, single, sqrt, squeeze, sum, tanh)
 
 __version__ = "0.1.0"
@@ -53,7 +53,7 @@ __all__ = [
     "gruLayer", "lstmLayer", "regressionLayer", "sequenceInputLayer", "softmaxLayer",
     "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState", "trainingOptions",
     "classify", "classifyAndUpdateState", "predict", "predictAndUpdateState", "trainNetwork",
-    "canUseGPU", "minibatchpredict", "scores2label", "trainnet", "TrainingOptions",
+    "canUseGPU", "randperm", "minibatchpredict", "scores2label", "trainnet", "TrainingOptions",
     "TrainingOptionsADAM", "TrainingOptionsRMSProp", "TrainingOptionsSGDM", "TrainingProgress",
     "gather", "gpuArray",
 ]

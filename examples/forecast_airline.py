@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 import dlarr as dl
-from dlarr._data import forecasting_series
+from dlarr.data.loaders import forecasting_series
 
 epochs = int(sys.argv[sys.argv.index("--epochs") + 1]) if "--epochs" in sys.argv else 250
 

@@ -59,7 +59,7 @@ def train(numEpochs=100, miniBatchSize=27, learnRate=0.001, verbose=True):
     parameters = initialize(numClasses=len(classes))
     averageGrad = averageSqGrad = None
     N = len(XTrain)
-    order = dl._backend.generator().permutation(N)           # Shuffle "once"
+    order = dl.randperm(N)                                   # Shuffle "once"
     iteration = 0
     for epoch in range(1, numEpochs + 1):
         for k in range(N // miniBatchSize):

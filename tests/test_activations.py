@@ -7,7 +7,7 @@ import pytest
 
 import dlarr as dl
 from conftest import check_grad
-from dlarr._activations import elu, erf, gelu, leakyrelu, softmax, softsign
+from dlarr.functions.activations import elu, erf, gelu, leakyrelu, softmax, softsign
 
 
 def R(*shape, seed=0, scale=1.0):
@@ -108,7 +108,7 @@ def test_erf_matches_math_erf_to_an_ulp_or_two():
     y = dl.extractdata(erf(dl.dlarray(x)))
     np.testing.assert_allclose(y, [math.erf(v) for v in x], rtol=5e-16, atol=0)
     # erfc, through gelu's normal cdf: Phi(x) = erfc(-x/sqrt(2))/2 in the far left tail
-    from dlarr._activations import _erf_raw
+    from dlarr.functions.activations import _erf_raw
     t = np.concatenate([x[np.abs(x) < 26.5], [26.0, -26.0]])
     np.testing.assert_allclose(_erf_raw(t, "erfc"), [math.erfc(v) for v in t], rtol=1e-15, atol=0)
     assert np.array_equal(dl.extractdata(erf(dl.dlarray(np.array([np.inf, -np.inf])))), [1, -1])

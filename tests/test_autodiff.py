@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr._registry import bind, primitive
-from dlarr._dlarray import DLArray
+from dlarr.core.registry import bind, primitive
+from dlarr.core.dlarray import DLArray
 
 
 def rosenbrock(x):

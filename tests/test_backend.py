@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr import _backend
+from dlarr.core import backend as _backend
 
 
 def test_import_never_imports_cupy():

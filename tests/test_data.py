@@ -4,7 +4,7 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from dlarr._data import _parse_ts, japaneseVowelsTestData, japaneseVowelsTrainData
+from dlarr.data.loaders import _parse_ts, japaneseVowelsTestData, japaneseVowelsTrainData
 
 
 def test_train_data_as_matlab():
@@ -65,7 +65,7 @@ def test_ts_reader_errors():
 
 def test_forecasting_series_and_bad_labels():
     import pytest
-    from dlarr._data import _parse_ts, forecasting_series
+    from dlarr.data.loaders import _parse_ts, forecasting_series
     times, values = forecasting_series("Airline")
     assert times[0] == "1949-01" and values.shape == (144,) and values[:3].tolist() == [112, 118, 132]
     years, spots = forecasting_series("sunspots")

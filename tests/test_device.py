@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr._device import gather, gpuArray
+from dlarr.core.device import gather, gpuArray
 
 needs_gpu = pytest.mark.skipif(not dl.canUseGPU(), reason="needs CuPy and a CUDA GPU")
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr._encoding import embed, onehotdecode, onehotencode
+from dlarr.functions.encoding import embed, onehotdecode, onehotencode
 from conftest import check_grad
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr._fullyconnect import fullyconnect
+from dlarr.functions.fullyconnect import fullyconnect
 from conftest import check_grad
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr._gru import gru
+from dlarr.functions.gru import gru
 from conftest import check_grad
 
 ACT_S = {"tanh": np.tanh, "softsign": lambda x: x / (1 + np.abs(x)), "relu": lambda x: np.maximum(x, 0)}

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr._backend import generator
-from dlarr._dlarray import DLArray
-from dlarr._init import (initializeGaussian, initializeGlorot, initializeHe, initializeNarrowNormal,
+from dlarr.core.backend import generator
+from dlarr.core.dlarray import DLArray
+from dlarr.functions.initializers import (initializeGaussian, initializeGlorot, initializeHe, initializeNarrowNormal,
                          initializeOnes, initializeOrthogonal, initializeUnitForgetGate,
                          initializeZeros)
 

@@ -1,7 +1,7 @@
 """The CUDA kernels of dlarr/kernels/ on a machine without a GPU.
 
 * nvcc (when on PATH) compiles every .cu file for sm_90 with every instantiation the
-  package can ask for (dlarr._lstm_cuda.all_name_expressions), all warnings as
+  package can ask for (dlarr.kernels.lstm.all_name_expressions), all warnings as
   errors, and the register report must show no spills (a spill in the persistent
   kernels means their weights left the registers);
 * NVRTC (when CuPy and an NVRTC library are importable, no GPU needed) compiles the
@@ -27,10 +27,11 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr import _lstm, _lstm_cuda as lc
-from dlarr._dlarray import DLArray
+from dlarr.functions import lstm as _lstm
+from dlarr.kernels import lstm as lc
+from dlarr.core.dlarray import DLArray
 
-KERNELS = os.path.join(os.path.dirname(os.path.abspath(lc.__file__)), "kernels")
+KERNELS = os.path.dirname(os.path.abspath(lc.__file__))
 CU_FILES = sorted(f for f in os.listdir(KERNELS) if f.endswith(".cu"))
 
 
@@ -444,7 +445,7 @@ class EmuGraph:
 
 
 class EmuBackend:
-    """The methods of dlarr._lstm_cuda.CupyBackend on NumPy arrays: kernels run in the
+    """The methods of dlarr.kernels.lstm.CupyBackend on NumPy arrays: kernels run in the
     emulator, cuBLAS products in NumPy with cuBLAS's column-major pointer semantics,
     graphs are recorded launches and products (arguments fixed at capture, as in CUDA),
     cooperative launches limited to sms * blocks_per_sm blocks."""

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr import _layers as L
-from dlarr._network import dlnetwork
+from dlarr import layers as L
+from dlarr.networks.network import dlnetwork
 
 
 def test_lstm_layer_defaults_and_display():

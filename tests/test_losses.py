@@ -6,8 +6,8 @@ import pytest
 
 import dlarr as dl
 from conftest import check_grad
-from dlarr._activations import softmax
-from dlarr._losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
+from dlarr.functions.activations import softmax
+from dlarr.functions.losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
 from test_activations import hvp_check
 
 NORMS = ["batch-size", "all-elements", "mask-included", "none"]

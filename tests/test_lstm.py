@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-import dlarr._lstm as lstm_module
+import dlarr.functions.lstm as lstm_module
 from conftest import check_grad
 
 STATE = {"tanh": np.tanh, "softsign": lambda x: x / (1 + np.abs(x)),

@@ -29,7 +29,7 @@ SHAPES = [(5, 3, 4, 37), (1, 1, 3, 5), (7, 17, 5, 64), (3, 2, 2, 100)]
 
 @pytest.fixture(autouse=True)
 def strict_poisoned():
-    from dlarr import _lstm_cuda as lc
+    from dlarr.kernels import lstm as lc
     lc.set_poison(True)
     lc.set_tf32(False)
     lc.clear_plans()

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr import _layers as L
-from dlarr._network import dlnetwork, forward, resetState
-from dlarr._train import predict
+from dlarr import layers as L
+from dlarr.networks.network import dlnetwork, forward, resetState
+from dlarr.training.train import predict
 
 
 def small_net(H=4, K=3, C=2, mode="last"):
@@ -58,7 +58,7 @@ def test_forward_predict_and_state():
 
 def test_network_matches_functional_model():
     """forward(net, X) equals lstm -> fullyconnect -> softmax on the same weights."""
-    from dlarr._activations import softmax
+    from dlarr.functions.activations import softmax
     net = small_net()
     X = dl.dlarray(np.random.default_rng(2).standard_normal((2, 3, 6)).astype(np.float32), "CBT")
     Y, _ = forward(net, X)
@@ -131,8 +131,8 @@ def test_network_display_and_learned_sizes():
 
 
 def test_gpu_execution_environment_without_gpu():
-    from dlarr._options import trainingOptions
-    from dlarr._train import trainNetwork
+    from dlarr.training.options import trainingOptions
+    from dlarr.training.train import trainNetwork
     if dl.canUseGPU():
         pytest.skip("a GPU is present")
     layers = [L.sequenceInputLayer(2), L.lstmLayer(3, OutputMode="last"), L.fullyConnectedLayer(2),

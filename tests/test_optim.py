@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr._dlarray import DLArray
-from dlarr._optim import adamupdate, clipgradients, dlupdate, rmspropupdate, sgdmupdate
+from dlarr.core.dlarray import DLArray
+from dlarr.functions.optimizers import adamupdate, clipgradients, dlupdate, rmspropupdate, sgdmupdate
 
 
 def _params_and_grads(dtype, seed=0):

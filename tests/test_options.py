@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from dlarr._options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
+from dlarr.training.options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
                             TrainingOptionsSGDM, trainingOptions)
 
 SOLVERS = ("sgdm", "adam", "rmsprop")
@@ -252,7 +252,7 @@ def test_rejected_solver_value(solver, name, value, expected, got):
 
 
 def test_ambiguous_prefix_rejected():
-    from dlarr._options import _choice
+    from dlarr.training.options import _choice
     check = _choice("none", "never", "once")
     assert check("ne", "X") == "never" and check("no", "X") == "none"
     with pytest.raises(ValueError, match="X must be one of 'none', 'never', 'once'; got 'n'"):

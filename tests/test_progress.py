@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from dlarr._options import trainingOptions
-from dlarr._progress import TrainingProgress, _Column, _cell
+from dlarr.training.options import trainingOptions
+from dlarr.training.progress import TrainingProgress, _Column, _cell
 
 BORDER = "|" + "=" * 88 + "|"
 BORDER_VAL = "|" + "=" * 118 + "|"
@@ -357,7 +357,7 @@ def test_plot_live_mode(headless):
 
 
 def test_display_detection(monkeypatch):
-    from dlarr import _progress
+    from dlarr.training import progress as _progress
     monkeypatch.setattr(_progress.sys, "platform", "linux")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
@@ -376,7 +376,7 @@ def test_display_detection(monkeypatch):
                                            ("Agg", False), ("pdf", False),
                                            ("module://matplotlib_inline.backend_inline", False)])
 def test_backend_kind(backend, live):
-    from dlarr._progress import _interactive_backend
+    from dlarr.training.progress import _interactive_backend
 
     class FakeMpl:
         @staticmethod
@@ -387,6 +387,6 @@ def test_backend_kind(backend, live):
 
 def test_importing_does_not_load_matplotlib():
     import subprocess
-    code = "import sys, dlarr._progress, dlarr._options; print('matplotlib' in sys.modules)"
+    code = "import sys, dlarr.training.progress, dlarr.training.options; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

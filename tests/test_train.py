@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr import _layers as L
-from dlarr._network import dlnetwork
-from dlarr._options import trainingOptions
-from dlarr._train import (classify, classifyAndUpdateState, predict, predictAndUpdateState,
+from dlarr import layers as L
+from dlarr.networks.network import dlnetwork
+from dlarr.training.options import trainingOptions
+from dlarr.training.train import (classify, classifyAndUpdateState, predict, predictAndUpdateState,
                           trainNetwork)
 
 
@@ -133,7 +133,7 @@ def _one_step_net(solver, **opts):
     data = np.stack(X, axis=1)
 
     def loss_fn(net, x):
-        from dlarr._network import forward
+        from dlarr.networks.network import forward
         P, _ = forward(net, x)
         T = dl.dlarray(np.eye(3, dtype=np.float32)[:, Y], "CB")
         loss = -dl.sum(T * dl.log(P), "all") / 4
@@ -197,7 +197,7 @@ def test_training_errors():
 
 
 def test_trainnet_and_scores2label():
-    from dlarr._train import minibatchpredict, scores2label, trainnet
+    from dlarr.training.train import minibatchpredict, scores2label, trainnet
     dl.rng(6)
     X = _toy_sequences(40)
     Y = np.array(["neg" if x[0].sum() < 0 else "pos" for x in X])
@@ -217,7 +217,7 @@ def test_trainnet_and_scores2label():
 
 
 def test_trainnet_regression_with_custom_loss():
-    from dlarr._train import minibatchpredict, trainnet
+    from dlarr.training.train import minibatchpredict, trainnet
     dl.rng(7)
     X = _toy_sequences(40)
     Y = np.array([[x[1].mean()] for x in X])
@@ -230,7 +230,7 @@ def test_trainnet_regression_with_custom_loss():
 
 def test_validation_data_and_learn_rate_schedule_run():
     import io
-    from dlarr import _progress
+    from dlarr.training import progress as _progress
     dl.rng(8)
     X = _toy_sequences(40)
     Y = np.array([int(x[0].sum() > 0) for x in X])
@@ -290,7 +290,7 @@ def test_reference_page_deeper_network_with_dropout():
 
 
 def test_output_losses_closed_forms():
-    from dlarr._train import _output_loss, _trainnet_loss
+    from dlarr.training.train import _output_loss, _trainnet_loss
     rng = np.random.default_rng(11)
     P = rng.random((3, 4, 5)) + 0.1
     P /= P.sum(0)
@@ -373,7 +373,7 @@ def test_validation_patience_and_best_network():
     losses = [v for i, v in record if v is not None and 0 < i]
     # patience 2: the last two validation losses did not beat the best before them
     assert min(losses[-2:]) >= min(losses[:-2])
-    from dlarr._train import _evaluate, _output_loss, _metric, _prepare_targets
+    from dlarr.training.train import _evaluate, _output_loss, _metric, _prepare_targets
     targets, _ = _prepare_targets(net, Y[:10], X[:10], "classification", False, "t",
                                   labels=net._labels)
     vl, _ = _evaluate(net, X[:10], targets, "classification", False, opts,
@@ -385,7 +385,7 @@ def test_validation_patience_and_best_network():
 
 
 def test_trainnet_leaves_the_callers_network_alone():
-    from dlarr._train import trainnet
+    from dlarr.training.train import trainnet
     dl.rng(14)
     X = _toy_sequences(20)
     Y = np.array([[x[0].mean()] for x in X])
@@ -399,7 +399,7 @@ def test_trainnet_leaves_the_callers_network_alone():
 
 
 def test_network_errors():
-    from dlarr._train import scores2label
+    from dlarr.training.train import scores2label
     with pytest.raises(ValueError, match="must be unique"):
         dlnetwork([L.sequenceInputLayer(2, Name="a"), L.lstmLayer(3, Name="a")])
     with pytest.raises(ValueError, match="second input layer"):
@@ -430,7 +430,7 @@ def test_double_precision_network_stays_double():
     net = dlnetwork([L.sequenceInputLayer(2), L.lstmLayer(3)], Initialize=False)
     net.initialize(np.float64)
     assert net.State.Value[0].dtype == np.float64
-    from dlarr._network import forward
+    from dlarr.networks.network import forward
     Y, _ = forward(net, dl.dlarray(np.ones((2, 1, 4)), "CBT"))
     assert Y.dtype == np.float64
 
@@ -440,7 +440,7 @@ def test_input_normalization_statistics_are_checked():
         dlnetwork([L.sequenceInputLayer(2, Normalization="zscore", Mean=np.zeros(5)),
                    L.lstmLayer(3)])
     net = dlnetwork([L.sequenceInputLayer(2, Normalization="zscore"), L.lstmLayer(3)])
-    from dlarr._network import forward
+    from dlarr.networks.network import forward
     with pytest.raises(ValueError, match="needs Mean and StandardDeviation"):
         forward(net, dl.dlarray(np.ones((2, 1, 4)), "CBT"))
 
@@ -460,7 +460,7 @@ def test_rmsprop_step_with_gradient_clipping():
 
 
 def test_sgdm_momentum_accumulates_over_two_iterations():
-    from dlarr._network import forward
+    from dlarr.networks.network import forward
     lr, mu = 0.1, 0.9
     init, net1, g0 = _one_step_net("sgdm", InitialLearnRate=lr, L2Regularization=0, Momentum=mu)
     rng = np.random.default_rng(4)
@@ -501,7 +501,7 @@ def test_min_length_is_enforced():
 
 
 def test_trainnet_index_crossentropy_equals_crossentropy_on_indices():
-    from dlarr._train import trainnet
+    from dlarr.training.train import trainnet
     X = _toy_sequences(20)
     Y = np.array([int(x[0].sum() > 0) for x in X])
     layers = [L.sequenceInputLayer(2), L.lstmLayer(4, OutputMode="last"), L.fullyConnectedLayer(2),

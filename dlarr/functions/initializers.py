@@ -22,8 +22,8 @@ import numbers
 
 import numpy as np
 
-from ._backend import generator
-from ._create import dlarray
+from ..core.backend import generator
+from ..core.create import dlarray
 
 __all__ = ["initializeGlorot", "initializeHe", "initializeOrthogonal", "initializeNarrowNormal",
            "initializeGaussian", "initializeZeros", "initializeOnes", "initializeUnitForgetGate"]

@@ -20,10 +20,10 @@ import numbers
 
 import numpy as np
 
-from . import _init
-from ._create import dlarray
-from ._dlarray import DLArray
-from ._validate import choose
+from ..functions import initializers as _init
+from ..core.create import dlarray
+from ..core.dlarray import DLArray
+from ..core.options import choose
 
 # --------------------------------------------------------------------------
 # Property validators: (value, name, layer) -> normalized value
@@ -347,7 +347,7 @@ class SequenceInputLayer(Layer):
             raise ValueError(f"Layer '{self.Name}' ({self._display}): Normalization '{norm}' needs "
                              f"{' and '.join(self._STATS[norm])}; train the network (trainNetwork "
                              "computes them) or set them")
-        from ._backend import array_namespace
+        from ..core.backend import array_namespace
         xp = array_namespace(X._data)
 
         def col(v, zero_to_one=False):   # an InputSize x 1 statistic as a "C" vector on X's device
@@ -472,7 +472,7 @@ class LSTMLayer(_RecurrentLayer):
     _states = ("HiddenState", "CellState")
 
     def _forward(self, X, training, state):
-        from ._lstm import lstm
+        from ..functions.lstm import lstm
         Y, h, c = lstm(X, state["HiddenState"], state["CellState"], self.InputWeights,
                        self.RecurrentWeights, self.Bias,
                        StateActivationFunction=self.StateActivationFunction,
@@ -498,7 +498,7 @@ class GRULayer(_RecurrentLayer):
         return 3 * self.NumHiddenUnits * k
 
     def _forward(self, X, training, state):
-        from ._gru import gru
+        from ..functions.gru import gru
         Y, h = gru(X, state["HiddenState"], self.InputWeights, self.RecurrentWeights, self.Bias,
                    ResetGateMode=self.ResetGateMode,
                    StateActivationFunction=self.StateActivationFunction,
@@ -521,8 +521,8 @@ class BiLSTMLayer(_RecurrentLayer):
     _states = ("HiddenState", "CellState")
 
     def _forward(self, X, training, state):
-        from ._lstm import lstm
-        from ._ops import cat
+        from ..functions.lstm import lstm
+        from ..core.ops import cat
         H = self.NumHiddenUnits
         half = lambda v, d: v[d * 4 * H:(d + 1) * 4 * H]        # noqa: E731
         hs, cs = state["HiddenState"], state["CellState"]
@@ -592,7 +592,7 @@ class FullyConnectedLayer(Layer):
         return self.BiasLearnRateFactor, self.BiasL2Factor
 
     def _forward(self, X, training, state):
-        from ._fullyconnect import fullyconnect
+        from ..functions.fullyconnect import fullyconnect
         return fullyconnect(X, self.Weights, self.Bias), state
 
 
@@ -605,7 +605,7 @@ class SoftmaxLayer(Layer):
         return "softmax"
 
     def _forward(self, X, training, state):
-        from ._activations import softmax
+        from ..functions.activations import softmax
         return softmax(X), state
 
 
@@ -622,7 +622,7 @@ class DropoutLayer(Layer):
         p = self.Probability
         if not training or p == 0:
             return X, state
-        from ._backend import array_namespace, generator
+        from ..core.backend import array_namespace, generator
         xp = array_namespace(X._data)
         keep = generator().random(X.shape) >= p
         mask = xp.asarray((keep / (1 - p)).astype(X.dtype))   # inverted dropout, as MATLAB

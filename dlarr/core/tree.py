@@ -11,8 +11,8 @@ DLArrays, zipped with the matching values of ``rest``) and
 """
 from __future__ import annotations
 
-from ._backend import is_array
-from ._dlarray import DLArray
+from .backend import is_array
+from .dlarray import DLArray
 
 
 def is_array_leaf(x) -> bool:

@@ -67,9 +67,9 @@ import numbers
 
 import numpy as np
 
-from ._backend import array_namespace, float_result_dtype, is_array
-from ._dlarray import DLArray
-from ._tree import walk_n as _map
+from ..core.backend import array_namespace, float_result_dtype, is_array
+from ..core.dlarray import DLArray
+from ..core.tree import walk_n as _map
 
 __all__ = ["adamupdate", "sgdmupdate", "rmspropupdate", "dlupdate", "clipgradients"]
 

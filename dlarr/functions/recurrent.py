@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 
 
-from . import _formats
-from ._backend import array_namespace, float_result_dtype
-from ._create import labelled
-from ._dlarray import DLArray
-from ._ops import _reshape, _to_dl, _transpose
-from ._registry import bind
-from ._validate import choose
+from ..core import formats as _formats
+from ..core.backend import array_namespace, float_result_dtype
+from ..core.create import labelled
+from ..core.dlarray import DLArray
+from ..core.ops import _reshape, _to_dl, _transpose
+from ..core.registry import bind
+from ..core.options import choose
 
 # --------------------------------------------------------------------------
 # Activations: forward in place, derivative from the *output* value

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dlarray import DLArray
-from ._tape import Node, current_tape
+from .dlarray import DLArray
+from .tape import Node, current_tape
 
 REGISTRY: dict[str, "Primitive"] = {}
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 
-from ._backend import canUseGPU, is_cupy_array, is_numpy_array
-from ._dlarray import DLArray
-from ._registry import bind, primitive
+from .backend import canUseGPU, is_cupy_array, is_numpy_array
+from .dlarray import DLArray
+from .registry import bind, primitive
 
 
 def _cupy():

@@ -5,12 +5,12 @@ import numbers
 
 import numpy as np
 
-from . import _formats
-from ._backend import array_namespace, is_array, is_python_scalar
-from ._dlarray import DLArray
-from ._ops import _reshape, _transpose
-from ._registry import bind
-from ._tape import Node, current_tape
+from . import formats as _formats
+from .backend import array_namespace, is_array, is_python_scalar
+from .dlarray import DLArray
+from .ops import _reshape, _transpose
+from .registry import bind
+from .tape import Node, current_tape
 
 _KEEP = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.bool_))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _formats
+from . import formats as _formats
 
 _TYPE_NAMES = {np.dtype(np.float32): "single", np.dtype(np.float64): "double",
                np.dtype(np.bool_): "logical"}

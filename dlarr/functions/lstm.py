@@ -42,13 +42,13 @@ import threading
 
 import numpy as np
 
-from ._backend import array_namespace, is_cupy_array
-from ._dlarray import DLArray
-from ._recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
+from ..core.backend import array_namespace, is_cupy_array
+from ..core.dlarray import DLArray
+from .recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
                          hidden_size, prepare_matrix, prepare_sequence, prepare_state,
                          prepare_vector, present_output, present_state)
-from ._registry import bind, primitive
-from ._tape import current_tape
+from ..core.registry import bind, primitive
+from ..core.tape import current_tape
 
 # Internal gate order o, i, f, g: MATLAB block (i=0, f=1, g=2, o=3) of each internal slot.
 _TO_MATLAB = (3, 0, 1, 2)
@@ -202,7 +202,7 @@ def _fused_weights(W, R, b, H, gate, xp):
 @primitive("lstm", nout=3, higher=False, residual=True)
 def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
     if is_cupy_array(x):            # GPU: dlarr's CUDA kernels (no host workspace)
-        from . import _lstm_cuda
+        from ..kernels import lstm as _lstm_cuda
         return _lstm_cuda.primitive_forward(x, h0, c0, W, R, b, state_act, gate_act, keep)
     xp = array_namespace(x, h0, c0, W, R, b)
     T, B, I = x.shape
@@ -293,7 +293,7 @@ def _backward_factors(A, TC, P, xp, state_act, gate_act):
 @_lstm.defvjp
 def _(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
     if is_cupy_array(x._data):
-        from . import _lstm_cuda
+        from ..kernels import lstm as _lstm_cuda
         return _lstm_cuda.primitive_backward(needs, g, x, h0, c0, W, R, b, state_act,
                                              gate_act, residual)
     xp = array_namespace(x._data)

@@ -13,10 +13,10 @@ import numbers
 
 import numpy as np
 
-from . import _formats
-from ._backend import array_namespace, float_result_dtype, is_array, is_python_scalar
-from ._dlarray import DLArray
-from ._registry import bind, primitive
+from . import formats as _formats
+from .backend import array_namespace, float_result_dtype, is_array, is_python_scalar
+from .dlarray import DLArray
+from .registry import bind, primitive
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 

@@ -52,7 +52,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._backend import array_namespace
+from ..core.backend import array_namespace
 
 STATE_ACTS = {"tanh": 0, "softsign": 1, "relu": 2}
 GATE_ACTS = {"sigmoid": 0, "hard-sigmoid": 1}
@@ -876,7 +876,7 @@ def primitive_forward(x, h0, c0, W, R, b, state_act, gate_act, keep):
 
 def primitive_backward(needs, g, x, h0, c0, W, R, b, state_act, gate_act, residual):
     """The vjp of ``dlarr._lstm._lstm`` on CuPy arrays: six DLArrays or None."""
-    from ._dlarray import DLArray
+    from ..core.dlarray import DLArray
     if not isinstance(residual, GpuResidual):
         raise RuntimeError("lstm (GPU): the forward pass kept no GPU residual")
     xp = array_namespace(x._data)

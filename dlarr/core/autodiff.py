@@ -9,13 +9,13 @@ from the registry and undoing broadcasting with ``_ops.unbroadcast``.
 """
 from __future__ import annotations
 
-from ._backend import array_namespace
-from ._dlarray import DLArray
-from ._formats import describe
-from ._ops import _add, unbroadcast
-from ._registry import Primitive, bind
-from ._tape import Node, close_tape, innermost_tape, open_tape, paused, resumed
-from ._tree import tree_leaves, tree_map
+from .backend import array_namespace
+from .dlarray import DLArray
+from .formats import describe
+from .ops import _add, unbroadcast
+from .registry import Primitive, bind
+from .tape import Node, close_tape, innermost_tape, open_tape, paused, resumed
+from .tree import tree_leaves, tree_map
 
 
 def _trace(tape):

@@ -169,3 +169,19 @@ def rng(seed=None, generator: str = "twister"):
     _seed = int(seed)
     _generator = np.random.Generator(np.random.MT19937(_seed))
     return previous
+
+
+def randperm(n, k=None):
+    """MATLAB's ``randperm(n)`` / ``randperm(n, k)`` from dlarr's generator (``rng``):
+    a random permutation of the 0-based indices ``0..n-1`` (or ``k`` distinct ones),
+    as a NumPy integer array; the same stream shuffles trainNetwork's data."""
+    for name, v in (("n", n), ("k", k)):
+        if v is None and name == "k":
+            continue
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
+            raise ValueError(f"randperm: {name} must be a non-negative integer, not {v!r}")
+    if k is None:
+        return _generator.permutation(int(n))
+    if k > n:
+        raise ValueError(f"randperm: k ({k}) must not exceed n ({n})")
+    return _generator.permutation(int(n))[:int(k)]

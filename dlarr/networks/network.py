@@ -11,8 +11,8 @@ import copy
 
 import numpy as np
 
-from . import _layers as L
-from ._dlarray import DLArray
+from .. import layers as L
+from ..core.dlarray import DLArray
 
 _DEFAULT_NAMES = {
     L.SequenceInputLayer: "sequenceinput", L.LSTMLayer: "lstm", L.GRULayer: "gru",

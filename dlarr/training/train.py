@@ -15,14 +15,14 @@ import time
 
 import numpy as np
 
-from . import _layers as L
-from ._autodiff import dlfeval, dlgradient
-from ._backend import array_namespace, execution_namespace, generator, is_cupy_array
-from ._create import extractdata
-from ._dlarray import DLArray
-from ._network import SeriesNetwork, _Net, dlnetwork, predict_dlnetwork
-from ._ops import log, max as dlmax, sum as dlsum
-from ._optim import adamupdate, clipgradients, rmspropupdate, sgdmupdate
+from .. import layers as L
+from ..core.autodiff import dlfeval, dlgradient
+from ..core.backend import array_namespace, execution_namespace, generator, is_cupy_array
+from ..core.create import extractdata
+from ..core.dlarray import DLArray
+from ..networks.network import SeriesNetwork, _Net, dlnetwork, predict_dlnetwork
+from ..core.ops import log, max as dlmax, sum as dlsum
+from ..functions.optimizers import adamupdate, clipgradients, rmspropupdate, sgdmupdate
 
 # ==========================================================================
 # Data: sequences, labels, mini-batches
@@ -345,7 +345,7 @@ def _call_output_fcns(fns, state, task, epoch, iteration, elapsed, loss, metric,
 def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validation, fname):
     """The training loop shared by trainNetwork and trainnet."""
     solver_name = _solver(options, fname)
-    from ._progress import TrainingProgress
+    from .progress import TrainingProgress
     want_best = getattr(options, "OutputNetwork", "last-iteration") == "best-validation-loss"
     if want_best and validation is None:
         raise ValueError(f"{fname}: OutputNetwork 'best-validation-loss' needs ValidationData")
@@ -642,7 +642,7 @@ def _trainnet_loss(lossFcn, seq_out):
     or numbers ("regression"); binary cross-entropy takes numeric (multi-hot)
     targets.
     """
-    from . import _losses
+    from ..functions import losses as _losses
 
     def normalized(fn, per_channel, **kw):
         def loss(Y, T, mask):

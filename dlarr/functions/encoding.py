@@ -11,12 +11,12 @@ import numbers
 
 import numpy as np
 
-from . import _formats
-from ._backend import array_namespace
-from ._dlarray import DLArray
-from ._create import dlarray, labelled
-from ._ops import _as_float, _getitem, _transpose
-from ._registry import bind
+from ..core import formats as _formats
+from ..core.backend import array_namespace
+from ..core.dlarray import DLArray
+from ..core.create import dlarray, labelled
+from ..core.ops import _as_float, _getitem, _transpose
+from ..core.registry import bind
 
 _TYPES = {"single": np.float32, "double": np.float64}
 

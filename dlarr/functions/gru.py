@@ -16,12 +16,12 @@ page ("Gated Recurrent Unit Layer").
 """
 from __future__ import annotations
 
-from ._backend import array_namespace
-from ._dlarray import DLArray
-from ._recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
+from ..core.backend import array_namespace
+from ..core.dlarray import DLArray
+from .recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
                          hidden_size, prepare_matrix, prepare_sequence, prepare_state,
                          prepare_vector, present_output, present_state)
-from ._registry import bind, primitive
+from ..core.registry import bind, primitive
 
 RESET_GATE_MODES = ("after-multiplication", "before-multiplication",
                     "recurrent-bias-after-multiplication")

@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _formats, _ops
-from ._activations import _choose, _in_user_order, _real_scalar
-from ._create import labelled
-from ._backend import array_namespace
-from ._create import dlarray, stripdims
-from ._dlarray import DLArray
-from ._ops import _as_float, _broadcast_to, _getitem
-from ._registry import bind
+from ..core import formats as _formats
+from ..core import ops as _ops
+from .activations import _choose, _in_user_order, _real_scalar
+from ..core.create import labelled
+from ..core.backend import array_namespace
+from ..core.create import dlarray, stripdims
+from ..core.dlarray import DLArray
+from ..core.ops import _as_float, _broadcast_to, _getitem
+from ..core.registry import bind
 
 _NORMS = ("batch-size", "all-elements", "mask-included", "none")
 _REDUCTIONS = ("sum", "none")

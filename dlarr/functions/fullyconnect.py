@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import math
 
-from . import _formats
-from ._create import labelled
-from ._dlarray import DLArray
-from ._ops import _as_float, _reshape, _transpose, matmul
-from ._registry import bind
+from ..core import formats as _formats
+from ..core.create import labelled
+from ..core.dlarray import DLArray
+from ..core.ops import _as_float, _reshape, _transpose, matmul
+from ..core.registry import bind
 
 
 def fullyconnect(X, weights, bias, *, DataFormat=None):

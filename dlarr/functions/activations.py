@@ -19,19 +19,20 @@ import numbers
 
 import numpy as np
 
-from . import _formats, _ops
-from ._backend import array_namespace
-from ._create import labelled, stripdims
-from ._dlarray import DLArray
-from ._ops import _as_float, _const, _where
-from ._registry import bind, primitive
+from ..core import formats as _formats
+from ..core import ops as _ops
+from ..core.backend import array_namespace
+from ..core.create import labelled, stripdims
+from ..core.dlarray import DLArray
+from ..core.ops import _as_float, _const, _where
+from ..core.registry import bind, primitive
 
 
 # ==========================================================================
 # Option helpers (shared with _losses)
 # ==========================================================================
 
-from ._validate import choose as _choose  # noqa: E402  (re-exported for _losses)
+from ..core.options import choose as _choose  # noqa: E402  (re-exported for _losses)
 
 def _real_scalar(x, fname, argname, positive=False):
     if isinstance(x, DLArray):
