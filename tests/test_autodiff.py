@@ -198,19 +198,18 @@ def test_second_derivative_of_structural_ops():
     np.testing.assert_allclose(h, [2.0, 3 * x[1] ** 2])
 
 
-@primitive("test_only_split2", nout=2, higher=False, residual=True)
-def _split2(a):
-    return (a * 2, a * a), a.copy()
-
-
-@_split2.defvjp
-def _(needs, g, ans, a, residual):
+def _split2_vjp(needs, g, ans, a, residual):
     total = np.zeros_like(a._data)
     if g[0] is not None:
         total += 2 * g[0]._data
     if g[1] is not None:
         total += 2 * residual * g[1]._data
     return (DLArray._new(total, ""),)
+
+
+@primitive("test_only_split2", _split2_vjp, nout=2, higher=False, residual=True)
+def _split2(a):
+    return (a * 2, a * a), a.copy()
 
 
 def test_multi_output_primitive_and_no_second_derivative():
@@ -228,6 +227,22 @@ def test_multi_output_primitive_and_no_second_derivative():
         return dl.dlgradient(dl.sum(g, "all"), x)
     with pytest.raises(ValueError, match="test_only_split2 has no second derivative"):
         dl.dlfeval(second, dl.dlarray(np.array([1.0, 3.0])))
+
+
+def test_no_second_derivative_marker_is_one_shared_primitive():
+    from dlarr.core.registry import REGISTRY
+
+    def second(x):
+        _, q = bind(_split2, [x], ("", ""))
+        g = dl.dlgradient(dl.sum(q, "all"), x, EnableHigherDerivatives=True)
+        assert g._node.prim is REGISTRY["no_second_derivative"]
+        assert g._node.kwargs == {"op": "test_only_split2"}
+        return dl.dlgradient(dl.sum(g, "all"), x)
+    before = set(REGISTRY)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="test_only_split2 has no second derivative"):
+            dl.dlfeval(second, dl.dlarray(np.array([1.0, 3.0])))
+    assert set(REGISTRY) == before
 
 
 def test_long_chain_no_recursion_limit():

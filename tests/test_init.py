@@ -161,3 +161,45 @@ def test_errors():
         initializeHe((2, 2), -3)
     with pytest.raises(ValueError, match="sz must have at least one element"):
         initializeZeros(())
+
+
+# --------------------------------------------------------------------------
+# The table the layers' initializer properties are looked up in
+# --------------------------------------------------------------------------
+def test_initializer_table_covers_the_vocabulary():
+    from dlarr.core import options as V
+    from dlarr.functions.initializers import INITIALIZERS
+    for names in (V.WEIGHT_INITIALIZERS, V.RECURRENT_WEIGHT_INITIALIZERS,
+                  V.LSTM_BIAS_INITIALIZERS, V.BIAS_INITIALIZERS):
+        assert set(names) <= set(INITIALIZERS), set(names) - set(INITIALIZERS)
+    assert set(INITIALIZERS) == (set(V.WEIGHT_INITIALIZERS) | set(V.RECURRENT_WEIGHT_INITIALIZERS)
+                                 | set(V.LSTM_BIAS_INITIALIZERS) | set(V.BIAS_INITIALIZERS))
+
+
+@pytest.mark.parametrize("name, direct", [
+    ("glorot", lambda: initializeGlorot((8, 3), 8, 3)),
+    ("he", lambda: initializeHe((8, 3), 3)),
+    ("orthogonal", lambda: initializeOrthogonal((8, 3))),
+    ("narrow-normal", lambda: initializeNarrowNormal((8, 3))),
+    ("zeros", lambda: initializeZeros((8, 3))),
+    ("ones", lambda: initializeOnes((8, 3))),
+])
+def test_initializer_table_entries_are_the_helpers(name, direct):
+    """Each entry takes (sz, numIn, numOut, className, numHiddenUnits) and draws what
+    the helper of that name draws."""
+    from dlarr.functions.initializers import INITIALIZERS
+    dl.rng(5)
+    a = INITIALIZERS[name]((8, 3), 3, 8, "single", None)
+    dl.rng(5)
+    np.testing.assert_array_equal(_data(a), _data(direct()))
+    assert _data(INITIALIZERS[name]((8, 3), 3, 8, "double", 2)).dtype == np.float64
+
+
+def test_initializer_table_unit_forget_gate_per_direction():
+    from dlarr.functions.initializers import INITIALIZERS
+    one = _data(initializeUnitForgetGate(2))
+    np.testing.assert_array_equal(_data(INITIALIZERS["unit-forget-gate"]((8, 1), 3, 8, "single", 2)),
+                                  one)
+    two = _data(INITIALIZERS["unit-forget-gate"]((16, 1), 3, 16, "double", 2))
+    np.testing.assert_array_equal(two, np.tile(one, (2, 1)))
+    assert two.dtype == np.float64

@@ -5,24 +5,42 @@ inside dicts, lists and tuples), runs ``fun`` and returns its outputs
 untraced.  Inside, ``dlgradient(y, x1, ...)`` runs the reverse pass: an
 iterative sweep over the recorded nodes in reverse creation order (no
 recursion, so a chain of any length works), calling each primitive's vjp
-from the registry and undoing broadcasting with ``_ops.unbroadcast``.
+from the registry and undoing broadcasting with :func:`unbroadcast`.
 """
 from __future__ import annotations
 
 from .backend import array_namespace
 from .dlarray import DLArray
+from .elementwise import _add
 from .formats import describe
-from .ops import _add, unbroadcast
-from .registry import Primitive, bind
+from .reduction import _sum
+from .registry import bind, primitive
+from .structural import _reshape
 from .tape import Node, close_tape, innermost_tape, open_tape, paused, resumed
 from .tree import tree_leaves, tree_map
+
+
+def unbroadcast(g: DLArray, shape) -> DLArray:
+    """Sum ``g`` down to ``shape``, undoing broadcasting: the one helper for it."""
+    shape = tuple(shape)
+    gs = g._data.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and gs[lead + i] != 1)
+    if axes:
+        g = bind(_sum, [g], "", axes=axes)
+    if g._data.shape != shape:
+        g = bind(_reshape, [g], "", shape=shape)
+    return g
 
 
 def _trace(tape):
     def fn(x):
         if x._data.dtype.kind != "f":
             return x
-        return DLArray._new(x._data, x._fmt, Node(tape, x._data.shape, x._data.dtype))
+        return DLArray._new(x._data, x._fmt, Node(tape, x._data.shape))
     return fn
 
 
@@ -48,15 +66,17 @@ def dlfeval(fun, *args, **kwargs):
         close_tape(tape)
 
 
-def _no_second_derivative(name):
-    p = Primitive.__new__(Primitive)
-    p.name, p.nout, p.higher, p.residual = f"d({name})", 1, False, False
+# The marker for "no second derivative": a gradient computed by a primitive with
+# higher=False is recorded as one node of this primitive (the op's name in its
+# kwargs), so differentiating through that gradient is an error naming the op.
+def _no_second_derivative_vjp(needs, g, ans, *inputs, op):
+    raise ValueError(f"dlgradient: {op} has no second derivative; "
+                     "EnableHigherDerivatives cannot differentiate through its gradient")
 
-    def vjp(*a, **k):
-        raise ValueError(f"dlgradient: {name} has no second derivative; "
-                         "EnableHigherDerivatives cannot differentiate through its gradient")
-    p.vjp = vjp
-    return p
+
+@primitive("no_second_derivative", _no_second_derivative_vjp, higher=False)
+def _no_second_derivative(*inputs, op):
+    raise RuntimeError("no_second_derivative is a marker on the tape; it is never run")
 
 
 def _backward(y_node, seed, targets, higher, retain):
@@ -143,8 +163,8 @@ def _mark_no_second(gi, prim, node, g):
         return None
     gnodes = [x._node for x in (g if isinstance(g, tuple) else (g,)) if isinstance(x, DLArray)]
     tape = innermost_tape()
-    marked = Node(tape, gi._data.shape, gi._data.dtype, _no_second_derivative(prim.name),
-                  tuple(gnodes) + tuple(node.parents), (), None, {})
+    marked = Node(tape, gi._data.shape, _no_second_derivative,
+                  tuple(gnodes) + tuple(node.parents), (), None, {"op": prim.name})
     return DLArray._new(gi._data, "", marked)
 
 
@@ -203,7 +223,7 @@ def dlgradient(y, *xs, RetainData=False, EnableHigherDerivatives=False):
         if higher:
             # A gradient that no traced value reaches (a constant, like relu's mask) is
             # still a traced value of this dlfeval, whose own gradient is zero.
-            node = g._node if g._node is not None else Node(tape, g._data.shape, g._data.dtype)
+            node = g._node if g._node is not None else Node(tape, g._data.shape)
         return DLArray._new(g._data, x._fmt, node)
 
     out = tuple(tree_map(grad_of, x) for x in xs)

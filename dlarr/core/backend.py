@@ -12,6 +12,8 @@ import numbers
 
 import numpy as np
 
+from .options import RNG_GENERATORS, RNG_SEEDS, choose
+
 __all__ = [
     "array_namespace", "is_cupy_array", "is_array", "float_result_dtype",
     "generator", "rng",
@@ -149,21 +151,19 @@ def rng(seed=None, generator: str = "twister"):
     previous = RandStream(_GEN_TYPE, _seed, _generator.bit_generator.state)
     if seed is None:
         return previous
-    if generator != "twister":
-        raise ValueError(f"rng: generator must be 'twister', not {generator!r}")
+    choose(generator, RNG_GENERATORS, "rng", "generator")
     if isinstance(seed, RandStream):
         _seed = seed.Seed
         _generator = np.random.Generator(np.random.MT19937(0))
         _generator.bit_generator.state = seed.State
         return previous
     if isinstance(seed, str):
-        if seed == "default":
-            seed = 0
-        elif seed == "shuffle":
-            seed = int(np.random.SeedSequence().entropy % (2**32))
-        else:
-            raise ValueError(
-                f"rng: seed must be a non-negative integer, 'default' or 'shuffle', not {seed!r}")
+        try:
+            seed = choose(seed, RNG_SEEDS, "rng", "seed")
+        except ValueError:
+            raise ValueError(f"rng: seed must be a non-negative integer, 'default' or "
+                             f"'shuffle', not {seed!r}") from None
+        seed = 0 if seed == "default" else int(np.random.SeedSequence().entropy % (2**32))
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0 or seed >= 2**32:
         raise ValueError(f"rng: seed must be an integer in [0, 2^32), not {seed!r}")
     _seed = int(seed)

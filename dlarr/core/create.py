@@ -8,8 +8,8 @@ import numpy as np
 from . import formats as _formats
 from .backend import array_namespace, is_array, is_python_scalar
 from .dlarray import DLArray
-from .ops import _reshape, _transpose
 from .registry import bind
+from .structural import _reshape, _transpose
 from .tape import Node, current_tape
 
 _KEEP = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.bool_))
@@ -29,7 +29,7 @@ def _leaf(data, fmt):
     tape = current_tape()
     node = None
     if tape is not None and data.dtype != np.bool_:
-        node = Node(tape, data.shape, data.dtype)
+        node = Node(tape, data.shape)
     return DLArray._new(data, fmt, node)
 
 

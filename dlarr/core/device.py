@@ -24,24 +24,22 @@ def _cupy():
     return cupy
 
 
-@primitive("to_gpu")
+def _to_gpu_vjp(needs, g, ans, a):
+    return (bind(_to_host, [g], ""),)
+
+
+@primitive("to_gpu", _to_gpu_vjp)
 def _to_gpu(a):
     return _cupy().asarray(a)
 
 
-@_to_gpu.defvjp
-def _(needs, g, ans, a):
-    return (bind(_to_host, [g], ""),)
+def _to_host_vjp(needs, g, ans, a):
+    return (bind(_to_gpu, [g], ""),)
 
 
-@primitive("to_host")
+@primitive("to_host", _to_host_vjp)
 def _to_host(a):
     return a.get() if is_cupy_array(a) else a
-
-
-@_to_host.defvjp
-def _(needs, g, ans, a):
-    return (bind(_to_gpu, [g], ""),)
 
 
 def gpuArray(X):

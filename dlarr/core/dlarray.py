@@ -1,8 +1,8 @@
 """The DLArray class: data in canonical S,C,B,T,U order, its labels, its trace.
 
-This module holds the class only.  Its operators are attached by ``_ops``
-(one implementation for ``X + Y`` and ``dl.plus``-style functions), and the
-label rules live in ``_formats``.
+This module holds the class only.  Its operators are attached by
+``operators`` (one implementation for ``X + Y`` and the matching functions),
+and the label rules live in ``formats``.
 """
 from __future__ import annotations
 

@@ -1,14 +1,93 @@
-"""Argument checks shared by every public function."""
+"""The option vocabulary: every string option set of dlarr, and the one matcher.
+
+Every public function, layer property and training option that takes a string
+from a fixed set reads the set from here and matches the user's string with
+:func:`choose`, MATLAB's ``validatestring``: any case, and an unambiguous leading
+part is enough ("batch" for "batch-size", "Every" for "every-epoch").  The
+canonical spelling (the one listed here) is what is stored and compared.
+
+The position of an activation in ``STATE_ACTIVATIONS`` / ``GATE_ACTIVATIONS`` is
+its code in the CUDA kernels (``dlarr/kernels/lstm_gates.cuh``); a test checks
+that the header's ``#define``s agree with this table.
+"""
 from __future__ import annotations
+
+# --------------------------------------------------------------------------
+# Recurrent operations and layers (lstm, gru, lstmLayer, gruLayer, bilstmLayer)
+# --------------------------------------------------------------------------
+STATE_ACTIVATIONS = ("tanh", "softsign", "relu")
+GATE_ACTIVATIONS = ("sigmoid", "hard-sigmoid")
+RESET_GATE_MODES = ("after-multiplication", "before-multiplication",
+                    "recurrent-bias-after-multiplication")
+OUTPUT_MODES = ("sequence", "last")
+
+# --------------------------------------------------------------------------
+# Initializers (layer properties); callables are accepted besides these names
+# --------------------------------------------------------------------------
+WEIGHT_INITIALIZERS = ("glorot", "he", "orthogonal", "narrow-normal", "zeros", "ones")
+RECURRENT_WEIGHT_INITIALIZERS = ("orthogonal", "glorot", "he", "narrow-normal", "zeros", "ones")
+LSTM_BIAS_INITIALIZERS = ("unit-forget-gate", "narrow-normal", "ones", "zeros")
+BIAS_INITIALIZERS = ("zeros", "narrow-normal", "ones")
+
+# --------------------------------------------------------------------------
+# Input layers, output layers
+# --------------------------------------------------------------------------
+NORMALIZATIONS = ("none", "zscore", "zerocenter", "rescale-symmetric", "rescale-zero-one")
+CLASSIFICATION_LOSSES = ("crossentropyex",)
+REGRESSION_LOSSES = ("mean-squared-error",)
+
+# --------------------------------------------------------------------------
+# Functions: activations, losses
+# --------------------------------------------------------------------------
+GELU_APPROXIMATIONS = ("none", "tanh")
+LOSS_REDUCTIONS = ("sum", "none")
+LOSS_NORMALIZATIONS = ("batch-size", "all-elements", "mask-included", "none")
+CLASSIFICATION_MODES = ("single-label", "multilabel")
+TARGET_CATEGORIES = ("exclusive", "independent")
+GRADIENT_THRESHOLD_METHODS = ("l2norm", "global-l2norm", "absolute-value")
+
+# --------------------------------------------------------------------------
+# Training and prediction
+# --------------------------------------------------------------------------
+LEARN_RATE_SCHEDULES = ("none", "piecewise")
+SHUFFLE = ("once", "every-epoch", "never")
+EXECUTION_ENVIRONMENTS = ("auto", "cpu", "gpu")
+PLOTS = ("none", "training-progress")
+SEQUENCE_LENGTHS = ("longest", "shortest")
+PADDING_DIRECTIONS = ("right", "left")
+OUTPUT_NETWORKS = ("last-iteration", "best-validation-loss")
+TRAINNET_LOSSES = ("crossentropy", "index-crossentropy", "binary-crossentropy", "mse",
+                   "mean-squared-error", "l2loss", "mae", "mean-absolute-error", "l1loss",
+                   "huber")
+
+# --------------------------------------------------------------------------
+# Numbers and random streams
+# --------------------------------------------------------------------------
+FLOAT_CLASSES = ("single", "double")          # MATLAB's class names (className, typename)
+RNG_GENERATORS = ("twister",)
+RNG_SEEDS = ("default", "shuffle")
+RESHAPE_ORDERS = ("C", "F")                   # row-major (NumPy) or column-major (MATLAB)
+
+# --------------------------------------------------------------------------
+# GPU settings
+# --------------------------------------------------------------------------
+LSTM_GPU_MODES = ("auto", "steps", "graph", "persistent")
 
 
 def choose(value, options, fname, argname):
-    """MATLAB's ``validatestring``: a case-insensitive match of ``value`` to one
-    of ``options``, where an unambiguous leading part is enough ("batch" for
-    "batch-size").  Errors list the valid values."""
+    """MATLAB's ``validatestring``: ``value`` matched to one of ``options``.
+
+    Case is ignored, and an unambiguous leading part is enough ("batch" for
+    "batch-size"); an exact match wins over longer options that start with it.
+    Returns the canonical spelling from ``options``.  A non-string is a
+    TypeError, a string that matches none or several options a ValueError;
+    both name ``fname`` (left out when empty or None: the caller adds it) and
+    ``argname`` and list the valid values.
+    """
     valid = ", ".join(repr(o) for o in options)
+    where = f"{fname}: " if fname else ""
     if not isinstance(value, str):
-        raise TypeError(f"{fname}: {argname} must be a string, one of {valid}; "
+        raise TypeError(f"{where}{argname} must be a string, one of {valid}; "
                         f"not {type(value).__name__}")
     v = value.lower()
     for o in options:
@@ -18,4 +97,14 @@ def choose(value, options, fname, argname):
     if len(hits) == 1:
         return hits[0]
     why = "is ambiguous" if hits else "is not valid"
-    raise ValueError(f"{fname}: {argname} {value!r} {why}; valid values are {valid}")
+    raise ValueError(f"{where}{argname} {value!r} {why}; valid values are {valid}")
+
+
+def chooser(options):
+    """A validator ``check(value, fname, argname)`` that matches ``value`` to
+    ``options`` with :func:`choose`; ``check.options`` lists them (tests and
+    help read it)."""
+    def check(value, fname, argname):
+        return choose(value, options, fname, argname)
+    check.options = tuple(options)
+    return check

@@ -37,9 +37,9 @@ class Node:
     derivatives are being recorded).
     """
     __slots__ = ("id", "tape", "prim", "parents", "raw_inputs", "raw_out", "kwargs",
-                 "residual", "shape", "dtype", "out_index", "nout", "released", "__weakref__")
+                 "residual", "shape", "out_index", "nout", "released")
 
-    def __init__(self, tape, shape, dtype, prim=None, parents=(), raw_inputs=(), raw_out=None,
+    def __init__(self, tape, shape, prim=None, parents=(), raw_inputs=(), raw_out=None,
                  kwargs=None, residual=None, out_index=None, nout=1):
         self.id = next(_ids)
         self.tape = tape
@@ -50,15 +50,10 @@ class Node:
         self.kwargs = kwargs
         self.residual = residual
         self.shape = shape
-        self.dtype = dtype
         self.out_index = out_index
         self.nout = nout
         self.released = False
         tape.nodes.append(self)
-
-    @property
-    def live(self) -> bool:
-        return self.tape.active
 
     def release(self):
         """Drop what the derivative needs (dlgradient without RetainData)."""
@@ -125,7 +120,3 @@ class resumed:
     def __exit__(self, *exc):
         _state.paused = self._saved
 
-
-def is_traced(x) -> bool:
-    n = getattr(x, "_node", None)
-    return n is not None and n.tape.active

@@ -1,6 +1,6 @@
 """Activation functions on DLArray: leakyrelu, elu, gelu, softmax, softsign (and erf).
 
-``relu``, ``sigmoid`` and ``tanh`` live in ``_ops``.  Every function keeps its
+``relu``, ``sigmoid`` and ``tanh`` live in ``core.elementwise``.  Every function keeps its
 input's format and is differentiable; the ones written as primitives have
 derivatives made of dlarr ops, so second derivatives work too
 (``EnableHigherDerivatives``).
@@ -20,11 +20,16 @@ import numbers
 import numpy as np
 
 from ..core import formats as _formats
-from ..core import ops as _ops
+from ..core import elementwise as _ew
+from ..core import operands as _operands
+from ..core import reduction as _red
+from ..core import shape as _shape
 from ..core.backend import array_namespace
 from ..core.create import labelled, stripdims
 from ..core.dlarray import DLArray
-from ..core.ops import _as_float, _const, _where
+from ..core.options import GELU_APPROXIMATIONS, choose
+from ..core.elementwise import _where
+from ..core.operands import _as_float, _const
 from ..core.registry import bind, primitive
 
 
@@ -32,7 +37,6 @@ from ..core.registry import bind, primitive
 # Option helpers (shared with _losses)
 # ==========================================================================
 
-from ..core.options import choose as _choose  # noqa: E402  (re-exported for _losses)
 
 def _real_scalar(x, fname, argname, positive=False):
     if isinstance(x, DLArray):
@@ -157,47 +161,44 @@ def _erf_raw(a, which, scale=1.0):
     return out.reshape(a.shape).astype(a.dtype, copy=False)
 
 
-@primitive("erf")
+def _erf_vjp(needs, g, ans, a):
+    return (g * _ew.exp(-(a * a)) * (2.0 / math.sqrt(math.pi)),)
+
+
+@primitive("erf", _erf_vjp)
 def _erf(a):
     return _erf_raw(a, "erf")
 
 
-@_erf.defvjp
-def _(needs, g, ans, a):
-    return (g * _ops.exp(-(a * a)) * (2.0 / math.sqrt(math.pi)),)
+def _normcdf_vjp(needs, g, ans, a):
+    return (g * _ew.exp(a * a * -0.5) * (1.0 / math.sqrt(2.0 * math.pi)),)
 
 
-@primitive("normcdf")
+@primitive("normcdf", _normcdf_vjp)
 def _normcdf(a):
     # Phi(a) = erfc(-a/sqrt(2))/2: accurate in both tails (no 1 + erf cancellation).
     return 0.5 * _erf_raw(a, "erfc", scale=-1.0 / math.sqrt(2.0))
 
 
-@_normcdf.defvjp
-def _(needs, g, ans, a):
-    return (g * _ops.exp(a * a * -0.5) * (1.0 / math.sqrt(2.0 * math.pi)),)
-
-
 def erf(X):
     """Error function 2/sqrt(pi) * integral_0^X exp(-t^2) dt, elementwise
     (MATLAB's ``erf``; accurate to about one ulp; differentiable)."""
-    return _ops._unary(_erf, X, "erf")
+    return _operands._unary(_erf, X, "erf")
 
 
 # ==========================================================================
 # Elementwise activations
 # ==========================================================================
 
-@primitive("leakyrelu")
+def _leakyrelu_vjp(needs, g, ans, a, scale):
+    xp = array_namespace(a._data)
+    return (g * _const(xp.where(a._data > 0, 1, scale).astype(g.dtype)),)
+
+
+@primitive("leakyrelu", _leakyrelu_vjp)
 def _leakyrelu(a, scale):
     xp = array_namespace(a)
     return xp.where(a > 0, a, a * xp.asarray(scale, dtype=a.dtype))
-
-
-@_leakyrelu.defvjp
-def _(needs, g, ans, a, scale):
-    xp = array_namespace(a._data)
-    return (g * _const(xp.where(a._data > 0, 1, scale).astype(g.dtype)),)
 
 
 def leakyrelu(X, scaleFactor=0.01):
@@ -209,19 +210,18 @@ def leakyrelu(X, scaleFactor=0.01):
     return bind(_leakyrelu, [X], X._fmt, scale=scale)
 
 
-@primitive("elu")
-def _elu(a, alpha):
-    xp = array_namespace(a)
-    neg = xp.expm1(xp.minimum(a, 0)) * xp.asarray(alpha, dtype=a.dtype)
-    return xp.where(a > 0, a, neg)
-
-
-@_elu.defvjp
-def _(needs, g, ans, a, alpha):
+def _elu_vjp(needs, g, ans, a, alpha):
     # slope 1 where a > 0, alpha*exp(a) = elu(a) + alpha elsewhere (recorded, so
     # the second derivative alpha*exp(a) follows).
     one = _const(array_namespace(a._data).ones((), g.dtype))
     return (g * _where(one, ans + alpha, a._data > 0),)
+
+
+@primitive("elu", _elu_vjp)
+def _elu(a, alpha):
+    xp = array_namespace(a)
+    neg = xp.expm1(xp.minimum(a, 0)) * xp.asarray(alpha, dtype=a.dtype)
+    return xp.where(a > 0, a, neg)
 
 
 def elu(X, alpha=1.0):
@@ -243,42 +243,41 @@ def gelu(X, Approximation="none"):
     cdf (computed as erfc(-X/sqrt(2))/2, accurate for large negative X);
     "tanh": X/2 * (1 + tanh(sqrt(2/pi) * (X + 0.044715 X^3))).
     """
-    approx = _choose(Approximation, ("none", "tanh"), "gelu", "Approximation")
+    approx = choose(Approximation, GELU_APPROXIMATIONS, "gelu", "Approximation")
     X = _as_float(X, "gelu")
     if approx == "none":
         return X * bind(_normcdf, [X], X._fmt)
     inner = (X + 0.044715 * X * X * X) * _GELU_C
-    return 0.5 * X * (1.0 + _ops.tanh(inner))
+    return 0.5 * X * (1.0 + _ew.tanh(inner))
 
 
 def softsign(X):
     """Softsign X / (1 + |X|), elementwise."""
     X = _as_float(X, "softsign")
-    return X / (1.0 + _ops.abs(X))
+    return X / (1.0 + _ew.abs(X))
 
 
 # ==========================================================================
 # softmax over the channel dimension
 # ==========================================================================
 
-@primitive("softmax")
+def _softmax_vjp(needs, g, ans, a, axis):
+    gy = g * ans
+    return (gy - ans * _red.sum(gy, [axis]),)
+
+
+@primitive("softmax", _softmax_vjp)
 def _softmax(a, axis):
     xp = array_namespace(a)
     e = xp.exp(a - a.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
 
-@_softmax.defvjp
-def _(needs, g, ans, a, axis):
-    gy = g * ans
-    return (gy - ans * _ops.sum(gy, [axis]),)
-
-
 def _in_user_order(Y, user_fmt, shape):
     """A formatted result back in the order of the unformatted input (of ``shape``)."""
     Y = stripdims(Y, user_fmt)
     if Y.shape != tuple(shape):
-        Y = _ops.reshape(Y, tuple(shape))
+        Y = _shape.reshape(Y, tuple(shape))
     return Y
 
 

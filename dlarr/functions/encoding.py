@@ -14,8 +14,10 @@ import numpy as np
 from ..core import formats as _formats
 from ..core.backend import array_namespace
 from ..core.dlarray import DLArray
+from ..core.options import FLOAT_CLASSES, choose
 from ..core.create import dlarray, labelled
-from ..core.ops import _as_float, _getitem, _transpose
+from ..core.operands import _as_float
+from ..core.structural import _getitem, _transpose
 from ..core.registry import bind
 
 _TYPES = {"single": np.float32, "double": np.float64}
@@ -39,8 +41,7 @@ def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
     Returns a NumPy array of ``typename`` ("single" or "double").
     """
     A = np.asarray(A)
-    if typename not in _TYPES:
-        raise ValueError(f"onehotencode: typename must be 'single' or 'double', not {typename!r}")
+    typename = choose(typename, FLOAT_CLASSES, "onehotencode", "typename")
     if isinstance(featureDim, bool) or not isinstance(featureDim, numbers.Integral) \
             or not 0 <= featureDim <= A.ndim:
         raise ValueError(f"onehotencode: featureDim must be an integer in 0..{A.ndim}, "

@@ -6,7 +6,9 @@ import math
 from ..core import formats as _formats
 from ..core.create import labelled
 from ..core.dlarray import DLArray
-from ..core.ops import _as_float, _reshape, _transpose, matmul
+from ..core.linalg import matmul
+from ..core.operands import _as_float
+from ..core.structural import _reshape, _transpose
 from ..core.registry import bind
 
 

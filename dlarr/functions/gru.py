@@ -13,77 +13,38 @@ a second bias bR for the recurrent products:
 Bias: 3H elements (r, z, n) for the first two modes; 6H ([bW; bR]) for
 "recurrent-bias-after-multiplication".  Equations as on MathWorks' gruLayer
 page ("Gated Recurrent Unit Layer").
+
+The kernel works on x as T x B x I, states as B x H; its arrays (per step t):
+
+    xw[t]    W x_t + bW for all three gates (one product for all steps), B x 3H
+    hr       R h (+ bR) for the step, B x 3H (B x 2H for r, z only in "before" mode)
+    rz[t]    the activated gates [r, z], B x 2H (kept for the backward pass)
+    n[t]     the candidate n, B x H (kept)
+    q[t]     R_n h (+ bR_n), or r .* h in "before" mode, B x H (kept)
+    dGx[t]   dL/d(pre-activations) on the input side [r, z, n], B x 3H
+    dGh[t]   the same on the recurrent side (B x 2H in "before" mode)
+    dan      dL/d(candidate pre-activation); drh = dL/d(r .* h) in "before" mode
 """
 from __future__ import annotations
 
 from ..core.backend import array_namespace
 from ..core.dlarray import DLArray
-from .recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
-                         hidden_size, prepare_matrix, prepare_sequence, prepare_state,
-                         prepare_vector, present_output, present_state)
+from ..core.options import GATE_ACTIVATIONS, RESET_GATE_MODES, STATE_ACTIVATIONS, choose
 from ..core.registry import bind, primitive
-
-RESET_GATE_MODES = ("after-multiplication", "before-multiplication",
-                    "recurrent-bias-after-multiplication")
-
-
-@primitive("gru", nout=2, higher=False, residual=True)
-def _gru(x, h0, W, R, b, mode, state_act, gate_act):
-    xp = array_namespace(x)
-    T, B, _ = x.shape
-    H = R.shape[1]
-    sfun = STATE_ACTIVATIONS[state_act][0]
-    gfun = GATE_ACTIVATIONS[gate_act][0]
-    before = mode == "before-multiplication"
-    bW = b[:3 * H]
-    bR = b[3 * H:] if mode == "recurrent-bias-after-multiplication" else None
-    xw = (xp.ascontiguousarray(x).reshape(T * B, -1) @ W.T).reshape(T, B, 3 * H)
-    xw += bW
-    Y = xp.empty((T, B, H), x.dtype)
-    rz = xp.empty((T, B, 2 * H), x.dtype)       # gate values, kept for backward
-    n = xp.empty((T, B, H), x.dtype)            # candidate values
-    q = xp.empty((T, B, H), x.dtype)            # R_n h (+ bR_n), or r .* h in "before" mode
-    h = xp.broadcast_to(h0, (B, H))
-    Rrz, Rn = R[:2 * H], R[2 * H:]
-    for t in range(T):
-        if before:
-            hr = h @ Rrz.T
-        else:
-            hr = h @ R.T
-            if bR is not None:
-                hr += bR
-        g = rz[t]
-        xp.add(xw[t, :, :2 * H], hr[:, :2 * H], out=g)
-        gfun(g, xp)
-        r, z = g[:, :H], g[:, H:]
-        if before:
-            xp.multiply(r, h, out=q[t])
-            a = q[t] @ Rn.T
-        else:
-            q[t] = hr[:, 2 * H:]
-            a = r * q[t]
-        a += xw[t, :, 2 * H:]
-        nt = sfun(a, xp)
-        n[t] = nt
-        # h' = n + z .* (h - n)
-        ht = Y[t]
-        xp.subtract(h, nt, out=ht)
-        ht *= z
-        ht += nt
-        h = ht
-    return (Y, Y[T - 1].copy()), (rz, n, q)
+from .recurrent import (GATE_FUNCTIONS, STATE_FUNCTIONS, common_backend, hidden_size,
+                        prepare_matrix, prepare_sequence, prepare_state, prepare_vector,
+                        present_output, present_state)
 
 
-@_gru.defvjp
-def _(needs, g, ans, x, h0, W, R, b, mode, state_act, gate_act, residual):
+def _gru_vjp(needs, g, ans, x, h0, W, R, b, mode, state_act, gate_act, residual):
     xp = array_namespace(x._data)
     xd, h0d, Wd, Rd = x._data, h0._data, W._data, R._data
     rz, n, q = residual
     Y = ans[0]._data
     T, B, _ = xd.shape
     H = Rd.shape[1]
-    dsfun = STATE_ACTIVATIONS[state_act][1]
-    dgfun = GATE_ACTIVATIONS[gate_act][1]
+    dsfun = STATE_FUNCTIONS[state_act][1]
+    dgfun = GATE_FUNCTIONS[gate_act][1]
     before = mode == "before-multiplication"
     recbias = mode == "recurrent-bias-after-multiplication"
     dtype = xd.dtype
@@ -143,6 +104,53 @@ def _(needs, g, ans, x, h0, W, R, b, mode, state_act, gate_act, residual):
     return tuple(grads)
 
 
+@primitive("gru", _gru_vjp, nout=2, higher=False, residual=True)
+def _gru(x, h0, W, R, b, mode, state_act, gate_act):
+    xp = array_namespace(x)
+    T, B, _ = x.shape
+    H = R.shape[1]
+    sfun = STATE_FUNCTIONS[state_act][0]
+    gfun = GATE_FUNCTIONS[gate_act][0]
+    before = mode == "before-multiplication"
+    bW = b[:3 * H]
+    bR = b[3 * H:] if mode == "recurrent-bias-after-multiplication" else None
+    xw = (xp.ascontiguousarray(x).reshape(T * B, -1) @ W.T).reshape(T, B, 3 * H)
+    xw += bW
+    Y = xp.empty((T, B, H), x.dtype)
+    rz = xp.empty((T, B, 2 * H), x.dtype)       # gate values, kept for backward
+    n = xp.empty((T, B, H), x.dtype)            # candidate values
+    q = xp.empty((T, B, H), x.dtype)            # R_n h (+ bR_n), or r .* h in "before" mode
+    h = xp.broadcast_to(h0, (B, H))
+    Rrz, Rn = R[:2 * H], R[2 * H:]
+    for t in range(T):
+        if before:
+            hr = h @ Rrz.T
+        else:
+            hr = h @ R.T
+            if bR is not None:
+                hr += bR
+        g = rz[t]
+        xp.add(xw[t, :, :2 * H], hr[:, :2 * H], out=g)
+        gfun(g, xp)
+        r, z = g[:, :H], g[:, H:]
+        if before:
+            xp.multiply(r, h, out=q[t])
+            a = q[t] @ Rn.T
+        else:
+            q[t] = hr[:, 2 * H:]
+            a = r * q[t]
+        a += xw[t, :, 2 * H:]
+        nt = sfun(a, xp)
+        n[t] = nt
+        # h' = n + z .* (h - n)
+        ht = Y[t]
+        xp.subtract(h, nt, out=ht)
+        ht *= z
+        ht += nt
+        h = ht
+    return (Y, Y[T - 1].copy()), (rz, n, q)
+
+
 def gru(X, H0, weights, recurrentWeights, bias, *, DataFormat=None,
         ResetGateMode="after-multiplication", StateActivationFunction="tanh",
         GateActivationFunction="sigmoid"):
@@ -155,11 +163,11 @@ def gru(X, H0, weights, recurrentWeights, bias, *, DataFormat=None,
     H0 take the same forms as for :func:`lstm`.  Returns ``(Y, hiddenState)``.
     """
     fname = "gru"
-    ResetGateMode = check_option(ResetGateMode, RESET_GATE_MODES, "ResetGateMode", fname)
-    StateActivationFunction = check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS),
-                                           "StateActivationFunction", fname)
-    GateActivationFunction = check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS),
-                                          "GateActivationFunction", fname)
+    ResetGateMode = choose(ResetGateMode, RESET_GATE_MODES, fname, "ResetGateMode")
+    StateActivationFunction = choose(StateActivationFunction, STATE_ACTIVATIONS, fname,
+                                     "StateActivationFunction")
+    GateActivationFunction = choose(GateActivationFunction, GATE_ACTIVATIONS, fname,
+                                    "GateActivationFunction")
     args = (X, H0, weights, recurrentWeights, bias)
     xp, dtype = common_backend(args, fname)
     Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype)

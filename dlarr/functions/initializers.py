@@ -24,6 +24,7 @@ import numpy as np
 
 from ..core.backend import generator
 from ..core.create import dlarray
+from ..core.options import FLOAT_CLASSES, choose
 
 __all__ = ["initializeGlorot", "initializeHe", "initializeOrthogonal", "initializeNarrowNormal",
            "initializeGaussian", "initializeZeros", "initializeOnes", "initializeUnitForgetGate"]
@@ -32,16 +33,29 @@ _CLASSES = {"single": np.dtype(np.float32), "double": np.dtype(np.float64)}
 
 
 def _dtype(className, fname):
-    if isinstance(className, str) and className in _CLASSES:
-        return _CLASSES[className]
-    if className is None:
-        raise ValueError(f"{fname}: className must be 'single' or 'double', not None")
-    try:
-        dt = np.dtype(className)
-    except TypeError:
-        dt = None
-    if dt in (np.dtype(np.float32), np.dtype(np.float64)):
-        return dt
+    """float32 or float64 from MATLAB's class name ("single"/"double", matched as
+    validatestring does) or a NumPy float type ("float32", np.float64)."""
+    floats = (np.dtype(np.float32), np.dtype(np.float64))
+    if isinstance(className, str):
+        try:
+            return _CLASSES[choose(className, FLOAT_CLASSES, fname, "className")]
+        except ValueError as e:
+            err = e
+        try:
+            dt = np.dtype(className)          # NumPy's names ("float32")
+        except TypeError:
+            raise err from None
+        if dt in floats:
+            return dt
+        raise ValueError(f"{fname}: className must be 'single' or 'double', not "
+                         f"{className!r}") from None
+    if className is not None and not isinstance(className, bool):
+        try:
+            dt = np.dtype(className)
+        except TypeError:
+            dt = None
+        if dt is not None and dt in floats:
+            return dt
     raise ValueError(f"{fname}: className must be 'single' or 'double', not {className!r}")
 
 
@@ -182,3 +196,54 @@ def initializeUnitForgetGate(numHiddenUnits, className="single"):
     b = np.zeros((4 * H, 1), _dtype(className, f))
     b[H:2 * H] = 1
     return dlarray(b)
+
+
+# --------------------------------------------------------------------------
+# The layers' initializers by name
+# --------------------------------------------------------------------------
+# Each entry takes the same arguments, f(sz, numIn, numOut, className,
+# numHiddenUnits): the size of the learnable, its fan-in and fan-out, MATLAB's
+# class name, and the number of hidden units (which only 'unit-forget-gate'
+# reads).  Layers look their initializer properties up here; the option sets of
+# dlarr.core.options (WEIGHT_INITIALIZERS, ...) are all keys of this table.
+
+def _glorot(sz, numIn, numOut, className, numHiddenUnits=None):
+    return initializeGlorot(sz, numOut, numIn, className)
+
+
+def _he(sz, numIn, numOut, className, numHiddenUnits=None):
+    return initializeHe(sz, numIn, className)
+
+
+def _orthogonal(sz, numIn, numOut, className, numHiddenUnits=None):
+    return initializeOrthogonal(sz, className)
+
+
+def _narrow_normal(sz, numIn, numOut, className, numHiddenUnits=None):
+    return initializeNarrowNormal(sz, className=className)
+
+
+def _zeros(sz, numIn, numOut, className, numHiddenUnits=None):
+    return initializeZeros(sz, className)
+
+
+def _ones(sz, numIn, numOut, className, numHiddenUnits=None):
+    return initializeOnes(sz, className)
+
+
+def _unit_forget_gate(sz, numIn, numOut, className, numHiddenUnits=None):
+    """One [0; 1; 0; 0] block of numHiddenUnits rows per 4*numHiddenUnits rows of
+    ``sz`` (a bilstmLayer's bias has one block per direction)."""
+    one = initializeUnitForgetGate(numHiddenUnits, className)
+    return dlarray(np.tile(one._data, (_size(sz, "initializeUnitForgetGate")[0] // one.shape[0], 1)))
+
+
+INITIALIZERS = {
+    "glorot": _glorot,
+    "he": _he,
+    "orthogonal": _orthogonal,
+    "narrow-normal": _narrow_normal,
+    "zeros": _zeros,
+    "ones": _ones,
+    "unit-forget-gate": _unit_forget_gate,
+}

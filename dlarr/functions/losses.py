@@ -29,17 +29,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import formats as _formats
-from ..core import ops as _ops
-from .activations import _choose, _in_user_order, _real_scalar
+from ..core import elementwise as _ew
+from ..core import operands as _operands
+from ..core import reduction as _red
+from ..core import shape as _shape
+from .activations import _in_user_order, _real_scalar
 from ..core.create import labelled
 from ..core.backend import array_namespace
 from ..core.create import dlarray, stripdims
+from ..core import options as V
 from ..core.dlarray import DLArray
-from ..core.ops import _as_float, _broadcast_to, _getitem
+from ..core.options import choose
+from ..core.operands import _as_float
+from ..core.structural import _broadcast_to, _getitem
 from ..core.registry import bind
 
-_NORMS = ("batch-size", "all-elements", "mask-included", "none")
-_REDUCTIONS = ("sum", "none")
 
 
 def _describe(X):
@@ -131,8 +135,8 @@ def _mask(M, Y, user_fmt, fname):
 
 
 def _options(fname, Reduction, NormalizationFactor):
-    return (_choose(Reduction, _REDUCTIONS, fname, "Reduction"),
-            _choose(NormalizationFactor, _NORMS, fname, "NormalizationFactor"))
+    return (choose(Reduction, V.LOSS_REDUCTIONS, fname, "Reduction"),
+            choose(NormalizationFactor, V.LOSS_NORMALIZATIONS, fname, "NormalizationFactor"))
 
 
 # ==========================================================================
@@ -156,15 +160,15 @@ def _finish(L, M, fname, reduction, norm, n_obs, n_all, user_fmt, shape):
         others = tuple(i for i, lab in enumerate(L._fmt) if lab != "B")
         count = full.sum(axis=others, keepdims=True).astype(L.dtype)
         count = xp.where(count == 0, 1, count).astype(L.dtype)
-        per_obs = _ops.sum(L, list(others)) if others else L
-        total = _ops.sum(per_obs / DLArray._new(count, L._fmt), "all")
+        per_obs = _red.sum(L, list(others)) if others else L
+        total = _red.sum(per_obs / DLArray._new(count, L._fmt), "all")
     else:
-        total = _ops.sum(L, "all")
+        total = _red.sum(L, "all")
         if norm == "batch-size" and n_obs != 1:
             total = total / float(n_obs)
         elif norm == "all-elements":
             total = total / float(n_all)
-    return _ops.reshape(total, ())
+    return _shape.reshape(total, ())
 
 
 def _n_obs(Y):
@@ -192,7 +196,7 @@ def _log_bounded(P):
     """log(max(P, eps)): MATLAB bounds probabilities away from zero by the eps of
     their type before the log, so a zero prediction gives a large finite loss."""
     eps = float(np.finfo(P.dtype).eps)
-    return _ops.log(_ops.max(P, eps))
+    return _ew.log(_red.max(P, eps))
 
 
 # https://www.mathworks.com/help/deeplearning/ref/dlarray.crossentropy.html
@@ -227,10 +231,9 @@ def crossentropy(Y, targets, weights=None, *, ClassificationMode=None, TargetCat
     fname = "crossentropy"
     mode = "single-label"
     if ClassificationMode is not None:
-        mode = _choose(ClassificationMode, ("single-label", "multilabel"), fname,
-                       "ClassificationMode")
+        mode = choose(ClassificationMode, V.CLASSIFICATION_MODES, fname, "ClassificationMode")
     if TargetCategories is not None:
-        tc = _choose(TargetCategories, ("exclusive", "independent"), fname, "TargetCategories")
+        tc = choose(TargetCategories, V.TARGET_CATEGORIES, fname, "TargetCategories")
         tmode = "single-label" if tc == "exclusive" else "multilabel"
         if ClassificationMode is not None and tmode != mode:
             raise ValueError(f"{fname}: ClassificationMode {mode!r} and TargetCategories "
@@ -322,7 +325,7 @@ def indexcrossentropy(Y, targets, weights=None, *, Mask=None, Reduction="sum",
     if W is not None:
         if W._fmt and "C" in W._fmt and W.shape[_formats.find(W._fmt, "C")[0]] > 1:
             # per-class weights: pick each position's target-class weight
-            _, Wa = _ops._align([Yf, W], fname)[1]
+            _, Wa = _operands._align([Yf, W], fname)[1]
             Wb = bind(_broadcast_to, [Wa], "", shape=Yf.shape)
             W = bind(_getitem, [Wb], Yf._fmt, key=key)
         L = L * W
@@ -353,7 +356,7 @@ def mse(Y, targets, *, DataFormat=None):
     Yf, user_fmt, _ = _predictions(Y, DataFormat, fname)
     T = _targets(targets, Yf, user_fmt, fname)
     D = Yf - T
-    return _ops.reshape(_ops.sum(D * D, "all") * (0.5 / _n_obs(Yf)), ())
+    return _shape.reshape(_red.sum(D * D, "all") * (0.5 / _n_obs(Yf)), ())
 
 
 # https://www.mathworks.com/help/deeplearning/ref/dlarray.l1loss.html
@@ -364,7 +367,7 @@ def l1loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
     summed over responses with the default "batch-size" normalization)."""
     return _elementwise_loss("l1loss", Y, targets, weights, Mask, Reduction,
                              NormalizationFactor, DataFormat, WeightsFormat,
-                             lambda P, T: _ops.abs(P - T))
+                             lambda P, T: _ew.abs(P - T))
 
 
 # https://www.mathworks.com/help/deeplearning/ref/dlarray.l2loss.html
@@ -392,8 +395,8 @@ def huber(Y, targets, weights=None, *, TransitionPoint=1.0, Mask=None, Reduction
     delta = _real_scalar(TransitionPoint, fname, "TransitionPoint", positive=True)
 
     def per_element(P, T):
-        a = _ops.abs(P - T)
-        q = _ops.min(a, delta)               # = a inside the transition point
+        a = _ew.abs(P - T)
+        q = _red.min(a, delta)               # = a inside the transition point
         return 0.5 * q * q + delta * (a - q)
 
     return _elementwise_loss(fname, Y, targets, weights, Mask, Reduction, NormalizationFactor,

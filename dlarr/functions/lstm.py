@@ -9,28 +9,45 @@ forget f, cell candidate g, output o::
     c' = f .* c + i .* g               h' = o .* state(c')
 
 The input forms and the output layouts are those every recurrent op shares
-(``_recurrent``); this module holds the kernels.
+(``recurrent``); this module holds the kernels.
 
 Kernel layout ("gate-major", so that every elementwise call works on one
-contiguous block): per time step t
+contiguous block).  The kernel's arrays, per time step t (K = H + I + 1):
 
-* ``HX[t]`` is the K x B column stack ``[h_{t-1}; x_t; 1]`` (K = H + I + 1),
-  so ``Wcat @ HX[t]`` computes W x + R h + b in ONE product per step, and
-  after the loop ``dZ @ HX.T`` gives dR, dW and db in one product;
-* ``G[t]`` is 5 x H x B: the activated gates in the internal order o, i, f, g,
-  then c_{t-1}.  The sigmoid gates o, i, f are one block, and ``[i, f] .*
-  [g, c_{t-1}]`` is one call, so c_t = i g + f c_{t-1} takes two;
-* the gate pre-activations are pre-scaled inside ``Wcat`` (sigmoid(z) =
+==================  ==============  =================================================
+name                shape           holds
+==================  ==============  =================================================
+``fused_weights``   4 x H x K       ``[R | W | b]`` in the internal gate order o, i, f,
+                                    g, gate rows pre-scaled (``fused_matrix``: 4H x K)
+``step_inputs``     (T+1) x K x B   ``[h_{t-1}; x_t; 1]`` at [t]; h_t goes to [t+1][:H]
+``gates``           (T+1) x 5 x     the activated gates o, i, f, g, then c_{t-1}
+                    H x B           (``gates_flat``: the same as 5H rows)
+``state_of_c``      T x H x B       state(c_t)
+``products``        2 x H x B       ``[i g, f c_{t-1}]`` of the current step
+``factors``         chunk x 6 x     the backward factors ``[o state'(c), o' state(c),
+                    H x B           i' g, f' c_{t-1}, g' i, f]`` of a chunk of steps
+``dz_ring``         chunk x 6 x     ``[dc_t, dz_o, dz_i, dz_f, dz_g, dc_{t-1}]`` per step
+                    H x B           of a chunk, latest step last
+``dz_all``          4 x H x T x B   every step's dz (internal gate order)
+==================  ==============  =================================================
+
+* ``fused_matrix @ step_inputs[t]`` computes W x + R h + b in ONE product per
+  step, and after the loop ``dz_all @ step_inputs.T`` gives dR, dW and db in one
+  product;
+* the sigmoid gates o, i, f are one block of ``gates``, and ``[i, f] .* [g,
+  c_{t-1}]`` is one call, so c_t = i g + f c_{t-1} takes two;
+* the gate pre-activations are pre-scaled inside ``fused_weights`` (sigmoid(z) =
   0.5 tanh(z/2) + 0.5, hard-sigmoid(z) = clip(0.2 z + 0.5, 0, 1)), so with
   tanh/sigmoid one tanh call covers all four gates.
 
-Backward per step: ``dh .* [K, P_o]``, one add for dc, ``dc .* [P_i, P_f, P_g,
-f]`` (which also gives dc_{t-1}) and one recurrent product.  The factors K, P
-that do not depend on the recursion are computed from the kept gates for a
-chunk of steps at a time (in cache); after each chunk its dz are copied into a
-4H x T x B array, and dW, dR, db (one product with HX) and dX (one product
-with W) come after the loop.  Only what this needs is kept from the forward
-pass: the fused weights, the gates with c_{t-1}, state(c_t), and HX.
+Backward per step: ``dh .* [o state'(c), o' state(c)]``, one add for dc, ``dc .*
+[i' g, f' c_{t-1}, g' i, f]`` (which also gives dc_{t-1}) and one recurrent
+product.  The factors that do not depend on the recursion are computed from the
+kept gates for a chunk of steps at a time (in cache); after each chunk its dz
+are copied into ``dz_all``, and dW, dR, db (one product with ``step_inputs``)
+and dX (one product with W) come after the loop.  Only what this needs is kept
+from the forward pass: ``fused_weights``, ``gates``, ``state_of_c`` and
+``step_inputs``.
 
 Buffers come from a workspace that keeps them between calls (see
 ``_Workspace``): on a small machine the page faults of fresh large arrays cost
@@ -44,11 +61,11 @@ import numpy as np
 
 from ..core.backend import array_namespace, is_cupy_array
 from ..core.dlarray import DLArray
-from .recurrent import (GATE_ACTIVATIONS, STATE_ACTIVATIONS, check_option, common_backend,
-                         hidden_size, prepare_matrix, prepare_sequence, prepare_state,
-                         prepare_vector, present_output, present_state)
+from ..core.options import GATE_ACTIVATIONS, STATE_ACTIVATIONS, choose
 from ..core.registry import bind, primitive
 from ..core.tape import current_tape
+from .recurrent import (common_backend, hidden_size, prepare_matrix, prepare_sequence,
+                        prepare_state, prepare_vector, present_output, present_state)
 
 # Internal gate order o, i, f, g: MATLAB block (i=0, f=1, g=2, o=3) of each internal slot.
 _TO_MATLAB = (3, 0, 1, 2)
@@ -187,19 +204,58 @@ def _fused_weights(W, R, b, H, gate, xp):
     I = W.shape[1]
     K = H + I + 1
     order = list(_TO_MATLAB)
-    Wc = _WS.take(xp, (4, H, K), W.dtype)
-    Wc[:, :, :H] = R.reshape(4, H, H)[order]
-    Wc[:, :, H:H + I] = W.reshape(4, H, I)[order]
-    Wc[:, :, H + I] = b.reshape(4, H)[order]
+    fused = _WS.take(xp, (4, H, K), W.dtype)
+    fused[:, :, :H] = R.reshape(4, H, H)[order]
+    fused[:, :, H:H + I] = W.reshape(4, H, I)[order]
+    fused[:, :, H + I] = b.reshape(4, H)[order]
     if gate == "sigmoid":
-        Wc[:3] *= 0.5
+        fused[:3] *= 0.5
     else:
-        Wc[:3] *= 0.2
-        Wc[:3, :, H + I] += 0.5
-    return Wc
+        fused[:3] *= 0.2
+        fused[:3, :, H + I] += 0.5
+    return fused
 
 
-@primitive("lstm", nout=3, higher=False, residual=True)
+def _step_views(gates, state_of_c, T, H, keep):
+    """Per step, the views of ``gates`` and ``state_of_c`` that step writes (made up
+    front: indexing costs as much as a small ufunc, and the forward loop is all
+    small ufuncs for small H and B).  Without ``keep``, ``gates`` is a ring of two."""
+    gates_flat = gates.reshape(gates.shape[0], 5 * H, gates.shape[3])
+    if keep:
+        return (list(gates_flat[:T, :4 * H]), list(gates_flat[:T, :3 * H]), list(gates[:T, 0]),
+                list(gates[:T, 1:3]), list(gates[:T, 3:5]), list(gates[1:, 4]), list(state_of_c))
+    r = (T + 1) // 2
+    return ([gates_flat[0, :4 * H], gates_flat[1, :4 * H]] * r,
+            [gates_flat[0, :3 * H], gates_flat[1, :3 * H]] * r, [gates[0, 0], gates[1, 0]] * r,
+            [gates[0, 1:3], gates[1, 1:3]] * r, [gates[0, 3:5], gates[1, 3:5]] * r,
+            [gates[1, 4], gates[0, 4]] * r, [state_of_c[0]] * T)
+
+
+def _lstm_vjp(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
+    if is_cupy_array(x._data):
+        from ..kernels import lstm as _lstm_cuda
+        return _lstm_cuda.primitive_backward(needs, g, x, h0, c0, W, R, b, state_act,
+                                             gate_act, residual)
+    xp = array_namespace(x._data)
+    _, gates, state_of_c, step_inputs = residual.bufs
+    T, B, I = x.shape
+    H = R._data.shape[1]
+    need_dz = needs[0] or needs[3] or needs[4] or needs[5]
+    dh, dc, dz_all, scratch = _bptt(g, R._data, gates, state_of_c, need_dz, xp, state_act,
+                                    gate_act)
+    grads = [None] * 6
+    if needs[1]:
+        grads[1] = DLArray._new(dh.T if h0.shape[0] == B else dh.sum(axis=1)[None, :], "")
+    if needs[2]:
+        grads[2] = DLArray._new(dc.T.copy() if c0.shape[0] == B else dc.sum(axis=1)[None, :], "")
+    if need_dz:
+        _weight_grads(grads, needs, dz_all, W._data, step_inputs, T, B, I, H, xp)
+        _WS.give(dz_all)
+    _WS.give(*scratch)
+    return tuple(grads)
+
+
+@primitive("lstm", _lstm_vjp, nout=3, higher=False, residual=True)
 def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
     if is_cupy_array(x):            # GPU: dlarr's CUDA kernels (no host workspace)
         from ..kernels import lstm as _lstm_cuda
@@ -209,76 +265,63 @@ def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
     H = R.shape[1]
     K = H + I + 1
     dt = x.dtype
-    Wc3 = _fused_weights(W, R, b, H, gate_act, xp)
-    Wc = Wc3.reshape(4 * H, K)
-    H3, H4 = 3 * H, 4 * H
+    fused_weights = _fused_weights(W, R, b, H, gate_act, xp)
+    fused_matrix = fused_weights.reshape(4 * H, K)
 
-    # HX[t] = [h_{t-1}; x_t; 1]; h_t is written into HX[t+1][:H].
-    HX = _WS.take(xp, (T + 1, K, B), dt)
-    HX[:T, H:H + I] = x.transpose(0, 2, 1)
-    HX[:, H + I] = 1
-    HX[0, :H] = h0.T
-    # G[t] = [o, i, f, g, c_{t-1}]; a ring of two when nothing needs the history.
-    nG = T + 1 if keep else 2
-    G = _WS.take(xp, (nG, 5, H, B), dt)
-    G2 = G.reshape(nG, 5 * H, B)
-    TC = _WS.take(xp, (T if keep else 1, H, B), dt)        # state(c_t)
-    G[0, 4] = c0.T
-    pair = _WS.take(xp, (2, H, B), dt)
-    p0, p1 = pair[0], pair[1]
+    # step_inputs[t] = [h_{t-1}; x_t; 1]; h_t is written into step_inputs[t+1][:H].
+    step_inputs = _WS.take(xp, (T + 1, K, B), dt)
+    step_inputs[:T, H:H + I] = x.transpose(0, 2, 1)
+    step_inputs[:, H + I] = 1
+    step_inputs[0, :H] = h0.T
+    # gates[t] = [o, i, f, g, c_{t-1}]; a ring of two when nothing needs the history.
+    gates = _WS.take(xp, (T + 1 if keep else 2, 5, H, B), dt)
+    state_of_c = _WS.take(xp, (T if keep else 1, H, B), dt)        # state(c_t)
+    gates[0, 4] = c0.T
+    products = _WS.take(xp, (2, H, B), dt)                      # [i g, f c_{t-1}]
+    ig, fc = products[0], products[1]
 
-    # The views each step works on, made up front: indexing costs as much as a
-    # small ufunc, and the loop below is all small ufuncs for small H and B.
-    if keep:
-        Z4, Z3, O, IF, GC = (list(G2[:T, :H4]), list(G2[:T, :H3]), list(G[:T, 0]),
-                             list(G[:T, 1:3]), list(G[:T, 3:5]))
-        CN, TCS = list(G[1:, 4]), list(TC)
-    else:
-        r = (T + 1) // 2
-        Z4, Z3, O = [G2[0, :H4], G2[1, :H4]] * r, [G2[0, :H3], G2[1, :H3]] * r, [G[0, 0], G[1, 0]] * r
-        IF, GC = [G[0, 1:3], G[1, 1:3]] * r, [G[0, 3:5], G[1, 3:5]] * r
-        CN, TCS = [G[1, 4], G[0, 4]] * r, [TC[0]] * T
-    steps = zip(HX, Z4, Z3, O, IF, GC, CN, TCS, HX[1:, :H])
+    steps = zip(step_inputs, *_step_views(gates, state_of_c, T, H, keep), step_inputs[1:, :H])
     dot, tanh, mul, add = xp.dot, xp.tanh, xp.multiply, xp.add
     if state_act == "tanh" and gate_act == "sigmoid":
         half = xp.asarray(0.5, dt)
-        for hx, z4, z3, o, if_, gc, c, tc, h in steps:
-            dot(Wc, hx, z4)                 # all four gates, pre-scaled: one tanh
-            tanh(z4, z4)
-            mul(z3, half, z3)               # o, i, f: 0.5 tanh(x/2) + 0.5
-            add(z3, half, z3)
-            mul(if_, gc, pair)              # [i g, f c_{t-1}]
-            add(p0, p1, c)                  # c_t
-            tanh(c, tc)
-            mul(o, tc, h)                   # h_t
+        for hx, z_all, z_sig, o, i_f, g_c, c, s_c, h in steps:
+            dot(fused_matrix, hx, z_all)    # all four gates, pre-scaled: one tanh
+            tanh(z_all, z_all)
+            mul(z_sig, half, z_sig)         # o, i, f: 0.5 tanh(x/2) + 0.5
+            add(z_sig, half, z_sig)
+            mul(i_f, g_c, products)         # [i g, f c_{t-1}]
+            add(ig, fc, c)                  # c_t
+            tanh(c, s_c)
+            mul(o, s_c, h)                  # h_t
     else:
-        for hx, z4, z3, o, if_, gc, c, tc, h in steps:
-            dot(Wc, hx, z4)
-            _gate_act(z3, xp, gate_act)
-            _state_act(gc[0], gc[0], xp, state_act, p0)
-            mul(if_, gc, pair)
-            add(p0, p1, c)
-            _state_act(c, tc, xp, state_act, tc)
-            mul(o, tc, h)
+        for hx, z_all, z_sig, o, i_f, g_c, c, s_c, h in steps:
+            dot(fused_matrix, hx, z_all)
+            _gate_act(z_sig, xp, gate_act)
+            _state_act(g_c[0], g_c[0], xp, state_act, ig)
+            mul(i_f, g_c, products)
+            add(ig, fc, c)
+            _state_act(c, s_c, xp, state_act, s_c)
+            mul(o, s_c, h)
     # Outputs: Y as a T x B x H view of a contiguous H x B x T array (contiguous again
     # once presented as "CBT"), the final states as B x H views of contiguous H x B.
-    Ybuf = xp.empty((H, B, T), dt)
-    Ybuf[...] = HX[1:, :H].transpose(1, 2, 0)
-    hT = HX[T, :H].copy()
-    cT = G[T if keep else T & 1, 4].copy()
-    _WS.give(pair)
+    Y_buffer = xp.empty((H, B, T), dt)
+    Y_buffer[...] = step_inputs[1:, :H].transpose(1, 2, 0)
+    hT = step_inputs[T, :H].copy()
+    cT = gates[T if keep else T & 1, 4].copy()
+    _WS.give(products)
     if keep:
-        residual = _Residual((Wc3, G, TC, HX))
+        residual = _Residual((fused_weights, gates, state_of_c, step_inputs))
     else:
         residual = None
-        _WS.give(Wc3, G, TC, HX)
-    return (Ybuf.transpose(2, 1, 0), hT.T, cT.T), residual
+        _WS.give(fused_weights, gates, state_of_c, step_inputs)
+    return (Y_buffer.transpose(2, 1, 0), hT.T, cT.T), residual
 
 
-def _backward_factors(A, TC, P, xp, state_act, gate_act):
+def _backward_factors(gates, state_of_c, factors, xp, state_act, gate_act):
     """The factors of the backward step that do not depend on the recursion, for a
-    chunk of steps: P = [o state'(c), o' tc, i' g, f' c_{t-1}, g' i, f] from the
-    gates A = [o, i, f, g, c_{t-1}] and TC = state(c_t)."""
+    chunk of steps: factors = [o state'(c), o' state(c), i' g, f' c_{t-1}, g' i, f]
+    from gates = [o, i, f, g, c_{t-1}] and state_of_c = state(c_t)."""
+    A, TC, P = gates, state_of_c, factors
     mul = xp.multiply
     _gate_deriv(A[:, 0:3], P[:, 1:4], xp, gate_act)
     mul(P[:, 2:4], A[:, 3:5], P[:, 2:4])
@@ -290,95 +333,87 @@ def _backward_factors(A, TC, P, xp, state_act, gate_act):
     P[:, 5] = A[:, 2]
 
 
-@_lstm.defvjp
-def _(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
-    if is_cupy_array(x._data):
-        from ..kernels import lstm as _lstm_cuda
-        return _lstm_cuda.primitive_backward(needs, g, x, h0, c0, W, R, b, state_act,
-                                             gate_act, residual)
-    xp = array_namespace(x._data)
-    _, G, TC, HX = residual.bufs
-    Rd, Wd = R._data, W._data
-    T, B, I = x.shape
-    H = Rd.shape[1]
-    dt = G.dtype
-    H4, H5 = 4 * H, 5 * H
-    # Internal-order recurrent weights o, i, f, g (unscaled): dh_{t-1} = Rint.T @ dz_t,
+def _bptt(g, Rd, gates, state_of_c, need_dz, xp, state_act, gate_act):
+    """The backward recursion over the steps, latest first.
+
+    Returns dL/dh_0 and dL/dc_0 (H x B), the dz of every step as 4 x H x T x B
+    in the internal gate order (``dz_all``, when ``need_dz``) and the workspace
+    buffers to hand back once the results are read.
+    """
+    T = state_of_c.shape[0]
+    H, B = gates.shape[2], gates.shape[3]
+    dt = gates.dtype
+    # Internal-order recurrent weights o, i, f, g (unscaled): dh_{t-1} = R_internal_T @ dz_t,
     # made C-contiguous (BLAS is faster on it than on the transposed view).
-    RintT = xp.ascontiguousarray(Rd.reshape(4, H, H)[list(_TO_MATLAB)].reshape(H4, H).T)
-    gY, gh, gc = (gi._data if gi is not None else None for gi in g)
+    R_internal_T = xp.ascontiguousarray(Rd.reshape(4, H, H)[list(_TO_MATLAB)].reshape(4 * H, H).T)
+    grad_Y, grad_hT, grad_cT = (gi._data if gi is not None else None for gi in g)
     # dh: running dL/dh_t (H x B), updated in place.
-    dh = xp.zeros((H, B), dt) if gh is None else gh.T.copy()
-    dc_last = xp.zeros((H, B), dt) if gc is None else gc.T.copy()
-    dYc = None
-    if gY is not None:                     # T x B x H view -> contiguous T x H x B
-        dYc = _WS.take(xp, (T, H, B), dt)
-        dYc[...] = gY.transpose(0, 2, 1)
+    dh = xp.zeros((H, B), dt) if grad_hT is None else grad_hT.T.copy()
+    dc_last = xp.zeros((H, B), dt) if grad_cT is None else grad_cT.T.copy()
+    dY_steps = None
+    if grad_Y is not None:                 # T x B x H view -> contiguous T x H x B
+        dY_steps = _WS.take(xp, (T, H, B), dt)
+        dY_steps[...] = grad_Y.transpose(0, 2, 1)
 
-    # Per step t, in a ring of n steps: dZ[j] = [dc_t, dz_o, dz_i, dz_f, dz_g, dc_{t-1}]
-    # (slot 0 first holds dh .* o state'(c_t), then the total dL/dc_t).  After each
-    # chunk its dz go to dz4, 4H x T x B (internal gate order), for the products below.
-    n = max(1, min(T, _CHUNK_ELEMS // (6 * H * B)))
-    dZ = _WS.take(xp, (n, 6, H, B), dt)
-    P = _WS.take(xp, (n, 6, H, B), dt)
-    full = needs[0] or needs[3] or needs[4] or needs[5]
-    dz4 = _WS.take(xp, (4, H, T, B), dt) if full else None
-    DZ02, DZ15, DZ0, DZ26, DZ5 = (list(dZ[:, 0:2]), list(dZ.reshape(n, 6 * H, B)[:, H:H5]),
-                                  list(dZ[:, 0]), list(dZ[:, 2:6]), list(dZ[:, 5]))
-    P02, P26 = list(P[:, 0:2]), list(P[:, 2:6])
-    DY = list(dYc) if dYc is not None else None
+    # Per step t, in a ring of `chunk` steps: dz_ring[j] = [dc_t, dz_o, dz_i, dz_f, dz_g,
+    # dc_{t-1}] (slot 0 first holds dh .* o state'(c_t), then the total dL/dc_t).  After
+    # each chunk its dz go to dz_all, 4H x T x B (internal gate order).
+    chunk = max(1, min(T, _CHUNK_ELEMS // (6 * H * B)))
+    dz_ring = _WS.take(xp, (chunk, 6, H, B), dt)
+    factors = _WS.take(xp, (chunk, 6, H, B), dt)
+    dz_all = _WS.take(xp, (4, H, T, B), dt) if need_dz else None
+    dz_c_o = list(dz_ring[:, 0:2])                              # [dh .* o state'(c), dz_o]
+    dz_gates = list(dz_ring.reshape(chunk, 6 * H, B)[:, H:5 * H])  # [dz_o; dz_i; dz_f; dz_g]
+    dc_now, dz_ifg_dc, dc_prev = list(dz_ring[:, 0]), list(dz_ring[:, 2:6]), list(dz_ring[:, 5])
+    f_c_o, f_ifg_f = list(factors[:, 0:2]), list(factors[:, 2:6])
+    dY_list = list(dY_steps) if dY_steps is not None else None
     mul, add, dot = xp.multiply, xp.add, xp.dot
-    dcar = dc_last                           # dL/dc_{t1-1}, from the chunk after (own buffer)
-    for t1 in range(T, 0, -n):
-        t0 = max(0, t1 - n)
+    dc_carry = dc_last                   # dL/dc_{t1-1}, from the chunk after (own buffer)
+    for t1 in range(T, 0, -chunk):
+        t0 = max(0, t1 - chunk)
         m = t1 - t0
-        _backward_factors(G[t0:t1], TC[t0:t1], P[:m], xp, state_act, gate_act)
+        _backward_factors(gates[t0:t1], state_of_c[t0:t1], factors[:m], xp, state_act, gate_act)
         for j in range(m - 1, -1, -1):
-            if DY is not None:
-                add(dh, DY[t0 + j], dh)
-            d0 = DZ0[j]
-            mul(dh, P02[j], DZ02[j])        # [dh .* o state'(c), dz_o]
-            add(DZ5[j + 1] if j + 1 < m else dcar, d0, d0)      # dc_t
-            mul(d0, P26[j], DZ26[j])        # [dz_i, dz_f, dz_g, dc_{t-1}]
-            dot(RintT, DZ15[j], dh)         # dh_{t-1}
-        if full:
-            xp.copyto(dz4[:, :, t0:t1], dZ[:m, 1:5].transpose(1, 2, 0, 3))
+            if dY_list is not None:
+                add(dh, dY_list[t0 + j], dh)
+            dc_t = dc_now[j]
+            mul(dh, f_c_o[j], dz_c_o[j])    # [dh .* o state'(c), dz_o]
+            add(dc_prev[j + 1] if j + 1 < m else dc_carry, dc_t, dc_t)      # dc_t
+            mul(dc_t, f_ifg_f[j], dz_ifg_dc[j])     # [dz_i, dz_f, dz_g, dc_{t-1}]
+            dot(R_internal_T, dz_gates[j], dh)      # dh_{t-1}
+        if need_dz:
+            xp.copyto(dz_all[:, :, t0:t1], dz_ring[:m, 1:5].transpose(1, 2, 0, 3))
         if t0 > 0:
-            xp.copyto(dcar, dZ[0, 5])
-    dc = dZ[0, 5] if T else dc_last
+            xp.copyto(dc_carry, dz_ring[0, 5])
+    dc = dz_ring[0, 5] if T else dc_last
+    return dh, dc, dz_all, (dz_ring, factors, *(() if dY_steps is None else (dY_steps,)))
 
-    grads = [None] * 6
-    if needs[1]:
-        grads[1] = DLArray._new(dh.T if h0.shape[0] == B else dh.sum(axis=1)[None, :], "")
-    if needs[2]:
-        grads[2] = DLArray._new(dc.T.copy() if c0.shape[0] == B else dc.sum(axis=1)[None, :], "")
-    if full:
-        # dz for all steps as 4H x (T*B) (internal order); results back to MATLAB's order.
-        dz = dz4.reshape(H4, T * B)
-        order = list(_TO_MATLAB)
-        if needs[0]:
-            Wint = Wd.reshape(4, H, I)[order].reshape(H4, I)
-            grads[0] = DLArray._new((Wint.T @ dz).reshape(I, T, B).transpose(1, 2, 0), "")
-        if needs[3] or needs[4]:
-            hx3 = _WS.take(xp, (H + I + 1, T, B), dt)
-            hx3[...] = HX[:T].transpose(1, 0, 2)
-            Mi = dz @ hx3.reshape(H + I + 1, T * B).T          # [dR | dW | db], internal rows
-            _WS.give(hx3)
-            M = xp.empty_like(Mi)
-            M.reshape(4, H, -1)[order] = Mi.reshape(4, H, -1)
-            if needs[3]:
-                grads[3] = DLArray._new(M[:, H:H + I], "")
-            if needs[4]:
-                grads[4] = DLArray._new(M[:, :H], "")
-            if needs[5]:
-                grads[5] = DLArray._new(M[:, H + I].copy(), "")
-        elif needs[5]:
-            db = xp.empty((4, H), dt)
-            db[order] = dz.sum(axis=1).reshape(4, H)
-            grads[5] = DLArray._new(db.reshape(H4), "")
-        _WS.give(dz4)
-    _WS.give(dZ, P, *(() if dYc is None else (dYc,)))
-    return tuple(grads)
+
+def _weight_grads(grads, needs, dz_all, Wd, step_inputs, T, B, I, H, xp):
+    """dX, dW, dR and db (into ``grads``, MATLAB's gate order) from every step's dz."""
+    dt = dz_all.dtype
+    dz = dz_all.reshape(4 * H, T * B)      # internal order
+    order = list(_TO_MATLAB)
+    if needs[0]:
+        W_internal = Wd.reshape(4, H, I)[order].reshape(4 * H, I)
+        grads[0] = DLArray._new((W_internal.T @ dz).reshape(I, T, B).transpose(1, 2, 0), "")
+    if needs[3] or needs[4]:
+        hx_by_time = _WS.take(xp, (H + I + 1, T, B), dt)
+        hx_by_time[...] = step_inputs[:T].transpose(1, 0, 2)
+        dM_internal = dz @ hx_by_time.reshape(H + I + 1, T * B).T   # [dR | dW | db]
+        _WS.give(hx_by_time)
+        dM = xp.empty_like(dM_internal)
+        dM.reshape(4, H, -1)[order] = dM_internal.reshape(4, H, -1)
+        if needs[3]:
+            grads[3] = DLArray._new(dM[:, H:H + I], "")
+        if needs[4]:
+            grads[4] = DLArray._new(dM[:, :H], "")
+        if needs[5]:
+            grads[5] = DLArray._new(dM[:, H + I].copy(), "")
+    elif needs[5]:
+        db = xp.empty((4, H), dt)
+        db[order] = dz.sum(axis=1).reshape(4, H)
+        grads[5] = DLArray._new(db.reshape(4 * H), "")
 
 
 # --------------------------------------------------------------------------
@@ -407,10 +442,10 @@ def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
     GateActivationFunction: "sigmoid" or "hard-sigmoid".
     """
     fname = "lstm"
-    StateActivationFunction = check_option(StateActivationFunction, tuple(STATE_ACTIVATIONS),
-                                           "StateActivationFunction", fname)
-    GateActivationFunction = check_option(GateActivationFunction, tuple(GATE_ACTIVATIONS),
-                                          "GateActivationFunction", fname)
+    StateActivationFunction = choose(StateActivationFunction, STATE_ACTIVATIONS, fname,
+                                     "StateActivationFunction")
+    GateActivationFunction = choose(GateActivationFunction, GATE_ACTIVATIONS, fname,
+                                    "GateActivationFunction")
     args = (X, H0, C0, weights, recurrentWeights, bias)
     xp, dtype = common_backend(args, fname)
     Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype)

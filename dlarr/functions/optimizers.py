@@ -69,6 +69,7 @@ import numpy as np
 
 from ..core.backend import array_namespace, float_result_dtype, is_array
 from ..core.dlarray import DLArray
+from ..core.options import GRADIENT_THRESHOLD_METHODS, choose
 from ..core.tree import walk_n as _map
 
 __all__ = ["adamupdate", "sgdmupdate", "rmspropupdate", "dlupdate", "clipgradients"]
@@ -337,9 +338,6 @@ def dlupdate(fun, params, *others):
 # Gradient clipping (trainingOptions' GradientThresholdMethod)
 # ==========================================================================
 
-_METHODS = ("l2norm", "global-l2norm", "absolute-value")
-
-
 def clipgradients(grad, threshold, method="l2norm"):
     """Clip gradients as trainingOptions' ``GradientThreshold`` /
     ``GradientThresholdMethod`` do (MATLAB has no public function for this).
@@ -364,10 +362,7 @@ def clipgradients(grad, threshold, method="l2norm"):
     if not thr > 0:      # also rejects NaN
         raise ValueError(f"{where}: threshold must be a positive scalar (or inf), "
                          f"not {threshold!r}")
-    if not isinstance(method, str) or method.lower() not in _METHODS:
-        raise ValueError(f"{where}: method must be one of {', '.join(map(repr, _METHODS))}, "
-                         f"not {method!r}")
-    method = method.lower()
+    method = choose(method, GRADIENT_THRESHOLD_METHODS, where, "method")
 
     def raw_of(path, g):
         r = _raw(g)

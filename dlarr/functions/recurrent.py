@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 
-
 from ..core import formats as _formats
 from ..core.backend import array_namespace, float_result_dtype
 from ..core.create import labelled
 from ..core.dlarray import DLArray
-from ..core.ops import _reshape, _to_dl, _transpose
+from ..core.operands import _to_dl
 from ..core.registry import bind
-from ..core.options import choose
+from ..core.structural import _reshape, _transpose
 
 # --------------------------------------------------------------------------
 # Activations: forward in place, derivative from the *output* value
@@ -75,14 +74,12 @@ def _d_relu(y, xp):
     return (y > 0).astype(y.dtype)
 
 
-STATE_ACTIVATIONS = {"tanh": (_tanh_, _d_tanh), "softsign": (_softsign_, _d_softsign),
-                     "relu": (_relu_, _d_relu)}
-GATE_ACTIVATIONS = {"sigmoid": (_sigmoid_, _d_sigmoid), "hard-sigmoid": (_hard_sigmoid_, _d_hard_sigmoid)}
-
-
-def check_option(value, valid, name, fname):
-    """``value`` matched to one of ``valid`` as MATLAB's validatestring does."""
-    return choose(value, valid, fname, name)
+# Activation name -> (forward in place, derivative from the output), keyed by the
+# vocabulary (``core.options.STATE_ACTIVATIONS`` / ``GATE_ACTIVATIONS``) in its order.
+STATE_FUNCTIONS = {"tanh": (_tanh_, _d_tanh), "softsign": (_softsign_, _d_softsign),
+                   "relu": (_relu_, _d_relu)}
+GATE_FUNCTIONS = {"sigmoid": (_sigmoid_, _d_sigmoid),
+                  "hard-sigmoid": (_hard_sigmoid_, _d_hard_sigmoid)}
 
 
 # --------------------------------------------------------------------------
@@ -91,7 +88,7 @@ def check_option(value, valid, name, fname):
 
 class SequenceInfo:
     """How the user's X maps to the T x B x I layout, and back."""
-    __slots__ = ("fmt", "user_fmt", "has_b", "T", "B", "I", "out_fmt", "xp", "dtype")
+    __slots__ = ("fmt", "user_fmt", "T", "B", "I", "out_fmt", "xp", "dtype")
 
 
 def common_backend(args, fname):
@@ -123,7 +120,6 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype):
     b_ax = fmt.find("B")
     t_ax = fmt.index("T")
     info.fmt = fmt
-    info.has_b = b_ax >= 0
     info.T = shape[t_ax]
     info.B = shape[b_ax] if b_ax >= 0 else 1
     info.I = math.prod(shape[ax] for ax in feat)

@@ -1,0 +1,248 @@
+"""Elementwise operations: the arithmetic primitives (the operators + - * / ** use
+them), maximum/minimum/where, and the elementwise math functions (exp, log,
+sqrt, abs, tanh, sigmoid, relu, sin, cos), each forward with its vjp.
+
+Every vjp is written with dlarr ops, so second derivatives work; operands are
+prepared by ``operands`` (backend, MATLAB's result type, label alignment).
+"""
+from __future__ import annotations
+
+from .backend import array_namespace
+from .dlarray import DLArray
+from .operands import _const, _unary
+from .registry import bind, primitive
+
+# ==========================================================================
+# Arithmetic
+# ==========================================================================
+
+
+def _add_vjp(needs, g, ans, a, b):
+    return g, g
+
+
+@primitive("add", _add_vjp)
+def _add(a, b):
+    return a + b
+
+
+def _subtract_vjp(needs, g, ans, a, b):
+    return g, (-g if needs[1] else None)
+
+
+@primitive("subtract", _subtract_vjp)
+def _subtract(a, b):
+    return a - b
+
+
+def _multiply_vjp(needs, g, ans, a, b):
+    return (g * b if needs[0] else None), (g * a if needs[1] else None)
+
+
+@primitive("multiply", _multiply_vjp)
+def _multiply(a, b):
+    return a * b
+
+
+def _divide_vjp(needs, g, ans, a, b):
+    return (g / b if needs[0] else None), (-g * ans / b if needs[1] else None)
+
+
+@primitive("divide", _divide_vjp)
+def _divide(a, b):
+    return a / b
+
+
+def _power_vjp(needs, g, ans, a, b):
+    ga = g * b * a ** (b - 1) if needs[0] else None
+    gb = None
+    if needs[1]:
+        # d(a^b)/db = a^b log(a); taken as 0 where a <= 0 (real results only).
+        pos = a._data > 0
+        safe = _where(a, _const(array_namespace(a._data).ones((), a.dtype)), pos)
+        gb = g * ans * log(safe) * _const(pos.astype(a.dtype))
+    return ga, gb
+
+
+@primitive("power", _power_vjp)
+def _power(a, b):
+    return a ** b
+
+
+def _negate_vjp(needs, g, ans, a):
+    return (-g,)
+
+
+@primitive("negate", _negate_vjp)
+def _negate(a):
+    return -a
+
+
+# ==========================================================================
+# maximum, minimum, where
+# ==========================================================================
+
+def _maximum_vjp(needs, g, ans, a, b):
+    # Ties share the gradient equally (a valid subgradient).
+    wa = (a._data > b._data).astype(g.dtype) + 0.5 * (a._data == b._data).astype(g.dtype)
+    return (g * _const(wa) if needs[0] else None), (g * _const(1 - wa) if needs[1] else None)
+
+
+@primitive("maximum", _maximum_vjp)
+def _maximum(a, b):
+    return array_namespace(a, b).maximum(a, b)
+
+
+def _minimum_vjp(needs, g, ans, a, b):
+    wa = (a._data < b._data).astype(g.dtype) + 0.5 * (a._data == b._data).astype(g.dtype)
+    return (g * _const(wa) if needs[0] else None), (g * _const(1 - wa) if needs[1] else None)
+
+
+@primitive("minimum", _minimum_vjp)
+def _minimum(a, b):
+    return array_namespace(a, b).minimum(a, b)
+
+
+def _where_vjp(needs, g, ans, a, b, cond):
+    zero = _const(array_namespace(g._data).zeros((), g.dtype))
+    return (_where(g, zero, cond) if needs[0] else None), (_where(zero, g, cond) if needs[1] else None)
+
+
+@primitive("where", _where_vjp)
+def _where_fwd(a, b, cond):
+    return array_namespace(a, b).where(cond, a, b)
+
+
+def _where(a: DLArray, b: DLArray, cond) -> DLArray:
+    """``cond ? a : b`` elementwise, with a raw boolean ``cond`` (internal)."""
+    return bind(_where_fwd, [a, b], a._fmt, cond=cond)
+
+
+# ==========================================================================
+# Elementwise functions
+# ==========================================================================
+
+def _exp_vjp(needs, g, ans, a):
+    return (g * ans,)
+
+
+@primitive("exp", _exp_vjp)
+def _exp(a):
+    return array_namespace(a).exp(a)
+
+
+def _log_vjp(needs, g, ans, a):
+    return (g / a,)
+
+
+@primitive("log", _log_vjp)
+def _log(a):
+    return array_namespace(a).log(a)
+
+
+def _sqrt_vjp(needs, g, ans, a):
+    return (g * 0.5 / ans,)
+
+
+@primitive("sqrt", _sqrt_vjp)
+def _sqrt(a):
+    return array_namespace(a).sqrt(a)
+
+
+def _abs_vjp(needs, g, ans, a):
+    return (g * _const(array_namespace(a._data).sign(a._data)),)
+
+
+@primitive("abs", _abs_vjp)
+def _abs(a):
+    return array_namespace(a).abs(a)
+
+
+def _tanh_vjp(needs, g, ans, a):
+    return (g * (1 - ans * ans),)
+
+
+@primitive("tanh", _tanh_vjp)
+def _tanh(a):
+    return array_namespace(a).tanh(a)
+
+
+def _sigmoid_vjp(needs, g, ans, a):
+    return (g * ans * (1 - ans),)
+
+
+@primitive("sigmoid", _sigmoid_vjp)
+def _sigmoid(a):
+    # exp(-|a|) never overflows: 1/(1+e) for a >= 0, e/(1+e) below.
+    xp = array_namespace(a)
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1, e) / (1 + e)
+
+
+def _relu_vjp(needs, g, ans, a):
+    return (g * _const((a._data > 0).astype(g.dtype)),)
+
+
+@primitive("relu", _relu_vjp)
+def _relu(a):
+    return array_namespace(a).maximum(a, 0)
+
+
+def _sin_vjp(needs, g, ans, a):
+    return (g * cos(a),)
+
+
+@primitive("sin", _sin_vjp)
+def _sin(a):
+    return array_namespace(a).sin(a)
+
+
+def _cos_vjp(needs, g, ans, a):
+    return (-g * sin(a),)
+
+
+@primitive("cos", _cos_vjp)
+def _cos(a):
+    return array_namespace(a).cos(a)
+
+
+# ==========================================================================
+# Public elementwise functions
+# ==========================================================================
+
+def exp(X):
+    return _unary(_exp, X, "exp")
+
+
+def log(X):
+    return _unary(_log, X, "log")
+
+
+def sqrt(X):
+    return _unary(_sqrt, X, "sqrt")
+
+
+def abs(X):
+    return _unary(_abs, X, "abs")
+
+
+def tanh(X):
+    return _unary(_tanh, X, "tanh")
+
+
+def sigmoid(X):
+    """Logistic sigmoid 1/(1+exp(-X)), computed without overflow."""
+    return _unary(_sigmoid, X, "sigmoid")
+
+
+def relu(X):
+    """max(X, 0); the derivative at 0 is taken as 0."""
+    return _unary(_relu, X, "relu")
+
+
+def sin(X):
+    return _unary(_sin, X, "sin")
+
+
+def cos(X):
+    return _unary(_cos, X, "cos")

@@ -1,0 +1,286 @@
+"""One vocabulary, one matcher: every string option of the public API is matched as
+MATLAB's validatestring does (any case, an unambiguous leading part), through
+``dlarr.core.options.choose``, and a bad value names the argument and lists the choices.
+
+The walk: every public function's keyword arguments with a string default, every layer
+property whose validator has a fixed set of names, and every training option.
+"""
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+import dlarr as dl
+from dlarr.core import options as V
+
+rng = np.random.default_rng(0)
+
+
+def _variants(option, options):
+    """The spellings a user may type for ``option``: upper case, swapped case, and
+    the shortest unambiguous leading part (when one exists)."""
+    out = {option.upper(), option.swapcase()}
+    for n in range(1, len(option)):
+        prefix = option[:n]
+        if [o for o in options if o.lower().startswith(prefix.lower())] == [option]:
+            out.add(prefix.upper())
+            break
+    return out
+
+
+def _bad_value_message(argname, options):
+    return rf"{argname} 'zzz-not-an-option' is not valid; valid values are " + \
+        re.escape(", ".join(repr(o) for o in options))
+
+
+# --------------------------------------------------------------------------
+# Public functions
+# --------------------------------------------------------------------------
+X3 = dl.dlarray(rng.standard_normal((3, 2, 4)), "CBT")
+H2, C2 = np.zeros((2, 1)), np.zeros((2, 1))
+W_LSTM, R_LSTM, B_LSTM = (dl.dlarray(rng.standard_normal(s)) for s in ((8, 3), (8, 2), (8, 1)))
+W_GRU, R_GRU = dl.dlarray(rng.standard_normal((6, 3))), dl.dlarray(rng.standard_normal((6, 2)))
+Y_SOFT = dl.softmax(dl.dlarray(rng.standard_normal((3, 4)), "CB"))
+T_HOT = dl.dlarray(np.eye(3)[:, [0, 1, 2, 0]], "CB")
+MASK = dl.dlarray(np.ones((3, 4)), "CB")
+
+
+def _gru(**kw):
+    mode = kw.get("ResetGateMode", "after-multiplication")
+    try:
+        rec = V.choose(mode, V.RESET_GATE_MODES, "", "") == V.RESET_GATE_MODES[2]
+    except ValueError:
+        rec = False
+    nb = 12 if rec else 6
+    return dl.gru(X3, H2, W_GRU, R_GRU, dl.dlarray(np.zeros((nb, 1))), **kw)
+
+
+# (public name, argument) -> (call with that argument, the option set)
+FUNCTIONS = {
+    ("lstm", "StateActivationFunction"): (
+        lambda v: dl.lstm(X3, H2, C2, W_LSTM, R_LSTM, B_LSTM, StateActivationFunction=v),
+        V.STATE_ACTIVATIONS),
+    ("lstm", "GateActivationFunction"): (
+        lambda v: dl.lstm(X3, H2, C2, W_LSTM, R_LSTM, B_LSTM, GateActivationFunction=v),
+        V.GATE_ACTIVATIONS),
+    ("gru", "ResetGateMode"): (lambda v: _gru(ResetGateMode=v), V.RESET_GATE_MODES),
+    ("gru", "StateActivationFunction"): (lambda v: _gru(StateActivationFunction=v),
+                                         V.STATE_ACTIVATIONS),
+    ("gru", "GateActivationFunction"): (lambda v: _gru(GateActivationFunction=v),
+                                        V.GATE_ACTIVATIONS),
+    ("gelu", "Approximation"): (lambda v: dl.gelu(X3, Approximation=v), V.GELU_APPROXIMATIONS),
+    ("clipgradients", "method"): (lambda v: dl.clipgradients([np.ones(3)], 1.0, v),
+                                  V.GRADIENT_THRESHOLD_METHODS),
+    ("onehotencode", "typename"): (lambda v: dl.onehotencode(np.array([[1, 2]]), 0, v),
+                                   V.FLOAT_CLASSES),
+    ("rng", "generator"): (lambda v: dl.rng(dl.rng(), v), V.RNG_GENERATORS),
+    ("reshape", "order"): (lambda v: dl.reshape(X3, 24, order=v), V.RESHAPE_ORDERS),
+}
+for _f in ("crossentropy", "l1loss", "l2loss", "huber"):
+    FUNCTIONS[(_f, "Reduction")] = (
+        lambda v, f=_f: getattr(dl, f)(Y_SOFT, T_HOT, Reduction=v), V.LOSS_REDUCTIONS)
+    FUNCTIONS[(_f, "NormalizationFactor")] = (
+        lambda v, f=_f: getattr(dl, f)(Y_SOFT, T_HOT, NormalizationFactor=v, Mask=MASK),
+        V.LOSS_NORMALIZATIONS)
+FUNCTIONS[("indexcrossentropy", "Reduction")] = (
+    lambda v: dl.indexcrossentropy(Y_SOFT, np.array([[0, 1, 2, 0]]), Reduction=v,
+                                   DataFormat=None), V.LOSS_REDUCTIONS)
+FUNCTIONS[("indexcrossentropy", "NormalizationFactor")] = (
+    lambda v: dl.indexcrossentropy(Y_SOFT, np.array([[0, 1, 2, 0]]), NormalizationFactor=v,
+                                   Mask=dl.dlarray(np.ones((1, 4)), "CB")),
+    V.LOSS_NORMALIZATIONS)
+FUNCTIONS[("crossentropy", "ClassificationMode")] = (
+    lambda v: dl.crossentropy(Y_SOFT, T_HOT, ClassificationMode=v), V.CLASSIFICATION_MODES)
+FUNCTIONS[("crossentropy", "TargetCategories")] = (
+    lambda v: dl.crossentropy(Y_SOFT, T_HOT, TargetCategories=v), V.TARGET_CATEGORIES)
+for _f in ("initializeGaussian", "initializeGlorot", "initializeHe", "initializeNarrowNormal",
+           "initializeOnes", "initializeOrthogonal", "initializeZeros"):
+    _args = {"initializeGlorot": ((4, 3), 4, 3), "initializeHe": ((4, 3), 3)}.get(_f, ((4, 3),))
+    FUNCTIONS[(_f, "className")] = (lambda v, f=_f, a=_args: getattr(dl, f)(*a, className=v),
+                                    V.FLOAT_CLASSES)
+FUNCTIONS[("initializeUnitForgetGate", "className")] = (
+    lambda v: dl.initializeUnitForgetGate(3, className=v), V.FLOAT_CLASSES)
+
+# String defaults that are not a fixed set of names: norm's dim ('all' or labels).
+NOT_CHOICES = {("norm", "dim")}
+
+
+def test_every_string_default_of_the_public_api_is_walked():
+    found = set()
+    for name in dl.__all__:
+        f = getattr(dl, name)
+        if not inspect.isfunction(f):
+            continue
+        for p in inspect.signature(f).parameters.values():
+            if isinstance(p.default, str):
+                found.add((name, p.name))
+    missing = found - set(FUNCTIONS) - NOT_CHOICES
+    assert not missing, f"string options without a vocabulary check: {sorted(missing)}"
+
+
+def _cases():
+    for (fname, arg), (call, options) in sorted(FUNCTIONS.items()):
+        for o in options:
+            yield pytest.param(call, o, options, id=f"{fname}-{arg}-{o}")
+
+
+@pytest.mark.parametrize("call,option,options", list(_cases()))
+def test_function_options_match_as_validatestring(call, option, options):
+    call(option)
+    for spelling in _variants(option, options):
+        call(spelling)
+
+
+@pytest.mark.parametrize("key", sorted(FUNCTIONS), ids=lambda k: f"{k[0]}-{k[1]}")
+def test_function_bad_option_names_argument_and_choices(key):
+    call, options = FUNCTIONS[key]
+    with pytest.raises(ValueError, match=_bad_value_message(key[1], options)):
+        call("zzz-not-an-option")
+
+
+def test_variants_give_the_canonical_value():
+    """A prefix is not just accepted: it selects the option it starts."""
+    Y1, _, _ = dl.lstm(X3, H2, C2, W_LSTM, R_LSTM, B_LSTM, StateActivationFunction="SOFT")
+    Y2, _, _ = dl.lstm(X3, H2, C2, W_LSTM, R_LSTM, B_LSTM, StateActivationFunction="softsign")
+    np.testing.assert_array_equal(dl.extractdata(Y1), dl.extractdata(Y2))
+    g = dl.clipgradients([np.array([3.0, 4.0])], 1.0, "global")      # issue 9's bug
+    np.testing.assert_allclose(g[0], [0.6, 0.8])
+
+
+# --------------------------------------------------------------------------
+# Layer properties
+# --------------------------------------------------------------------------
+LAYERS = {
+    "sequenceInputLayer": lambda **kw: dl.sequenceInputLayer(3, **kw),
+    "lstmLayer": lambda **kw: dl.lstmLayer(2, **kw),
+    "gruLayer": lambda **kw: dl.gruLayer(2, **kw),
+    "bilstmLayer": lambda **kw: dl.bilstmLayer(2, **kw),
+    "fullyConnectedLayer": lambda **kw: dl.fullyConnectedLayer(2, **kw),
+    "softmaxLayer": lambda **kw: dl.softmaxLayer(**kw),
+    "dropoutLayer": lambda **kw: dl.dropoutLayer(**kw),
+    "classificationLayer": lambda **kw: dl.classificationLayer(**kw),
+    "regressionLayer": lambda **kw: dl.regressionLayer(**kw),
+}
+
+
+def _layer_cases():
+    for lname, make in LAYERS.items():
+        layer = make()
+        for prop, (_, check) in type(layer)._props.items():
+            options = getattr(check, "options", None)
+            if options:
+                yield pytest.param(make, prop, tuple(options), id=f"{lname}-{prop}")
+
+
+LAYER_CASES = list(_layer_cases())
+
+
+def test_every_layer_class_is_walked():
+    public = {type(getattr(dl, n)) for n in dl.__all__
+              if isinstance(getattr(dl, n), type) and issubclass(getattr(dl, n), dl.Layer)}
+    walked = {type(make()) for make in LAYERS.values()}
+    layer_classes = {getattr(dl, n) for n in dl.__all__
+                     if isinstance(getattr(dl, n), type) and issubclass(getattr(dl, n), dl.Layer)
+                     and getattr(dl, n) is not dl.Layer}
+    assert public and layer_classes <= walked, layer_classes - walked
+    assert len(LAYER_CASES) >= 15
+
+
+@pytest.mark.parametrize("make,prop,options", LAYER_CASES)
+def test_layer_property_options(make, prop, options):
+    for o in options:
+        for spelling in {o} | _variants(o, options):
+            assert getattr(make(**{prop: spelling}), prop) == o       # name-value argument
+            layer = make()
+            setattr(layer, prop, spelling)                              # property assignment
+            assert getattr(layer, prop) == o
+    with pytest.raises(ValueError, match=_bad_value_message(prop, options)):
+        make(**{prop: "zzz-not-an-option"})
+
+
+def test_sequence_input_normalization_any_case():             # issue 9's bug
+    layer = dl.sequenceInputLayer(12, Normalization="ZScore")
+    assert layer.Normalization == "zscore"
+    assert dl.sequenceInputLayer(12, Normalization="rescale-z").Normalization == "rescale-zero-one"
+    with pytest.raises(ValueError, match="Normalization 'rescale' is ambiguous"):
+        dl.sequenceInputLayer(12, Normalization="rescale")
+
+
+# --------------------------------------------------------------------------
+# Training options and prediction options
+# --------------------------------------------------------------------------
+def _option_cases():
+    for solver in ("sgdm", "adam", "rmsprop"):
+        opts = dl.trainingOptions(solver)
+        for prop, (_, check) in type(opts)._props.items():
+            options = getattr(check, "options", None)
+            if options:
+                yield pytest.param(solver, prop, tuple(options), id=f"{solver}-{prop}")
+
+
+@pytest.mark.parametrize("solver,prop,options", list(_option_cases()))
+def test_training_options(solver, prop, options):
+    for o in options:
+        for spelling in {o} | _variants(o, options):
+            assert getattr(dl.trainingOptions(solver, **{prop: spelling}), prop) == o
+    with pytest.raises(ValueError, match=_bad_value_message(prop, options)):
+        dl.trainingOptions(solver, **{prop: "zzz-not-an-option"})
+
+
+def _tiny_net():
+    X = [rng.standard_normal((3, 5)) for _ in range(4)]
+    Y = np.array([0, 1, 0, 1])
+    layers = [dl.sequenceInputLayer(3), dl.lstmLayer(2, OutputMode="last"),
+              dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+    opts = dl.trainingOptions("adam", MaxEpochs=1, MiniBatchSize=4, Verbose=False)
+    return dl.trainNetwork(X, Y, layers, opts), X
+
+
+def test_prediction_options_any_case():                     # issue 9's bugs
+    net, X = _tiny_net()
+    base = dl.predict(net, X)
+    np.testing.assert_array_equal(dl.predict(net, X, ExecutionEnvironment="CPU"), base)
+    left = dl.predict(net, X, SequencePaddingDirection="Left")
+    np.testing.assert_array_equal(left, dl.predict(net, X, SequencePaddingDirection="left"))
+    np.testing.assert_array_equal(dl.classify(net, X, SequenceLength="Long"),
+                                  dl.classify(net, X))
+    for fn in (dl.predict, dl.classify, dl.minibatchpredict):
+        for arg, options in (("ExecutionEnvironment", V.EXECUTION_ENVIRONMENTS),
+                             ("SequencePaddingDirection", V.PADDING_DIRECTIONS),
+                             ("SequenceLength", V.SEQUENCE_LENGTHS)):
+            with pytest.raises(ValueError, match=_bad_value_message(arg, options)):
+                fn(net, X, **{arg: "zzz-not-an-option"})
+
+
+def test_trainnet_loss_names():
+    layers = [dl.sequenceInputLayer(3), dl.lstmLayer(2, OutputMode="last"),
+              dl.fullyConnectedLayer(2), dl.softmaxLayer()]
+    X = [rng.standard_normal((3, 5)) for _ in range(4)]
+    opts = dl.trainingOptions("adam", MaxEpochs=1, MiniBatchSize=4, Verbose=False)
+    dl.rng(1)
+    a = dl.trainnet(X, np.array([0, 1, 0, 1]), layers, "CrossEnt", opts)
+    dl.rng(1)
+    b = dl.trainnet(X, np.array([0, 1, 0, 1]), layers, "crossentropy", opts)
+    for va, vb in zip(a.Learnables.Value, b.Learnables.Value):
+        np.testing.assert_array_equal(dl.extractdata(va), dl.extractdata(vb))
+    with pytest.raises(ValueError, match=_bad_value_message("lossFcn", V.TRAINNET_LOSSES)):
+        dl.trainnet(X, np.array([0, 1, 0, 1]), layers, "zzz-not-an-option", opts)
+
+
+# --------------------------------------------------------------------------
+# The matcher itself
+# --------------------------------------------------------------------------
+def test_choose_rules():
+    opts = ("none", "never", "once", "on")
+    assert V.choose("NE", opts, "f", "A") == "never"
+    assert V.choose("on", opts, "f", "A") == "on"             # exact wins over "once"
+    assert V.choose("onc", opts, "f", "A") == "once"
+    with pytest.raises(ValueError, match=r"^f: A 'n' is ambiguous; valid values are 'none'"):
+        V.choose("n", opts, "f", "A")
+    with pytest.raises(ValueError, match=r"^f: A '' is not valid"):
+        V.choose("", opts, "f", "A")
+    with pytest.raises(TypeError, match=r"^f: A must be a string, one of 'none'.*not int"):
+        V.choose(3, opts, "f", "A")
+    with pytest.raises(ValueError, match=r"^A 'x' is not valid"):
+        V.choose("x", opts, None, "A")
