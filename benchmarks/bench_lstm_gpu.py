@@ -15,11 +15,12 @@ bias), run in the same process on the same GPU, each library on its default stre
 
 Two precisions: "tf32" (torch.backends.cuda.matmul.allow_tf32 and
 torch.backends.cudnn.allow_tf32 on; dlarr's cuBLAS products with TF32 compute,
-``_lstm_cuda.set_tf32(True)``, the setting CUPY_TF32=1 selects) and "fp32" (all off).
-dlarr's own kernels compute in FP32 either way.  dlarr's paths: "auto" and, with
-``--modes``, "steps" (a cuBLAS product and a fused kernel per step), "graph" (the same
-loop replayed from a CUDA graph) and "persistent" (one launch for all steps; where it
-does not apply the step path runs, and the path column says so).
+``dlarr.kernels.set_tf32(True)``, the setting CUPY_TF32=1 selects) and "fp32" (all off).
+dlarr's own kernels compute in FP32 either way.  dlarr's paths (set with
+``dlarr.kernels.lstm_gpu_mode``): "auto" and, with ``--modes``, "steps" (a cuBLAS
+product and a fused kernel per step), "graph" (the same loop replayed from a CUDA
+graph) and "persistent" (one launch for all steps; where it does not apply the step
+path runs, and the path column says so).
 
 Method (see the repository's device notes): before timing, both libraries' Y and
 gradients are checked against each other (fp32: relative error < 1e-4, tf32: < 2e-2).
@@ -44,7 +45,9 @@ import time
 import numpy as np
 
 import dlarr as dl
-from dlarr.kernels import lstm as lc
+from dlarr import kernels
+from dlarr.core.options import LSTM_GPU_MODES, choose
+from dlarr.kernels import lstm as lc          # diagnostics: LAST_PATH, clear_plans
 
 CASES = [(27, 20, 12, 100), (32, 64, 10, 3), (64, 100, 128, 256), (16, 500, 64, 512),
          (64, 100, 512, 512)]
@@ -184,7 +187,7 @@ def set_precision(tf32):
     import torch
     torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.backends.cudnn.allow_tf32 = tf32
-    lc.set_tf32(tf32)
+    kernels.set_tf32(tf32)
 
 
 def main(argv=None):
@@ -197,7 +200,8 @@ def main(argv=None):
     ap.add_argument("--precisions", default="tf32,fp32")
     args = ap.parse_args(argv)
     cases = [tuple(int(v) for v in c.split(",")) for c in args.case] if args.case else CASES
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    modes = [choose(m.strip(), LSTM_GPU_MODES, "bench_lstm_gpu", "--modes")
+             for m in args.modes.split(",") if m.strip()]
     precisions = [p.strip() for p in args.precisions.split(",") if p.strip()]
     budget, lo, hi, warm = (0.3, 5, 30, 2) if args.quick else (1.5, 10, 200, 5)
     if not dl.canUseGPU():
@@ -233,7 +237,7 @@ def main(argv=None):
             t_f, _ = time_events(t_fwd, reps_for(t_fwd, budget, lo, hi), warm, "torch")
             t_b, _ = time_events(t_fb, reps_for(t_fb, budget, lo, hi), warm, "torch")
             for mode in modes:
-                with lc.mode(mode):
+                with kernels.lstm_gpu_mode(mode):
                     Yd, gd = d_check()           # also compiles and captures: warm-up
                     errs = [rel(Yd, Yt)] + [rel(a, c) for a, c in zip(gd, gt)]
                     if not all(e < tol for e in errs):

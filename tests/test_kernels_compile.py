@@ -1,7 +1,12 @@
 """The CUDA kernels of dlarr/kernels/ on a machine without a GPU.
 
+* the loader (dlarr.kernels.loader) makes every .cu file self-contained (its family
+  header pasted in), reads users' kernels from a directory or from text, and caches
+  compiled kernels per (source, name expression, options, device) (a stand-in CuPy
+  module counts the compilations); the lstm kernels' activation codes (the header's
+  #defines) are the positions in dlarr.core.options' tables;
 * nvcc (when on PATH) compiles every .cu file for sm_90 with every instantiation the
-  package can ask for (dlarr.kernels.lstm.all_name_expressions), all warnings as
+  package can ask for (each family's all_name_expressions), all warnings as
   errors, and the register report must show no spills (a spill in the persistent
   kernels means their weights left the registers);
 * NVRTC (when CuPy and an NVRTC library are importable, no GPU needed) compiles the
@@ -9,7 +14,7 @@
 * a host C++ compiler (g++) builds the kernels against a small emulation of the CUDA
   features they use (every CUDA thread a fiber, scheduled in a random order, with
   __syncthreads, warp shuffles and the grid barrier of the persistent kernels;
-  shared memory poisoned), and dlarr/_lstm_cuda.py runs on NumPy arrays through it
+  shared memory poisoned), and dlarr/kernels/lstm.py runs on NumPy arrays through it
   (cuBLAS emulated with the same column-major pointer semantics, CUDA graphs by
   recording): every path is checked against the NumPy lstm, with NaN-poisoned
   buffers.  This checks the kernels' logic and the glue's indexing, not the GPU's
@@ -27,22 +32,239 @@ import numpy as np
 import pytest
 
 import dlarr as dl
-from dlarr.functions import lstm as _lstm
-from dlarr.kernels import lstm as lc
+from dlarr import kernels
 from dlarr.core.dlarray import DLArray
+from dlarr.core.options import GATE_ACTIVATIONS, LSTM_GPU_MODES, STATE_ACTIVATIONS
+from dlarr.functions import lstm as _lstm
+from dlarr.kernels import cuda as kcuda
+from dlarr.kernels import loader
+from dlarr.kernels import lstm as lc
 
 KERNELS = os.path.dirname(os.path.abspath(lc.__file__))
 CU_FILES = sorted(f for f in os.listdir(KERNELS) if f.endswith(".cu"))
+# The launcher modules of the kernel families: KERNEL_FILES, HEADER and
+# all_name_expressions() each (a new family adds its module here).
+FAMILIES = (lc,)
+DOC = os.path.join(os.path.dirname(KERNELS), os.pardir, "docs", "extending.md")
 
 
-def test_every_kernel_file_is_known_and_includes_the_gate_header():
-    names = lc.all_name_expressions()
-    assert set(CU_FILES) == set(names) == set(lc.KERNEL_FILES)
-    for f in CU_FILES:
-        assert f'#include "{lc.HEADER}"' in lc.kernel_text(f)
-        src = lc.kernel_source(f)
-        assert "#include" not in src, f     # self-contained for NVRTC and CuPy's cache key
-        assert "DLARR_LSTM_GATES_CUH" in src
+def _all_names():
+    names = {}
+    for fam in FAMILIES:
+        names.update(fam.all_name_expressions())
+    return names
+
+
+def test_every_kernel_file_is_known_and_includes_its_family_header():
+    assert set(CU_FILES) == set(_all_names())
+    for fam in FAMILIES:
+        assert set(fam.all_name_expressions()) == set(fam.KERNEL_FILES)
+        guard = fam.HEADER.upper().replace(".", "_")        # lstm_gates.cuh -> LSTM_GATES_CUH
+        for f in fam.KERNEL_FILES:
+            assert f'#include "{fam.HEADER}"' in loader.source_text(f)
+            src = loader.kernel_source(f)
+            assert "#include" not in src, f  # self-contained for NVRTC and CuPy's cache key
+            assert f"DLARR_{guard}" in src
+
+
+# --------------------------------------------------------------------------
+# One vocabulary: the activation codes of the header are the options' positions
+# --------------------------------------------------------------------------
+
+_DEFINE = re.compile(r"^#define\s+(DLARR_(?:STATE|GATE)_\w+)\s+(\d+)\s*$", re.M)
+
+
+def _define_name(kind, act):
+    return f"DLARR_{kind}_{act.upper().replace('-', '_')}"
+
+
+def test_header_activation_codes_equal_the_option_tables():
+    defines = {n: int(v) for n, v in _DEFINE.findall(loader.source_text(lc.HEADER))}
+    want = {_define_name("STATE", a): i for i, a in enumerate(STATE_ACTIVATIONS)}
+    want.update({_define_name("GATE", a): i for i, a in enumerate(GATE_ACTIVATIONS)})
+    assert defines == want, "lstm_gates.cuh's #defines disagree with dlarr.core.options"
+    assert defines["DLARR_GATE_HARD_SIGMOID"] == 1
+
+
+def test_activation_codes_are_table_positions_matched_like_options():
+    for i, sa in enumerate(STATE_ACTIVATIONS):
+        for j, ga in enumerate(GATE_ACTIVATIONS):
+            assert lc.activation_codes(sa, ga) == (i, j)
+    assert lc.activation_codes("SoftSign", "hard") == (1, 1)
+    with pytest.raises(ValueError, match="StateActivationFunction"):
+        lc.activation_codes("elu", "sigmoid")
+    with pytest.raises(ValueError, match="GateActivationFunction"):
+        lc.activation_codes("tanh", "tanh")
+
+
+# --------------------------------------------------------------------------
+# Settings: TF32, the GPU mode
+# --------------------------------------------------------------------------
+
+def test_import_of_the_kernels_wing_never_imports_cupy():
+    code = ("import sys; sys.modules['cupy'] = None\n"
+            "import dlarr.kernels as k, dlarr.kernels.loader as ld, dlarr.kernels.cuda, "
+            "dlarr.kernels.lstm\n"
+            "assert 'DLARR_LSTM_GATES_CUH' in ld.kernel_source('lstm_step.cu')\n"
+            "with k.lstm_gpu_mode('graph'): assert k.get_lstm_gpu_mode() == 'graph'\n"
+            "k.set_tf32(True); assert k.tf32_enabled(); k.set_tf32(None)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_public_settings_are_exported():
+    assert set(kernels.__all__) == {"set_tf32", "tf32_enabled", "lstm_gpu_mode",
+                                    "get_lstm_gpu_mode"}
+    for name in kernels.__all__:
+        assert name in kernels.__doc__ and getattr(kernels, name).__doc__
+
+
+def test_tf32_setting_and_environment(monkeypatch):
+    try:
+        monkeypatch.delenv("CUPY_TF32", raising=False)
+        kernels.set_tf32(None)
+        assert kernels.tf32_enabled() is False
+        monkeypatch.setenv("CUPY_TF32", "1")
+        assert kernels.tf32_enabled() is True
+        kernels.set_tf32(False)
+        assert kernels.tf32_enabled() is False
+        monkeypatch.setenv("CUPY_TF32", "0")
+        kernels.set_tf32(True)
+        assert kernels.tf32_enabled() is True
+        with pytest.raises(TypeError, match="set_tf32: enabled"):
+            kernels.set_tf32("yes")
+    finally:
+        kernels.set_tf32(None)
+
+
+def test_gpu_mode_context_environment_and_matching(monkeypatch):
+    monkeypatch.delenv(lc.MODE_ENV, raising=False)
+    assert kernels.get_lstm_gpu_mode() == "auto"
+    monkeypatch.setenv(lc.MODE_ENV, "Graph")
+    assert kernels.get_lstm_gpu_mode() == "graph"
+    with kernels.lstm_gpu_mode("pers") as m:
+        assert m == "persistent" and kernels.get_lstm_gpu_mode() == "persistent"
+        with kernels.lstm_gpu_mode("steps"):
+            assert kernels.get_lstm_gpu_mode() == "steps"
+        assert kernels.get_lstm_gpu_mode() == "persistent"
+    assert kernels.get_lstm_gpu_mode() == "graph"
+    monkeypatch.setenv(lc.MODE_ENV, "fast")
+    with pytest.raises(ValueError, match=lc.MODE_ENV):
+        kernels.get_lstm_gpu_mode()
+    for m in LSTM_GPU_MODES:
+        assert lc._resolve_mode(8, 2, 4, np.float64, m)[0] in ("steps", "graph", "persistent")
+    with pytest.raises(ValueError, match="mode"):
+        lc._resolve_mode(8, 2, 4, np.float64, "fast")
+
+
+# --------------------------------------------------------------------------
+# The loader: sources from the package, a directory or text; the compile cache
+# --------------------------------------------------------------------------
+
+def test_loader_pastes_headers_generically(tmp_path):
+    (tmp_path / "fam.cuh").write_text('#pragma once\n#include "inner.cuh"\n'
+                                      "#define FAM 1\n")
+    (tmp_path / "inner.cuh").write_text("#define INNER 2\n")
+    (tmp_path / "k.cu").write_text('// uses "fam.cuh"\n#include "fam.cuh"  // the family\n'
+                                   '#include "fam.cuh"\n#include <cuda_fp16.h>\n'
+                                   "__global__ void k() {}\n")
+    src = loader.kernel_source("k.cu", directory=tmp_path)
+    assert src == ('// uses "fam.cuh"\n#pragma once\n#define INNER 2\n\n#define FAM 1\n\n'
+                   "\n#include <cuda_fp16.h>\n__global__ void k() {}\n")
+    assert loader.source_text("k.cu", tmp_path).count('#include "fam.cuh"') == 2
+    text = '#include "inner.cuh"\n__global__ void t() {}\n'
+    assert loader.kernel_source("t.cu", tmp_path, code=text).startswith("#define INNER 2\n")
+    with pytest.raises(FileNotFoundError, match="missing.cuh"):
+        loader.kernel_source("m.cu", tmp_path, code='#include "missing.cuh"\n')
+    with pytest.raises(FileNotFoundError, match="nothere.cu"):
+        loader.kernel_source("nothere.cu", tmp_path)
+    with pytest.raises(FileNotFoundError, match="package data"):
+        loader.source_text("nothere.cu")
+    with pytest.raises(ValueError, match="filename"):
+        loader.source_text("../lstm_step.cu", tmp_path)
+    with pytest.raises(TypeError, match="directory"):
+        loader.source_text("k.cu", 3)
+    loader.clear_cache()
+
+
+def test_loader_names():
+    assert loader.name_expression("axpb", loader.ctype(np.float32)) == "axpb<float>"
+    assert loader.name_expression("k", "double", 1, 2) == "k<double,1,2>"
+    assert loader.name_expression("plain") == "plain"
+    with pytest.raises(ValueError, match="lstm \\(GPU\\): data must be float32 or float64"):
+        loader.ctype(np.float16, "lstm (GPU)")
+
+
+class _FakeModule:
+    compiled = []
+
+    def __init__(self, code, options, name_expressions):
+        _FakeModule.compiled.append((code, options, name_expressions))
+        self.names = name_expressions
+
+    def get_function(self, name):
+        assert name in self.names
+        return ("kernel", name, len(_FakeModule.compiled))
+
+
+def test_loader_compiles_once_per_source_name_options_and_device(monkeypatch, tmp_path):
+    import types
+    device = [0]
+    runtime = types.SimpleNamespace(getDevice=lambda: device[0])
+    fake = types.SimpleNamespace(RawModule=_FakeModule,
+                                 cuda=types.SimpleNamespace(runtime=runtime))
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    loader.clear_cache()
+    try:
+        _FakeModule.compiled = []
+        name = lc.step_names(np.float32, 0, 0)[0]
+        k = loader.get_function("lstm_step.cu", name)
+        assert loader.get_function("lstm_step.cu", name) is k
+        code, options, names = _FakeModule.compiled[0]
+        assert code == loader.kernel_source("lstm_step.cu") and names == (name,)
+        assert options == loader.DEFAULT_OPTIONS
+        loader.get_function("lstm_step.cu", name, options=("-std=c++17", "-ftz=true"))
+        device[0] = 1
+        loader.get_function("lstm_step.cu", name)
+        loader.get_function("lstm_step.cu", lc.step_names(np.float64, 0, 0)[0])
+        assert len(_FakeModule.compiled) == 4
+        (tmp_path / "mine.cu").write_text("__global__ void mine() {}\n")
+        loader.get_function("mine.cu", "mine", directory=tmp_path)
+        loader.get_function("mine.cu", "mine", directory=str(tmp_path))
+        loader.get_function("mine.cu", "mine", code="__global__ void mine() {}\n")
+        loader.get_function("mine.cu", "mine", code="__global__ void mine() { }\n")
+        assert len(_FakeModule.compiled) == 7
+        assert kcuda.CupyBackend.kernel(None, "lstm_step.cu", name)[1] == name
+        with pytest.raises(TypeError, match="options"):
+            loader.get_function("lstm_step.cu", name, options="-std=c++17")
+    finally:                        # no stand-in kernel may outlive this test
+        loader.clear_cache()
+
+
+# --------------------------------------------------------------------------
+# The launcher's size rules (docs/extending.md: a launcher is read by people)
+# --------------------------------------------------------------------------
+
+def test_the_launcher_is_short_and_its_functions_are_short():
+    import ast
+    path = lc.__file__
+    text = open(path, encoding="utf-8").read()
+    assert len(text.splitlines()) < 800, "dlarr/kernels/lstm.py has grown past 800 lines"
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            n = node.end_lineno - node.lineno + 1
+            assert n <= 80 or "is long because" in (ast.get_docstring(node) or ""), \
+                f"{node.name} has {n} lines (split it, or say why: 'is long because')"
+
+
+def test_the_documented_kernel_is_the_one_the_example_loads():
+    """docs/extending.md, "A new CUDA kernel": the ```cuda block (compiled by
+    tests/test_docs.py) is, verbatim, the text a python block hands the loader."""
+    text = open(DOC, encoding="utf-8").read()
+    section = re.split(r"^## ", text, flags=re.M)
+    body = next(s for s in section if s.startswith("A new CUDA kernel"))
+    cuda = re.findall(r"```cuda\n(.*?)```", body, re.S)
+    python = "\n".join(re.findall(r"```python\n(.*?)```", body, re.S))
+    assert len(cuda) == 1 and cuda[0] in python
 
 
 # --------------------------------------------------------------------------
@@ -63,7 +285,7 @@ _PTXAS = re.compile(r"Compiling entry function '(\S+)' for '(\S+)'\n"
 
 @pytest.mark.skipif(shutil.which("nvcc") is None, reason="nvcc is not on PATH")
 def test_nvcc_compiles_every_kernel_for_sm90_without_warnings_or_spills(tmp_path):
-    names = lc.all_name_expressions()
+    names = _all_names()
     procs = []
     for f in CU_FILES:
         n = names[f]
@@ -103,10 +325,10 @@ def test_nvrtc_compiles_the_sources_dlarr_hands_to_cupy(monkeypatch):
     # No device to ask for its architecture: compile for Hopper directly.
     monkeypatch.setattr(compiler, "_get_arch_for_options_for_nvrtc",
                         lambda arch: (f"-arch=sm_{arch}", "cubin"))
-    for f, names in lc.all_name_expressions().items():
+    for f, names in _all_names().items():
         names = names[:4]           # nvcc above covers every instantiation; this the text
         cubin, mapping = compiler.compile_using_nvrtc(
-            lc.kernel_source(f), options=("-std=c++17", "-ftz=true"), arch="90",
+            loader.kernel_source(f), options=("-std=c++17", "-ftz=true"), arch="90",
             name_expressions=names)
         assert cubin and set(mapping) == set(names)
 
@@ -382,7 +604,7 @@ def _registry_unit(names):
     return "\n".join(lines) + "\n"
 
 
-ACTS = list(itertools.product(lc.STATE_ACTS, lc.GATE_ACTS))
+ACTS = list(itertools.product(STATE_ACTIVATIONS, GATE_ACTIVATIONS))
 F64, F32 = np.float64, np.float32
 TOL = {F64: 1e-10, F32: 1e-5}
 
@@ -403,9 +625,9 @@ def _emulation_names():
     names = []
     for dt in (F64, F32):
         for sa, ga in ACTS:
-            names += lc.step_names(dt, lc.STATE_ACTS[sa], lc.GATE_ACTS[ga])
+            names += lc.step_names(dt, *lc.activation_codes(sa, ga))
     for (T, B, I, H, dt, sa, ga, _) in PERSISTENT_CASES:
-        s, g = lc.STATE_ACTS[sa], lc.GATE_ACTS[ga]
+        s, g = lc.activation_codes(sa, ga)
         U, KL, BS, _ = lc.persistent_fwd_candidates(B, H, dt)[0]
         names.append(lc.persistent_fwd_name(dt, s, g, U, KL, BS))
         U, KB, BS, _ = lc.persistent_bwd_candidates(B, H, dt)[0]
@@ -445,7 +667,7 @@ class EmuGraph:
 
 
 class EmuBackend:
-    """The methods of dlarr.kernels.lstm.CupyBackend on NumPy arrays: kernels run in the
+    """The methods of dlarr.kernels.cuda.CupyBackend on NumPy arrays: kernels run in the
     emulator, cuBLAS products in NumPy with cuBLAS's column-major pointer semantics,
     graphs are recorded launches and products (arguments fixed at capture, as in CUDA),
     cooperative launches limited to sms * blocks_per_sm blocks."""
@@ -454,7 +676,7 @@ class EmuBackend:
 
     def __init__(self, lib, sms=4, blocks_per_sm=4, max_smem=200 * 1024, seed=1):
         self.lib = lib
-        self.xp = lc.PoisonXP(np)
+        self.xp = kcuda.PoisonXP(np)
         self.sms, self.bps, self.max_smem = sms, blocks_per_sm, max_smem
         self.seed = seed
         self.recording = None
@@ -630,7 +852,7 @@ def test_emulated_step_kernels_match_numpy(emu_lib, sa, ga, dt):
     be = EmuBackend(emu_lib)
     _case(be, 3, 2, 4, 37, dt, sa, ga, None, "steps", seed=hash((sa, ga)) % 1000)
     _case(be, 1, 1, 3, 5, dt, sa, ga, 1, "steps", seed=7)
-    assert set(be.launches) == set(lc.step_names(dt, lc.STATE_ACTS[sa], lc.GATE_ACTS[ga]))
+    assert set(be.launches) == set(lc.step_names(dt, *lc.activation_codes(sa, ga)))
 
 
 @pytest.mark.parametrize("case", PERSISTENT_CASES, ids=lambda c: f"{c[:4]}-{c[4].__name__}-"
@@ -715,7 +937,7 @@ def test_emulated_dispatch_through_dlfeval(emu_lib, monkeypatch):
     be = EmuBackend(emu_lib)
     monkeypatch.setattr(_lstm, "is_cupy_array", lambda a: isinstance(a, np.ndarray))
     monkeypatch.setattr(lc, "default_backend", lambda: be)
-    with lc.mode("steps"):
+    with kernels.lstm_gpu_mode("steps"):
         got = [dl.extractdata(v) for v in dl.dlfeval(model, *args)]
     assert be.launches, "the GPU glue did not run"
     for i, (a, w) in enumerate(zip(got, want)):
@@ -737,5 +959,5 @@ def test_checks_come_before_any_launch():
     with pytest.raises(ValueError, match="float32 or float64"):
         lc.forward(*(a.astype(np.float16) for a in (x, h, h, W, R, b)), backend=object())
     with pytest.raises(ValueError, match="mode"):
-        with lc.mode("fast"):
+        with kernels.lstm_gpu_mode("fast"):
             pass

@@ -6,7 +6,9 @@ compared with the NumPy path in float64: relative error < 1e-10 for float64 and
 < 1e-5 for float32 (strict FP32 products), on Y, hT, cT and the gradients of X,
 weights, recurrentWeights, bias, H0 and C0.  Inputs are fresh random numbers on
 every run (the seed is in the failure message); the GPU path's buffers are NaN-
-filled before use (``_lstm_cuda.set_poison``), so an element no kernel wrote shows.
+filled before use (``dlarr.kernels.cuda.set_poison``), so an element no kernel wrote
+shows.  The paths and TF32 are set through the public settings of ``dlarr.kernels``
+(``lstm_gpu_mode``, ``set_tf32``); ``dlarr.kernels.lstm.LAST_PATH`` tells which path ran.
 
 Needs CuPy and a CUDA GPU: skipped otherwise (``-m gpu`` selects these tests).
 """
@@ -16,11 +18,13 @@ import numpy as np
 import pytest
 
 import dlarr as dl
+from dlarr import kernels
+from dlarr.core.options import GATE_ACTIVATIONS, STATE_ACTIVATIONS
 
 pytestmark = [pytest.mark.gpu,
               pytest.mark.skipif(not dl.canUseGPU(), reason="needs CuPy and a CUDA GPU")]
 
-ACTS = list(itertools.product(("tanh", "softsign", "relu"), ("sigmoid", "hard-sigmoid")))
+ACTS = list(itertools.product(STATE_ACTIVATIONS, GATE_ACTIVATIONS))
 TOL = {np.float64: 1e-10, np.float32: 1e-5}
 MODES = ("steps", "graph", "persistent")
 # T, B, I, H: H not a multiple of 32, B = 1, T = 1, several batch slices (B = 17 > 16).
@@ -29,13 +33,14 @@ SHAPES = [(5, 3, 4, 37), (1, 1, 3, 5), (7, 17, 5, 64), (3, 2, 2, 100)]
 
 @pytest.fixture(autouse=True)
 def strict_poisoned():
+    from dlarr.kernels import cuda
     from dlarr.kernels import lstm as lc
-    lc.set_poison(True)
-    lc.set_tf32(False)
+    cuda.set_poison(True)
+    kernels.set_tf32(False)
     lc.clear_plans()
     yield lc
-    lc.set_poison(False)
-    lc.set_tf32(None)
+    cuda.set_poison(False)
+    kernels.set_tf32(None)
     lc.clear_plans()
 
 
@@ -75,12 +80,12 @@ def _run(d, dt, sa, ga, gpu):
             for o in out]
 
 
-def _compare(T, B, I, H, dt, sa, ga, mode, h_rows=None, lc=None):
+def _compare(T, B, I, H, dt, sa, ga, mode, h_rows=None):
     seed = int(np.random.SeedSequence().entropy % (2 ** 31))
     rng = np.random.default_rng(seed)
     d = _inputs(rng, T, B, I, H, dt, B if h_rows is None else h_rows)
     want = _run(d, np.float64, sa, ga, gpu=False)
-    with lc.mode(mode):
+    with kernels.lstm_gpu_mode(mode):
         got = _run(d, dt, sa, ga, gpu=True)
     names = ["Y", "hT", "cT", "dX", "dW", "dR", "db", "dH0", "dC0"]
     for name, g, w in zip(names, got, want):
@@ -95,7 +100,7 @@ def _compare(T, B, I, H, dt, sa, ga, mode, h_rows=None, lc=None):
 @pytest.mark.parametrize("sa,ga", ACTS)
 def test_every_path_and_activation_matches_numpy(strict_poisoned, sa, ga, mode, dt):
     lc = strict_poisoned
-    _compare(5, 3, 4, 37, dt, sa, ga, mode, lc=lc)
+    _compare(5, 3, 4, 37, dt, sa, ga, mode)
     if mode == "persistent":        # small enough to run persistent on any recent GPU
         assert lc.LAST_PATH == {"forward": "persistent", "backward": "persistent"}
     else:
@@ -107,16 +112,15 @@ def test_every_path_and_activation_matches_numpy(strict_poisoned, sa, ga, mode, 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("h_rows", [None, 1], ids=["H0 B cols", "H0 1 col"])
 def test_odd_sizes_match_numpy(strict_poisoned, shape, mode, dt, h_rows):
-    _compare(*shape, dt, "tanh", "sigmoid", mode, h_rows=h_rows, lc=strict_poisoned)
+    _compare(*shape, dt, "tanh", "sigmoid", mode, h_rows=h_rows)
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_repeated_calls_and_two_layers_of_one_shape(strict_poisoned, mode):
     """Graph replays with fresh inputs, and two lstm calls of the same shape before
     the backward pass (a graph plan's buffers must not leak into either result)."""
-    lc = strict_poisoned
     for _ in range(3):
-        _compare(6, 4, 3, 20, np.float64, "tanh", "sigmoid", mode, lc=lc)
+        _compare(6, 4, 3, 20, np.float64, "tanh", "sigmoid", mode)
     rng = np.random.default_rng(int(np.random.SeedSequence().entropy % (2 ** 31)))
     T, B, H = 5, 3, 20
     X = rng.standard_normal((H, B, T))
@@ -134,7 +138,7 @@ def test_repeated_calls_and_two_layers_of_one_shape(strict_poisoned, mode):
     want = [np.asarray(dl.extractdata(v))
             for v in dl.dlfeval(f, *[dl.dlarray(a, "CBT" if i == 0 else "")
                                      for i, a in enumerate(flat)])]
-    with lc.mode(mode):
+    with kernels.lstm_gpu_mode(mode):
         got = [np.asarray(dl.gather(dl.extractdata(v)))
                for v in dl.dlfeval(f, *[dl.dlarray(dl.gpuArray(a), "CBT" if i == 0 else "")
                                         for i, a in enumerate(flat)])]
@@ -143,7 +147,6 @@ def test_repeated_calls_and_two_layers_of_one_shape(strict_poisoned, mode):
 
 
 def test_inference_without_trace(strict_poisoned):
-    lc = strict_poisoned
     rng = np.random.default_rng(int(np.random.SeedSequence().entropy % (2 ** 31)))
     T, B, I, H = 9, 5, 4, 33
     X = rng.standard_normal((I, B, T))
@@ -152,7 +155,7 @@ def test_inference_without_trace(strict_poisoned):
     H0, C0 = rng.standard_normal((H, B)), rng.standard_normal((H, 1))
     want = dl.lstm(dl.dlarray(X, "CBT"), H0, C0, dl.dlarray(W), dl.dlarray(R), dl.dlarray(b))
     for mode in MODES + ("auto",):
-        with lc.mode(mode):
+        with kernels.lstm_gpu_mode(mode):
             got = dl.lstm(dl.gpuArray(dl.dlarray(X, "CBT")), dl.gpuArray(H0),
                           dl.gpuArray(C0), dl.gpuArray(dl.dlarray(W)),
                           dl.gpuArray(dl.dlarray(R)), dl.gpuArray(dl.dlarray(b)))
@@ -177,13 +180,12 @@ def test_outputs_stay_on_the_device_and_mixing_is_an_error(strict_poisoned):
 
 
 def test_tf32_products_stay_close(strict_poisoned):
-    lc = strict_poisoned
-    lc.set_tf32(True)
+    kernels.set_tf32(True)
     rng = np.random.default_rng(int(np.random.SeedSequence().entropy % (2 ** 31)))
     d = _inputs(rng, 8, 16, 64, 96, np.float32, 16)
     want = _run(d, np.float64, "tanh", "sigmoid", gpu=False)
     for mode in MODES:
-        with lc.mode(mode):
+        with kernels.lstm_gpu_mode(mode):
             got = _run(d, np.float32, "tanh", "sigmoid", gpu=True)
         for g, w in zip(got, want):
             assert _rel(g, w) < 1e-2, mode

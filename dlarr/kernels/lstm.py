@@ -1,9 +1,12 @@
-"""lstm on the GPU: dlarr's own fused CUDA kernels (``dlarr/kernels/``) run through CuPy.
+"""lstm on the GPU: dlarr's own fused CUDA kernels (``dlarr/kernels/lstm_*``) run through CuPy.
 
-``dlarr._lstm`` calls :func:`primitive_forward` and :func:`primitive_backward` when
-its arrays are CuPy arrays; everything above the primitive (formats, tape) is the
-same as on the host.  CuPy is imported inside functions only: importing this module
-(and ``dlarr``) never imports it.
+``dlarr.functions.lstm`` calls :func:`primitive_forward` and :func:`primitive_backward`
+when its arrays are CuPy arrays; everything above the primitive (formats, tape) is
+the same as on the host.  The kernels are compiled by :mod:`dlarr.kernels.loader`
+(the kernel family: ``lstm_step.cu`` and ``lstm_persistent.cu`` with their header
+``lstm_gates.cuh``); products, graphs and device queries go through a backend of
+:mod:`dlarr.kernels.cuda`.  CuPy is imported inside functions only: importing this
+module (and ``dlarr``) never imports it.
 
 Layouts (row-major, C-contiguous; T steps, B observations, H hidden units, I inputs):
 
@@ -19,7 +22,7 @@ Layouts (row-major, C-contiguous; T steps, B observations, H hidden units, I inp
 The residual of the forward pass (G with the gates, C, Y, h0) is the same for every
 path, so the forward and backward passes may take different paths.
 
-Paths for the time loop (``mode``):
+Paths for the time loop (the GPU mode, ``dlarr.core.options.LSTM_GPU_MODES``):
 
 * ``"steps"``: per step one cuBLAS product and one fused kernel (lstm_step.cu).
 * ``"graph"``: the same loop captured once in a CUDA graph per (shapes, dtype,
@@ -36,10 +39,12 @@ Paths for the time loop (``mode``):
   the grid fits on the device at once; otherwise the step path is used.
 * ``"auto"`` (default): persistent when it applies, else graph when the per-step work
   is small, else steps.  These choices are not tuned on a GPU yet (no GPU was
-  available when this was written); ``mode()`` or DLARR_LSTM_GPU_MODE override them.
+  available when this was written); :func:`lstm_gpu_mode` (also exported by
+  ``dlarr.kernels``) or the environment variable DLARR_LSTM_GPU_MODE override them.
 
-Float32 products use strict FP32 unless TF32 is asked for (``set_tf32(True)``, or the
-environment variable CUPY_TF32=1, which CuPy reads for its own products too).
+The activation codes of the kernels' templates are the positions of the activations
+in ``dlarr.core.options.STATE_ACTIVATIONS`` / ``GATE_ACTIVATIONS`` (the header's
+``#define DLARR_STATE_*`` / ``DLARR_GATE_*``; a test checks they agree).
 """
 from __future__ import annotations
 
@@ -48,26 +53,22 @@ import contextlib
 import os
 import threading
 import warnings
-from importlib import resources
 
 import numpy as np
 
 from ..core.backend import array_namespace
+from ..core.options import GATE_ACTIVATIONS, LSTM_GPU_MODES, STATE_ACTIVATIONS, choose
+from . import loader
+from .cuda import default_backend, gemm_rm, tf32_enabled
 
-STATE_ACTS = {"tanh": 0, "softsign": 1, "relu": 2}
-GATE_ACTS = {"sigmoid": 0, "hard-sigmoid": 1}
-MODES = ("auto", "steps", "graph", "persistent")
+__all__ = ["lstm_gpu_mode", "get_lstm_gpu_mode", "forward", "backward",
+           "primitive_forward", "primitive_backward", "clear_plans", "LAST_PATH"]
+
+#: The kernel family: its files and the header they share.
 KERNEL_FILES = ("lstm_step.cu", "lstm_persistent.cu")
 HEADER = "lstm_gates.cuh"
-_CTYPE = {np.dtype(np.float32): "float", np.dtype(np.float64): "double"}
-
-# cuBLAS / CUDA enum values (cublas_api.h, library_types.h); CuPy's module has them too.
-_OP_N, _OP_T = 0, 1
-_CUDA_R_32F, _CUDA_R_64F = 0, 1
-_COMPUTE_32F, _COMPUTE_32F_FAST_TF32, _COMPUTE_64F = 68, 77, 70
-_GEMM_DEFAULT = -1
-_POINTER_MODE_HOST = 0
-_DEFAULT_MATH, _TF32_TENSOR_OP_MATH = 0, 3
+MODE_ENV = "DLARR_LSTM_GPU_MODE"
+_WHERE = "lstm (GPU)"
 
 # Persistent kernels: limits of the register-resident weights (in reals per thread).
 _PERSIST_MAX_H = {4: 512, 8: 256}
@@ -76,10 +77,10 @@ _MAX_BS = {4: 16, 8: 8}
 # "auto": graphs when a step's recurrent product is at most this many multiply-adds.
 _GRAPH_MAX_STEP_MACS = 1 << 22
 _PLAN_CACHE_SIZE = 8
+_BLOCK = 256                           # threads per block of the step kernels
 
 _local = threading.local()
-_TF32 = None                            # None: follow CUPY_TF32
-# The path the last forward / backward call took (tests and the benchmark read it).
+#: The path the last forward / backward call took (tests and the benchmark read it).
 LAST_PATH = {"forward": None, "backward": None}
 
 
@@ -87,91 +88,62 @@ LAST_PATH = {"forward": None, "backward": None}
 # Settings
 # --------------------------------------------------------------------------
 
-def get_mode() -> str:
+def get_lstm_gpu_mode() -> str:
+    """The GPU lstm's path in force: the innermost :func:`lstm_gpu_mode` of this
+    thread, else the environment variable DLARR_LSTM_GPU_MODE, else ``"auto"``."""
     m = getattr(_local, "mode", None)
-    if m is None:
-        m = os.environ.get("DLARR_LSTM_GPU_MODE", "auto")
-    if m not in MODES:
-        raise ValueError(f"lstm GPU mode must be one of {MODES}, not {m!r}")
-    return m
+    if m is not None:
+        return m
+    env = os.environ.get(MODE_ENV)
+    if env is None:
+        return "auto"
+    return choose(env, LSTM_GPU_MODES, _WHERE, MODE_ENV)
 
 
 @contextlib.contextmanager
-def mode(name):
-    """Run the GPU lstm through one path: "auto", "steps", "graph" or "persistent"
-    ("persistent" falls back to the step path where it does not apply)."""
-    if name not in MODES:
-        raise ValueError(f"lstm GPU mode must be one of {MODES}, not {name!r}")
+def lstm_gpu_mode(name):
+    """Run the GPU lstm of this thread through one path inside a ``with`` block:
+    ``"auto"``, ``"steps"``, ``"graph"`` or ``"persistent"`` (matched like every dlarr
+    option: any case, a unique leading part; "persistent" falls back to the step path
+    where it does not apply).  Yields the canonical name."""
+    canonical = choose(name, LSTM_GPU_MODES, "lstm_gpu_mode", "name")
     old = getattr(_local, "mode", None)
-    _local.mode = name
+    _local.mode = canonical
     try:
-        yield
+        yield canonical
     finally:
         _local.mode = old
 
 
-def set_tf32(enabled):
-    """TF32 for the float32 products (True/False), or None to follow CUPY_TF32."""
-    global _TF32
-    _TF32 = None if enabled is None else bool(enabled)
-
-
-def tf32_enabled() -> bool:
-    if _TF32 is not None:
-        return _TF32
-    try:
-        return int(os.environ.get("CUPY_TF32", "0")) > 0
-    except ValueError:
-        return False
+def activation_codes(state_act, gate_act):
+    """The kernels' template codes of an activation pair: the positions of the names
+    in ``STATE_ACTIVATIONS`` and ``GATE_ACTIVATIONS``."""
+    sa = choose(state_act, STATE_ACTIVATIONS, _WHERE, "StateActivationFunction")
+    ga = choose(gate_act, GATE_ACTIVATIONS, _WHERE, "GateActivationFunction")
+    return STATE_ACTIVATIONS.index(sa), GATE_ACTIVATIONS.index(ga)
 
 
 # --------------------------------------------------------------------------
-# Sources and kernel names
+# Kernel names and persistent configurations
 # --------------------------------------------------------------------------
-
-_SOURCES = {}
-
-
-def kernel_text(filename):
-    """A file of dlarr/kernels as shipped (package data)."""
-    return resources.files("dlarr").joinpath("kernels").joinpath(filename).read_text(
-        encoding="utf-8")
-
-
-def kernel_source(filename):
-    """The source NVRTC compiles: the .cu file with lstm_gates.cuh pasted in place of
-    its #include (so the text is self-contained and CuPy's cache key covers both)."""
-    src = _SOURCES.get(filename)
-    if src is None:
-        text = kernel_text(filename)
-        inc = f'#include "{HEADER}"'
-        if inc not in text:
-            raise RuntimeError(f"dlarr kernels: {filename} does not include {HEADER}")
-        src = text.replace(inc, kernel_text(HEADER), 1)
-        _SOURCES[filename] = src
-    return src
-
 
 def _ctype(dtype):
-    try:
-        return _CTYPE[np.dtype(dtype)]
-    except KeyError:
-        raise ValueError(f"lstm (GPU): data must be float32 or float64, not "
-                         f"{np.dtype(dtype)}") from None
+    return loader.ctype(dtype, _WHERE)
 
 
 def step_names(dtype, sa, ga):
     """Name expressions of the per-step forward and backward kernels."""
     ct = _ctype(dtype)
-    return f"lstm_fwd_step<{ct},{sa},{ga}>", f"lstm_bwd_step<{ct},{sa},{ga}>"
+    return (loader.name_expression("lstm_fwd_step", ct, sa, ga),
+            loader.name_expression("lstm_bwd_step", ct, sa, ga))
 
 
 def persistent_fwd_name(dtype, sa, ga, U, KL, BS):
-    return f"lstm_fwd_persistent<{_ctype(dtype)},{sa},{ga},{U},{KL},{BS}>"
+    return loader.name_expression("lstm_fwd_persistent", _ctype(dtype), sa, ga, U, KL, BS)
 
 
 def persistent_bwd_name(dtype, sa, ga, U, KB, BS):
-    return f"lstm_bwd_persistent<{_ctype(dtype)},{sa},{ga},{U},{KB},{BS}>"
+    return loader.name_expression("lstm_bwd_persistent", _ctype(dtype), sa, ga, U, KB, BS)
 
 
 def _pow2ceil(n):
@@ -220,8 +192,8 @@ def all_name_expressions():
     candidates, U = 4 and 8), with tanh/sigmoid."""
     step, pers = [], []
     for dt in (np.float32, np.float64):
-        for sa in STATE_ACTS.values():
-            for ga in GATE_ACTS.values():
+        for sa in range(len(STATE_ACTIVATIONS)):
+            for ga in range(len(GATE_ACTIVATIONS)):
                 step.extend(step_names(dt, sa, ga))
         for B, H in ((27, 100), (32, 3), (64, 256), (16, 512), (1, 37), (3, 37)):
             for (U, KL, BS, _) in persistent_fwd_candidates(B, H, dt):
@@ -229,204 +201,6 @@ def all_name_expressions():
             for (U, KB, BS, _) in persistent_bwd_candidates(B, H, dt):
                 pers.append(persistent_bwd_name(dt, 0, 0, U, KB, BS))
     return {"lstm_step.cu": step, "lstm_persistent.cu": list(dict.fromkeys(pers))}
-
-
-# --------------------------------------------------------------------------
-# The CuPy backend (a test supplies an emulated one with the same methods)
-# --------------------------------------------------------------------------
-
-class CupyBackend:
-    """Allocation, kernels, cuBLAS products and graph capture through CuPy."""
-
-    name = "cupy"
-
-    def __init__(self):
-        import cupy
-        self.xp = cupy
-        self._modules = {}
-        self._lock = threading.Lock()
-        self._capture_streams = {}
-
-    # -- arrays
-    @staticmethod
-    def ptr(a):
-        return a.data.ptr
-
-    def device_id(self):
-        return self.xp.cuda.runtime.getDevice()
-
-    def stream_key(self):
-        return (self.device_id(), self.xp.cuda.get_current_stream().ptr)
-
-    # -- kernels
-    def kernel(self, filename, name_expr, options=("-std=c++17",)):
-        """A compiled kernel, cached per (file, instantiation, device)."""
-        key = (filename, name_expr, tuple(options), self.device_id())
-        k = self._modules.get(key)
-        if k is None:
-            with self._lock:
-                k = self._modules.get(key)
-                if k is None:
-                    mod = self.xp.RawModule(code=kernel_source(filename), options=tuple(options),
-                                            name_expressions=(name_expr,))
-                    k = mod.get_function(name_expr)
-                    self._modules[key] = k
-        return k
-
-    def prepare(self, kern, shared_mem):
-        """Allow more than 48 KiB of dynamic shared memory where needed."""
-        if shared_mem > 48 * 1024 and kern.max_dynamic_shared_size_bytes < shared_mem:
-            kern.max_dynamic_shared_size_bytes = shared_mem
-
-    def launch(self, kern, grid, block, args, shared_mem=0, cooperative=False):
-        if cooperative:
-            # Compiled without enable_cooperative_groups (CuPy 13 would compile that
-            # as relocatable code and link cudadevrt); the launch itself is cooperative.
-            kern.kernel(tuple(grid), tuple(block), tuple(args), shared_mem=shared_mem,
-                        enable_cooperative_groups=True)
-        else:
-            kern(tuple(grid), tuple(block), tuple(args), shared_mem=shared_mem)
-
-    def device_limits(self):
-        rt = self.xp.cuda.runtime
-        dev = self.device_id()
-        sms = rt.deviceGetAttribute(getattr(rt, "cudaDevAttrMultiProcessorCount", 16), dev)
-        smem = rt.deviceGetAttribute(
-            getattr(rt, "cudaDevAttrMaxSharedMemoryPerBlockOptin", 97), dev)
-        coop = rt.deviceGetAttribute(getattr(rt, "cudaDevAttrCooperativeLaunch", 95), dev)
-        return sms, smem, bool(coop)
-
-    def blocks_per_sm(self, kern, block, shared_mem):
-        from cupy_backends.cuda.api import driver
-        return driver.occupancyMaxActiveBlocksPerMultiprocessor(kern.kernel.ptr, block,
-                                                                shared_mem)
-
-    # -- cuBLAS (column-major, as cuBLAS sees it)
-    def gemm_cm(self, transa, transb, m, n, k, A, lda, B, ldb, beta, C, ldc, dtype):
-        from cupy_backends.cuda.libs import cublas
-        handle = self.xp.cuda.device.get_cublas_handle()
-        stream = self.xp.cuda.get_current_stream().ptr
-        old_stream = cublas.getStream(handle)
-        old_mode = cublas.getPointerMode(handle)
-        old_math = cublas.getMathMode(handle)
-        dt = np.dtype(dtype)
-        alpha_h = np.ones((), dt)
-        beta_h = np.full((), beta, dt)
-        try:
-            cublas.setStream(handle, stream)
-            if old_mode != _POINTER_MODE_HOST:
-                cublas.setPointerMode(handle, _POINTER_MODE_HOST)
-            if dt == np.float64:
-                cublas.dgemm(handle, transa, transb, m, n, k, alpha_h.ctypes.data, A, lda,
-                             B, ldb, beta_h.ctypes.data, C, ldc)
-            else:
-                tf32 = tf32_enabled()
-                if not tf32 and old_math == _TF32_TENSOR_OP_MATH:
-                    cublas.setMathMode(handle, _DEFAULT_MATH)
-                cublas.gemmEx(handle, transa, transb, m, n, k, alpha_h.ctypes.data,
-                              A, _CUDA_R_32F, lda, B, _CUDA_R_32F, ldb, beta_h.ctypes.data,
-                              C, _CUDA_R_32F, ldc,
-                              _COMPUTE_32F_FAST_TF32 if tf32 else _COMPUTE_32F, _GEMM_DEFAULT)
-        finally:
-            if cublas.getMathMode(handle) != old_math:
-                cublas.setMathMode(handle, old_math)
-            if old_mode != _POINTER_MODE_HOST:
-                cublas.setPointerMode(handle, old_mode)
-            cublas.setStream(handle, old_stream)
-
-    # -- CUDA graphs
-    def _capture_stream(self):
-        key = self.device_id()
-        s = self._capture_streams.get(key)
-        if s is None:
-            s = self._capture_streams[key] = self.xp.cuda.Stream(non_blocking=True)
-        return s
-
-    def capture(self, fn, warmup=None):
-        """A CUDA graph of what ``fn`` launches (kernels and cuBLAS products only).
-        ``warmup`` runs first on the capture stream, outside the capture, so that
-        cuBLAS has its per-stream workspace and kernels before capturing."""
-        cp = self.xp
-        s = self._capture_stream()
-        # The capture stream must not start before the caller's stream got here.
-        s.wait_event(cp.cuda.get_current_stream().record())
-        with s:
-            if warmup is not None:
-                warmup()
-            s.synchronize()
-            s.begin_capture()
-            try:
-                fn()
-            except BaseException:
-                try:
-                    s.end_capture()
-                except Exception:
-                    pass
-                raise
-            graph = s.end_capture()
-        return _CupyGraph(graph)
-
-
-class _CupyGraph:
-    __slots__ = ("graph",)
-
-    def __init__(self, graph):
-        self.graph = graph
-
-    def launch(self):
-        self.graph.launch()          # on the current stream
-
-
-class PoisonXP:
-    """An array module whose ``empty`` fills float arrays with NaN (tests: elements a
-    kernel fails to write show up)."""
-
-    def __init__(self, xp):
-        self._xp = xp
-
-    def __getattr__(self, name):
-        return getattr(self._xp, name)
-
-    def empty(self, shape, dtype=float):
-        a = self._xp.empty(shape, dtype)
-        if np.dtype(dtype).kind == "f":
-            a.fill(np.nan)
-        return a
-
-
-def set_poison(enabled):
-    """Make the GPU path's fresh buffers NaN-filled (tests) or not (default)."""
-    be = default_backend()
-    base = be.xp._xp if isinstance(be.xp, PoisonXP) else be.xp
-    be.xp = PoisonXP(base) if enabled else base
-
-
-_BACKEND = None
-_BACKEND_LOCK = threading.Lock()
-
-
-def default_backend():
-    global _BACKEND
-    if _BACKEND is None:
-        with _BACKEND_LOCK:
-            if _BACKEND is None:
-                _BACKEND = CupyBackend()
-    return _BACKEND
-
-
-# --------------------------------------------------------------------------
-# Products in row-major terms
-# --------------------------------------------------------------------------
-
-def gemm_rm(be, ta, tb, M, N, K, A, lda, Bm, ldb, C, ldc, beta, dtype):
-    """C (M x N, row-major, row stride ldc) = op(A) op(B) + beta C, with A, B, C
-    row-major arrays (views) and op = transpose when ta / tb.  cuBLAS is column-major:
-    a row-major matrix is its transpose there, so this is C^T = op(B)^T op(A)^T with
-    the operands swapped and the transpose flags unchanged."""
-    if M == 0 or N == 0:
-        return
-    be.gemm_cm(_OP_T if tb else _OP_N, _OP_T if ta else _OP_N, N, M, K, be.ptr(Bm), ldb,
-               be.ptr(A), lda, beta, be.ptr(C), ldc, dtype)
 
 
 # --------------------------------------------------------------------------
@@ -438,6 +212,8 @@ def _contiguous(a):
 
 
 def _check_forward(x, h0, c0, W, R, b):
+    """T, B, I, H and the float type of the forward pass's inputs; ValueError naming
+    the input whose shape, type or layout is wrong."""
     if x.ndim != 3:
         raise ValueError(f"lstm (GPU): x must be T x B x InputSize, not {x.shape}")
     T, B, I = x.shape
@@ -467,19 +243,23 @@ def _check_forward(x, h0, c0, W, R, b):
     return T, B, I, H, dt
 
 
-def _codes(state_act, gate_act):
-    try:
-        return STATE_ACTS[state_act], GATE_ACTS[gate_act]
-    except KeyError:
-        raise ValueError(f"lstm (GPU): unknown activation {state_act!r} / "
-                         f"{gate_act!r}") from None
+def _check_backward(residual, x, W, R):
+    """T, B, I, H and the float type of the backward pass; ValueError naming the
+    input that does not match the forward pass."""
+    T, B, H4 = residual.G.shape
+    H = H4 // 4
+    I = x.shape[2]
+    dt = np.dtype(residual.G.dtype)
+    for name, a in (("x", x), ("weights", W), ("recurrentWeights", R)):
+        if not _contiguous(a) or np.dtype(a.dtype) != dt:
+            raise ValueError(f"lstm (GPU) backward: {name} must be C-contiguous {dt}")
+    if x.shape != (T, B, I) or W.shape != (H4, I) or R.shape != (H4, H):
+        raise ValueError("lstm (GPU) backward: input shapes do not match the forward pass")
+    return T, B, I, H, dt
 
 
 def _i32(v):
     return np.int32(v)
-
-
-_BLOCK = 256
 
 
 def _grid1(n):
@@ -501,42 +281,21 @@ class GpuResidual:
 
 
 # --------------------------------------------------------------------------
-# Forward
+# Choosing a path; the persistent kernels
 # --------------------------------------------------------------------------
 
-def _fwd_loop(be, kern, T, B, H, G, bias, R, h0f, cptr, Y, keep, dt):
-    """The per-step time loop: recurrent product into G[t], then the fused kernel.
-    ``cptr(t)`` gives (C[t], C[t+1]) buffers.  Launches only (capturable)."""
-    grid, block = _grid1(B * H), (_BLOCK,)
-    for t in range(T):
-        hprev = h0f if t == 0 else Y[t - 1]
-        gemm_rm(be, False, True, B, 4 * H, H, hprev, H, R, H, G[t], 4 * H, 1.0, dt)
-        c_prev, c_out = cptr(t)
-        be.launch(kern, grid, block, (G[t], bias, c_prev, c_out, Y[t], _i32(B), _i32(H),
-                                      _i32(1 if keep else 0)))
-
-
-def _c_buffers(xp, T, B, H, dt, c0, keep):
-    """Cell-state buffers with C[0] = c0: the store (T+1 x B x H) when keep, else a
-    ring of two; returns (buffer, cptr(t), index of c_T)."""
-    if keep:
-        C = xp.empty((T + 1, B, H), dt)
-        C[0] = c0
-        return C, (lambda t: (C[t], C[t + 1])), T
-    C = xp.empty((2, B, H), dt)
-    C[0] = c0
-    return C, (lambda t: (C[t & 1], C[(t + 1) & 1])), T & 1
-
-
 def _resolve_mode(T, B, H, dt, requested):
-    m = get_mode() if requested is None else requested
-    if m not in MODES:
-        raise ValueError(f"lstm GPU mode must be one of {MODES}, not {m!r}")
+    """(path, auto): the path to take ("steps", "graph" or "persistent") and whether
+    it is auto mode's fallback (auto tries the persistent kernels first)."""
+    if requested is None:
+        m = get_lstm_gpu_mode()
+    else:
+        m = choose(requested, LSTM_GPU_MODES, _WHERE, "mode")
     if m != "auto":
         return m, False
     macs = 4 * B * H * H
     fallback = "graph" if (T >= 4 and macs <= _GRAPH_MAX_STEP_MACS) else "steps"
-    return fallback, True          # persistent is tried first in auto mode
+    return fallback, True
 
 
 def _persistent(be, candidates, kernel_name, args_of, B, H):
@@ -559,17 +318,6 @@ def _persistent(be, candidates, kernel_name, args_of, B, H):
         bar = be.xp.zeros((grid[1],), np.uint32)
         return _cooperative_launch(be, kern, grid, U, args_of(bar), smem)
     return False
-
-
-def _persistent_fwd(be, G, b, R, h0, c0, Y, cst, c_stride, T, B, H, keep, dt, sa, ga):
-    """The persistent forward kernel, if a configuration fits; True if launched."""
-    return _persistent(
-        be, persistent_fwd_candidates(B, H, dt),
-        lambda U, KL, BS: persistent_fwd_name(dt, sa, ga, U, KL, BS),
-        lambda bar: (G, b, R, h0, _i32(0 if h0.shape[0] == 1 else H), c0,
-                     _i32(0 if c0.shape[0] == 1 else H), Y, cst, np.int64(c_stride), bar,
-                     _i32(T), _i32(B), _i32(H), _i32(1 if keep else 0)),
-        B, H)
 
 
 def _may_fit(grid, U, smem, sms, max_smem):
@@ -600,13 +348,62 @@ def _cooperative_launch(be, kern, grid, U, args, smem):
     return True
 
 
+def _persistent_fwd(be, G, b, R, h0, c0, Y, cst, c_stride, T, B, H, keep, dt, sa, ga):
+    """The persistent forward kernel, if a configuration fits; True if launched."""
+    return _persistent(
+        be, persistent_fwd_candidates(B, H, dt),
+        lambda U, KL, BS: persistent_fwd_name(dt, sa, ga, U, KL, BS),
+        lambda bar: (G, b, R, h0, _i32(0 if h0.shape[0] == 1 else H), c0,
+                     _i32(0 if c0.shape[0] == 1 else H), Y, cst, np.int64(c_stride), bar,
+                     _i32(T), _i32(B), _i32(H), _i32(1 if keep else 0)),
+        B, H)
+
+
+def _persistent_bwd(be, G, C, R, dY, dhT, dcT, dZ, dh0, dc0, T, B, H, dt, sa, ga):
+    """The persistent backward kernel, if a configuration fits; True if launched."""
+    return _persistent(
+        be, persistent_bwd_candidates(B, H, dt),
+        lambda U, KB, BS: persistent_bwd_name(dt, sa, ga, U, KB, BS),
+        lambda bar: (G, C, R, dY, dhT, dcT, dZ, dh0, dc0, bar, _i32(T), _i32(B), _i32(H)),
+        B, H)
+
+
+# --------------------------------------------------------------------------
+# Forward
+# --------------------------------------------------------------------------
+
+def _fwd_loop(be, kern, T, B, H, G, bias, R, h0f, cptr, Y, keep, dt):
+    """The per-step time loop: recurrent product into G[t], then the fused kernel.
+    ``cptr(t)`` gives (C[t], C[t+1]) buffers.  Launches only (capturable)."""
+    grid, block = _grid1(B * H), (_BLOCK,)
+    for t in range(T):
+        hprev = h0f if t == 0 else Y[t - 1]
+        gemm_rm(be, False, True, B, 4 * H, H, hprev, H, R, H, G[t], 4 * H, 1.0, dt)
+        c_prev, c_out = cptr(t)
+        be.launch(kern, grid, block, (G[t], bias, c_prev, c_out, Y[t], _i32(B), _i32(H),
+                                      _i32(1 if keep else 0)))
+
+
+def _c_buffers(xp, T, B, H, dt, c0, keep):
+    """Cell-state buffers with C[0] = c0: the store (T+1 x B x H) when keep, else a
+    ring of two; returns (buffer, cptr(t), index of c_T)."""
+    if keep:
+        C = xp.empty((T + 1, B, H), dt)
+        C[0] = c0
+        return C, (lambda t: (C[t], C[t + 1])), T
+    C = xp.empty((2, B, H), dt)
+    C[0] = c0
+    return C, (lambda t: (C[t & 1], C[(t + 1) & 1])), T & 1
+
+
 def forward(x, h0, c0, W, R, b, state_act="tanh", gate_act="sigmoid", keep=False, *,
             mode=None, backend=None):
     """lstm forward on the device: x T x B x I, h0/c0 (1 or B) x H, W 4H x I, R 4H x H,
     b 4H, all C-contiguous and of one float type.  Returns ((Y, hT, cT), residual):
-    Y T x B x H, hT and cT B x H, residual a GpuResidual when ``keep`` else None."""
+    Y T x B x H, hT and cT B x H, residual a GpuResidual when ``keep`` else None.
+    ``mode``: one of LSTM_GPU_MODES, or None for :func:`get_lstm_gpu_mode`."""
     T, B, I, H, dt = _check_forward(x, h0, c0, W, R, b)
-    sa, ga = _codes(state_act, gate_act)
+    sa, ga = activation_codes(state_act, gate_act)
     be = default_backend() if backend is None else backend
     xp = be.xp
     h0f = xp.empty((B, H), dt)
@@ -733,13 +530,67 @@ def _bwd_loop(be, kern, T, B, H, G, C, R, dY, dh, dc, dZ, dt):
         gemm_rm(be, False, False, B, H, 4 * H, dZ[t], 4 * H, R, H, dh, H, 0.0, dt)
 
 
-def _persistent_bwd(be, G, C, R, dY, dhT, dcT, dZ, dh0, dc0, T, B, H, dt, sa, ga):
-    """The persistent backward kernel, if a configuration fits; True if launched."""
-    return _persistent(
-        be, persistent_bwd_candidates(B, H, dt),
-        lambda U, KB, BS: persistent_bwd_name(dt, sa, ga, U, KB, BS),
-        lambda bar: (G, C, R, dY, dhT, dcT, dZ, dh0, dc0, bar, _i32(T), _i32(B), _i32(H)),
-        B, H)
+def _output_grads(xp, gY, ghT, gcT, T, B, H, dt):
+    """The output gradients as the loop wants them: dY (T x B x H, or None), and the
+    carries dh, dc (B x H, fresh arrays: the loop overwrites them)."""
+    def grad_in(g, shape, name):
+        if g is None:
+            return None
+        if g.shape != shape:
+            raise ValueError(f"lstm (GPU) backward: gradient of {name} must be {shape}, "
+                             f"not {g.shape}")
+        return xp.ascontiguousarray(g, dtype=dt)
+
+    dY = grad_in(gY, (T, B, H), "Y")
+    dh = xp.zeros((B, H), dt) if ghT is None else grad_in(ghT, (B, H), "hT").copy()
+    dc = xp.zeros((B, H), dt) if gcT is None else grad_in(gcT, (B, H), "cT").copy()
+    return dY, dh, dc
+
+
+def _backward_time_loop(be, residual, R, dY, dh, dc, dZ, T, B, H, dt, sa, ga, mode):
+    """Fills dZ through the chosen path and returns (dh0, dc0), the gradients of the
+    initial states as B x H (``dh``, ``dc``: dL/dhT, dL/dcT on entry)."""
+    xp = be.xp
+    G, C = residual.G, residual.C
+    path, auto = _resolve_mode(T, B, H, dt, mode)
+    if path == "persistent" or auto:
+        dh0, dc0 = xp.empty((B, H), dt), xp.empty((B, H), dt)
+        if _persistent_bwd(be, G, C, R, dY, dh, dc, dZ, dh0, dc0, T, B, H, dt, sa, ga):
+            LAST_PATH["backward"] = "persistent"
+            return dh0, dc0
+        if path == "persistent":
+            path = "steps"
+    kern = be.kernel("lstm_step.cu", step_names(dt, sa, ga)[1])
+    LAST_PATH["backward"] = path
+    if path == "graph":
+        return _backward_graph(be, kern, G, C, R, dY, dh, dc, dZ, T, B, H, dt, sa, ga)
+    _bwd_loop(be, kern, T, B, H, G, C, R, dY, dh, dc, dZ, dt)
+    return dh, dc
+
+
+def _parameter_grads(be, residual, x, W, dZ, needs, T, B, I, H, dt):
+    """dx, dW, dR, db (None where not needed): large products with dZ."""
+    xp = be.xp
+    H4, TB = 4 * H, T * B
+    dx = dW = dR = db = None
+    if needs[0]:
+        dx = xp.empty((T, B, I), dt)
+        if TB:
+            gemm_rm(be, False, False, TB, I, H4, dZ, H4, W, I, dx, I, 0.0, dt)
+    if needs[3]:
+        dW = xp.zeros((H4, I), dt)
+        if TB:
+            gemm_rm(be, True, False, H4, I, TB, dZ, H4, x, I, dW, I, 0.0, dt)
+    if needs[4]:
+        dR = xp.zeros((H4, H), dt)
+        if TB:
+            gemm_rm(be, True, False, H4, H, B, dZ, H4, residual.h0f, H, dR, H, 0.0, dt)
+            if T > 1:
+                gemm_rm(be, True, False, H4, H, (T - 1) * B, dZ[1:], H4, residual.Y, H, dR,
+                        H, 1.0, dt)
+    if needs[5]:
+        db = dZ.reshape(TB, H4).sum(axis=0) if TB else xp.zeros((H4,), dt)
+    return dx, dW, dR, db
 
 
 def backward(residual, x, W, R, gY=None, ghT=None, gcT=None, state_act="tanh",
@@ -752,76 +603,20 @@ def backward(residual, x, W, R, gY=None, ghT=None, gcT=None, state_act="tanh",
     dW (4H x I), dR (4H x H), db (4H)."""
     be = default_backend() if backend is None else backend
     xp = be.xp
-    G, C, Y, h0f = residual.G, residual.C, residual.Y, residual.h0f
-    T, B, H4 = G.shape
-    H = H4 // 4
-    I = x.shape[2]
-    dt = np.dtype(G.dtype)
-    sa, ga = _codes(state_act, gate_act)
-    for name, a in (("x", x), ("weights", W), ("recurrentWeights", R)):
-        if not _contiguous(a) or np.dtype(a.dtype) != dt:
-            raise ValueError(f"lstm (GPU) backward: {name} must be C-contiguous {dt}")
-    if x.shape != (T, B, I) or W.shape != (H4, I) or R.shape != (H4, H):
-        raise ValueError("lstm (GPU) backward: input shapes do not match the forward pass")
-
-    def grad_in(g, shape, name):
-        if g is None:
-            return None
-        if g.shape != shape:
-            raise ValueError(f"lstm (GPU) backward: gradient of {name} must be {shape}, "
-                             f"not {g.shape}")
-        return xp.ascontiguousarray(g, dtype=dt)
-
-    dY = grad_in(gY, (T, B, H), "Y")
-    dh = xp.zeros((B, H), dt) if ghT is None else grad_in(ghT, (B, H), "hT").copy()
-    dc = xp.zeros((B, H), dt) if gcT is None else grad_in(gcT, (B, H), "cT").copy()
-    dZ = xp.empty((T, B, H4), dt)
-
+    T, B, I, H, dt = _check_backward(residual, x, W, R)
+    sa, ga = activation_codes(state_act, gate_act)
+    dY, dh, dc = _output_grads(xp, gY, ghT, gcT, T, B, H, dt)
+    dZ = xp.empty((T, B, 4 * H), dt)
     if T > 0 and B > 0:
-        path, auto = _resolve_mode(T, B, H, dt, mode)
-        done = False
-        if path == "persistent" or auto:
-            dh0, dc0 = xp.empty((B, H), dt), xp.empty((B, H), dt)
-            done = _persistent_bwd(be, G, C, R, dY, dh, dc, dZ, dh0, dc0, T, B, H, dt, sa, ga)
-            if done:
-                dh, dc = dh0, dc0
-                LAST_PATH["backward"] = "persistent"
-            elif path == "persistent":
-                path = "steps"
-        if not done:
-            kern = be.kernel("lstm_step.cu", step_names(dt, sa, ga)[1])
-            LAST_PATH["backward"] = path
-            if path == "graph":
-                dh, dc = _backward_graph(be, kern, G, C, R, dY, dh, dc, dZ, T, B, H, dt,
-                                         sa, ga)
-            else:
-                _bwd_loop(be, kern, T, B, H, G, C, R, dY, dh, dc, dZ, dt)
-
+        dh, dc = _backward_time_loop(be, residual, R, dY, dh, dc, dZ, T, B, H, dt, sa, ga,
+                                     mode)
     grads = [None] * 6
     if needs[1]:
         grads[1] = dh if residual.h0_rows == B else dh.sum(axis=0, keepdims=True)
     if needs[2]:
         grads[2] = dc if residual.c0_rows == B else dc.sum(axis=0, keepdims=True)
-    TB = T * B
-    if needs[0]:
-        dx = xp.empty((T, B, I), dt)
-        if TB:
-            gemm_rm(be, False, False, TB, I, H4, dZ, H4, W, I, dx, I, 0.0, dt)
-        grads[0] = dx
-    if needs[3]:
-        dW = xp.zeros((H4, I), dt)
-        if TB:
-            gemm_rm(be, True, False, H4, I, TB, dZ, H4, x, I, dW, I, 0.0, dt)
-        grads[3] = dW
-    if needs[4]:
-        dR = xp.zeros((H4, H), dt)
-        if TB:
-            gemm_rm(be, True, False, H4, H, B, dZ, H4, h0f, H, dR, H, 0.0, dt)
-            if T > 1:
-                gemm_rm(be, True, False, H4, H, (T - 1) * B, dZ[1:], H4, Y, H, dR, H, 1.0, dt)
-        grads[4] = dR
-    if needs[5]:
-        grads[5] = dZ.reshape(TB, H4).sum(axis=0) if TB else xp.zeros((H4,), dt)
+    grads[0], grads[3], grads[4], grads[5] = _parameter_grads(be, residual, x, W, dZ, needs,
+                                                              T, B, I, H, dt)
     return grads
 
 
@@ -864,18 +659,19 @@ def _backward_graph(be, kern, G, C, R, dY, dh, dc, dZ, T, B, H, dt, sa, ga):
 
 
 # --------------------------------------------------------------------------
-# The primitive's two halves (called by dlarr._lstm for CuPy arrays)
+# The primitive's two halves (called by dlarr.functions.lstm for CuPy arrays)
 # --------------------------------------------------------------------------
 
 def primitive_forward(x, h0, c0, W, R, b, state_act, gate_act, keep):
-    """``dlarr._lstm._lstm`` on CuPy arrays: ((Y, hT, cT), residual)."""
+    """``dlarr.functions.lstm``'s primitive on CuPy arrays: ((Y, hT, cT), residual)."""
     xp = array_namespace(x, h0, c0, W, R, b, where="lstm")
     args = [xp.ascontiguousarray(a) for a in (x, h0, c0, W, R, b)]
     return forward(*args, state_act=state_act, gate_act=gate_act, keep=keep)
 
 
 def primitive_backward(needs, g, x, h0, c0, W, R, b, state_act, gate_act, residual):
-    """The vjp of ``dlarr._lstm._lstm`` on CuPy arrays: six DLArrays or None."""
+    """The vjp of ``dlarr.functions.lstm``'s primitive on CuPy arrays: six DLArrays or
+    None."""
     from ..core.dlarray import DLArray
     if not isinstance(residual, GpuResidual):
         raise RuntimeError("lstm (GPU): the forward pass kept no GPU residual")

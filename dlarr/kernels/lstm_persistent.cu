@@ -16,7 +16,7 @@
 // slice.  The cell state c and the backward carry dc stay in a register of the
 // thread that owns the cell for all steps.
 //
-// Requirements (checked on the Python side, dlarr/_lstm_cuda.py):
+// Requirements (checked on the Python side, dlarr/kernels/lstm.py):
 //   * cooperative launch (all blocks resident at once: the barrier waits for them);
 //   * bar: gridDim.y zeroed counters;
 //   * forward:  KL >= ceil(H/32)       (R elements per gate per lane);

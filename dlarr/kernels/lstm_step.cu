@@ -14,7 +14,7 @@
 // contiguous (the four gate blocks are four coalesced streams).  Nothing is kept on
 // chip between steps: per step these kernels are a few small coalesced passes; the
 // time loop around them (cuBLAS recurrent product + one of these) is launched step
-// by step or replayed from a captured CUDA graph (dlarr/_lstm_cuda.py).
+// by step or replayed from a captured CUDA graph (dlarr/kernels/lstm.py).
 #include "lstm_gates.cuh"
 
 // Forward step t.
