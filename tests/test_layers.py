@@ -4,7 +4,7 @@ import pytest
 
 import dlarr as dl
 from dlarr import layers as L
-from dlarr.networks.network import dlnetwork
+from dlarr.networks.network import dlnetwork, forward
 
 
 def test_lstm_layer_defaults_and_display():
@@ -198,3 +198,165 @@ def test_gru_per_gate_factors_cover_both_biases():
     np.testing.assert_array_equal(np.ravel(lr), np.tile(np.repeat([1, 0, 2], 2), 2))
     with pytest.raises(ValueError, match="1x3 vector"):
         L.gruLayer(2, BiasLearnRateFactor=[1, 2, 3, 4])
+
+
+# --------------------------------------------------------------------------
+# The Layer extension point: a custom layer, default names, factors
+# --------------------------------------------------------------------------
+class ScaleLayer(dl.Layer):
+    """Y = Scale .* X, one learnable scale per channel (docs/extending.md's example)."""
+    _learnables = ("Scale",)
+
+    def _setup(self, in_size, has_time, dtype):
+        self._init_param("Scale", "ones", (in_size, 1), in_size, in_size, dtype)
+        return in_size, has_time
+
+    def _forward(self, X, training, state):
+        return X * self.Scale, state
+
+
+def test_custom_layer_gradient_matches_finite_differences():
+    dl.rng(3)
+    net = dlnetwork([L.sequenceInputLayer(3), L.lstmLayer(4), ScaleLayer(),
+                     L.fullyConnectedLayer(2)], Initialize=False).initialize(np.float64)
+    rng = np.random.default_rng(4)
+    scale = dl.dlarray(rng.uniform(0.5, 1.5, (4, 1)))      # away from ones: a general point
+    net.Learnables = [scale if p == "Scale" else v for p, v in
+                      zip(net.Learnables.Parameter, net.Learnables.Value)]
+    X = dl.dlarray(rng.standard_normal((3, 2, 5)), "CBT")
+    T = dl.dlarray(rng.standard_normal((2, 2, 5)), "CBT")
+
+    def loss_of(net):
+        Y, _ = forward(net, X)
+        return dl.sum((Y - T) * (Y - T), "all")
+
+    def model_loss(net):
+        loss = loss_of(net)
+        return loss, dl.dlgradient(loss, net.Learnables)
+
+    _, grads = dl.dlfeval(model_loss, net)
+    assert grads.Parameter == ["InputWeights", "RecurrentWeights", "Bias", "Scale", "Weights", "Bias"]
+    values = [dl.extractdata(v) for v in net.Learnables.Value]
+    eps = 1e-6
+    for row in (3, 2):            # Scale itself, and the LSTM's bias through the custom layer
+        g = dl.extractdata(grads.Value[row])
+        assert g.dtype == np.float64
+        fd = np.zeros_like(values[row])
+        for i in np.ndindex(values[row].shape):
+            loss = []
+            for sign in (1, -1):
+                vals = [v.copy() for v in values]
+                vals[row][i] += sign * eps
+                moved = dl.resetState(net)
+                moved.Learnables = [dl.dlarray(v) for v in vals]
+                loss.append(float(loss_of(moved)))
+            fd[i] = (loss[0] - loss[1]) / (2 * eps)
+        np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-8)
+    assert np.abs(dl.extractdata(grads.Value[3])).min() > 0
+
+
+def test_custom_layer_defaults():
+    layer = ScaleLayer()
+    assert list(ScaleLayer._props) == ["Name", "Scale"]
+    assert layer.Name == "" and layer.Scale is None
+    assert layer._display == "ScaleLayer" and layer._type == "ScaleLayer"
+    assert ScaleLayer._default_name == "scale"
+    assert ScaleLayer._groups == (("Learnable Parameters", ("Scale",)),)
+    assert repr(layer).splitlines() == ["ScaleLayer with properties:", "", "     Name: ''", "",
+                                        "   Learnable Parameters", "    Scale: []"]
+    layer.Scale = np.ones((3, 1))                     # through the array validator
+    assert isinstance(layer.Scale, dl.DLArray)
+    with pytest.raises(TypeError, match="ScaleLayer has no property 'Scal'; did you mean Scale"):
+        layer.Scal = 1
+    net = dlnetwork([L.sequenceInputLayer(3), ScaleLayer(), ScaleLayer(), ScaleLayer(Name="scale_1"),
+                     L.lstmLayer(2), L.fullyConnectedLayer(2)])
+    assert [l.Name for l in net.Layers] == ["sequenceinput", "scale", "scale_2", "scale_1", "lstm",
+                                            "fc"]
+    np.testing.assert_array_equal(dl.extractdata(net.Layers[1].Scale), np.ones((3, 1)))
+    assert net.Layers[1].Scale.dtype == np.float32
+    assert "     2   'scale'           ScaleLayer        ScaleLayer" in repr(net)
+
+
+def test_default_names_are_class_attributes():
+    import dlarr.networks.network as N
+    assert not hasattr(N, "_DEFAULT_NAMES")
+    assert {cls: cls._default_name for cls in (
+        L.SequenceInputLayer, L.LSTMLayer, L.GRULayer, L.BiLSTMLayer, L.FullyConnectedLayer,
+        L.SoftmaxLayer, L.DropoutLayer, L.ClassificationOutputLayer, L.RegressionOutputLayer)} == {
+        L.SequenceInputLayer: "sequenceinput", L.LSTMLayer: "lstm", L.GRULayer: "gru",
+        L.BiLSTMLayer: "bilstm", L.FullyConnectedLayer: "fc", L.SoftmaxLayer: "softmax",
+        L.DropoutLayer: "dropout", L.ClassificationOutputLayer: "classoutput",
+        L.RegressionOutputLayer: "regressionoutput"}
+
+    class Doubler(dl.Layer):
+        pass
+
+    class MyLSTM(L.LSTMLayer):                  # inherits lstmLayer's name and display
+        pass
+
+    class Tripler(Doubler):                     # derives its own
+        pass
+
+    class NamedLayer(dl.Layer):
+        _default_name = "nm"
+
+    assert Doubler._default_name == "doubler" and Doubler._display == "Doubler"
+    assert MyLSTM._default_name == "lstm" and MyLSTM._display == "LSTMLayer"
+    assert Tripler._default_name == "tripler" and Tripler._type == "Tripler"
+    assert NamedLayer._default_name == "nm"
+    net = dlnetwork([L.sequenceInputLayer(2), Doubler(), MyLSTM(NumHiddenUnits=3), L.lstmLayer(3),
+                     NamedLayer(), Tripler()])
+    assert [l.Name for l in net.Layers] == ["sequenceinput", "doubler", "lstm", "lstm_1", "nm",
+                                            "tripler"]
+
+
+def test_factors_read_properties_else_matlab_defaults():
+    def nonnegative(v, name, layer):
+        return float(v)
+
+    class Affine(dl.Layer):
+        _learnables = ("Weights", "Bias", "Offset", "RecurrentBias")
+        _props = {"WeightsL2Factor": (2.0, nonnegative), "OffsetLearnRateFactor": (0.5, nonnegative),
+                  "RecurrentBiasL2Factor": (3.0, nonnegative)}
+
+    layer = Affine(OffsetLearnRateFactor=4)
+    assert list(Affine._props)[0] == "Name" and list(Affine._props)[-4:] == list(Affine._learnables)
+    assert Affine._groups == (("Learnable Parameters", Affine._learnables),)   # factors not shown
+    assert layer._factors("Weights") == (1.0, 2.0)
+    assert layer._factors("Bias") == (1.0, 0.0)              # MATLAB: L2 factor 0 for biases
+    assert layer._factors("Offset") == (4.0, 1.0)
+    assert layer._factors("RecurrentBias") == (1.0, 3.0)
+
+    class Mapped(Affine):
+        _factor_prefix = {"Offset": "Weights"}
+
+    assert Mapped()._factors("Offset") == (1.0, 2.0)
+    fc = L.fullyConnectedLayer(3, WeightLearnRateFactor=2, WeightL2Factor=0.5, BiasL2Factor=0.25)
+    assert fc._factors("Weights") == (2.0, 0.5) and fc._factors("Bias") == (1.0, 0.25)
+    assert L.FullyConnectedLayer._factor_prefix == {"Weights": "Weight"}
+    lstm = _init_lstm(2, 3, RecurrentWeightsL2Factor=0.5)
+    assert lstm._factors("RecurrentWeights") == (1.0, 0.5)
+    assert lstm._factors("Bias") == (1.0, 0.0) and lstm._factors("InputWeights") == (1.0, 1.0)
+
+
+def test_layer_docstring_lists_the_hooks():
+    doc = dl.Layer.__doc__
+    for hook in ("_setup(in_size, has_time, dtype)", "_forward(X, training, state)", "_learnables",
+                 "_states", "_factors(name)", "_props", "_groups", "_display", "_type",
+                 "_description()", "_default_name", "_factor_prefix", "_initial_state", "_init_param"):
+        assert hook in doc, hook
+
+
+def test_each_layer_family_has_its_module():
+    import importlib
+    for module, names in {"base": ("Layer", "layer_table", "disp"),
+                          "input": ("SequenceInputLayer", "sequenceInputLayer"),
+                          "recurrent": ("LSTMLayer", "GRULayer", "BiLSTMLayer", "lstmLayer"),
+                          "dense": ("FullyConnectedLayer", "fullyConnectedLayer"),
+                          "activation": ("SoftmaxLayer", "softmaxLayer"),
+                          "dropout": ("DropoutLayer", "dropoutLayer"),
+                          "output": ("ClassificationOutputLayer", "RegressionOutputLayer",
+                                     "_OUTPUT_LAYERS")}.items():
+        mod = importlib.import_module(f"dlarr.layers.{module}")
+        for n in names:
+            assert getattr(L, n) is getattr(mod, n), (module, n)

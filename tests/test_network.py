@@ -140,3 +140,33 @@ def test_gpu_execution_environment_without_gpu():
     with pytest.raises(RuntimeError, match="ExecutionEnvironment is 'gpu' but no GPU"):
         trainNetwork([np.ones((2, 3))] * 2, [0, 1], layers,
                      trainingOptions("adam", ExecutionEnvironment="gpu", Verbose=False))
+
+
+class CountLayer(dl.Layer):
+    """Passes X through and counts the time steps it has seen: a custom layer with a state."""
+    _states = ("Count",)
+
+    def _setup(self, in_size, has_time, dtype):
+        if self.Count is None:
+            self.Count = np.zeros((1, 1))
+        return in_size, has_time
+
+    def _forward(self, X, training, state):
+        return X, {"Count": state["Count"] + X.shape[X.dims.index("T")]}
+
+
+def test_custom_layer_state_and_default_initial_state():
+    net = dlnetwork([L.sequenceInputLayer(2), CountLayer(), L.lstmLayer(3)])
+    assert net.State.Layer == ["count", "lstm", "lstm"]
+    assert net.State["count", "Count"].dtype == np.float32          # the network's type
+    X = dl.dlarray(np.ones((2, 1, 4), np.float32), "CBT")
+    _, state = forward(net, X)
+    assert float(state["count", "Count"]) == 4
+    net.State = state
+    _, state = forward(net, X)
+    assert float(state["count", "Count"]) == 8
+    net.State = state
+    assert float(resetState(net).State["count", "Count"]) == 0
+    assert float(net.State["count", "Count"]) == 8                   # resetState returns a copy
+    with pytest.raises(ValueError, match="state Count is empty"):
+        CountLayer()._initial_state("Count", np.float32)

@@ -1,6 +1,27 @@
 """MATLAB's layer objects, one module per family.
 
+``base`` (the Layer class, validators, display), ``input`` (sequenceInputLayer),
+``recurrent`` (lstmLayer, gruLayer, bilstmLayer), ``dense``
+(fullyConnectedLayer), ``activation`` (softmaxLayer), ``dropout``
+(dropoutLayer), ``output`` (classificationLayer, regressionLayer).
+
 Imports from ``dlarr.core`` and ``dlarr.functions``.
 """
-from .base import *  # noqa: F401,F403  (temporary until the split)
-from .base import _OUTPUT_LAYERS, _show, layer_table  # noqa: F401
+from .base import Layer, _show, disp, layer_table
+from .input import SequenceInputLayer, sequenceInputLayer
+from .recurrent import BiLSTMLayer, GRULayer, LSTMLayer, bilstmLayer, gruLayer, lstmLayer
+from .dense import FullyConnectedLayer, fullyConnectedLayer
+from .activation import SoftmaxLayer, softmaxLayer
+from .dropout import DropoutLayer, dropoutLayer
+from .output import (_OUTPUT_LAYERS, ClassificationOutputLayer, RegressionOutputLayer,
+                     classificationLayer, regressionLayer)
+
+__all__ = [
+    "Layer", "disp", "layer_table",
+    "SequenceInputLayer", "sequenceInputLayer",
+    "BiLSTMLayer", "GRULayer", "LSTMLayer", "bilstmLayer", "gruLayer", "lstmLayer",
+    "FullyConnectedLayer", "fullyConnectedLayer",
+    "SoftmaxLayer", "softmaxLayer",
+    "DropoutLayer", "dropoutLayer",
+    "ClassificationOutputLayer", "RegressionOutputLayer", "classificationLayer", "regressionLayer",
+]

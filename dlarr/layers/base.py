@@ -1,15 +1,12 @@
-"""Layers: MATLAB's layer objects with their properties, defaults, validation and display.
+"""The layer base class: properties, validation, display, and the network hooks.
 
-A layer holds its hyperparameters and (once initialized) its learnable
-parameters as properties named as in MATLAB.  The network (``_network``)
-calls three hooks:
-
-* ``_setup(in_size, has_time, dtype)``: check the input, assign ``InputSize``
-  when "auto", initialize empty learnables; returns ``(out_size, out_has_time)``;
-* ``_forward(X, training, state)``: formatted DLArray in, ``(Y, new_state)`` out;
-* ``_learnables`` / ``_states``: the names of learnable and state properties,
-  and ``_factors(name)``: that learnable's learn-rate and L2 factors as arrays
-  broadcastable to the parameter (per gate for recurrent layers).
+``Layer`` is the base of every dlarr layer and the extension point for new ones
+(see its docstring, and "A new layer" in docs/extending.md).  This module also
+holds the property validators the layer families share, the display helpers
+(``_show``, :func:`layer_table`, :func:`disp`) and ``Layer._init_param``, which
+initializes a learnable by a name of ``dlarr.functions.initializers.INITIALIZERS``
+or by a function ``f(sz)``.  The layers themselves live one family per module:
+``input``, ``recurrent``, ``dense``, ``activation``, ``dropout``, ``output``.
 """
 from __future__ import annotations
 
@@ -17,12 +14,14 @@ import copy
 import math
 import difflib
 import numbers
+import re
 
 import numpy as np
 
 from ..functions import initializers as _init
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
+from ..core import options as V
 from ..core.options import choose
 
 # --------------------------------------------------------------------------
@@ -44,8 +43,8 @@ def _pos_int(v, name, layer):
 
 
 def _auto_or_pos_int(v, name, layer):
-    if isinstance(v, str) and v == "auto":
-        return v
+    if isinstance(v, str):
+        return choose(v, ("auto",), type(layer).__name__, name)
     return _pos_int(v, name, layer)
 
 
@@ -91,6 +90,7 @@ def _initializer(*names):
                              f"{', '.join(repr(n) for n in names)} or a function weights = f(sz); "
                              f"got {v!r}")
         return choose(v, names, type(layer).__name__, name)
+    check.options = names
     return check
 
 
@@ -107,11 +107,16 @@ def _array_or_empty(v, name, layer):
 
 
 def _normalization(v, name, layer):
-    opts = ("none", "zscore", "zerocenter", "rescale-symmetric", "rescale-zero-one")
-    if callable(v) or v in opts:
+    """One of MATLAB's normalizations (matched as validatestring does) or a function."""
+    if callable(v):
         return v
-    raise ValueError(f"{type(layer).__name__}: {name} must be one of "
-                     f"{', '.join(repr(o) for o in opts)} or a function; got {v!r}")
+    if not isinstance(v, str):
+        raise TypeError(f"{type(layer).__name__}: {name} must be one of "
+                        f"{', '.join(repr(o) for o in V.NORMALIZATIONS)} or a function; got {v!r}")
+    return choose(v, V.NORMALIZATIONS, type(layer).__name__, name)
+
+
+_normalization.options = V.NORMALIZATIONS
 
 
 def _any(v, name, layer):
@@ -120,9 +125,9 @@ def _any(v, name, layer):
 
 def _classes(v, name, layer):
     """'auto' (the sorted labels of the training data) or the classes in order."""
-    if isinstance(v, str) and v == "auto":
-        return v
-    if isinstance(v, str) or not hasattr(v, "__len__") or len(v) == 0:
+    if isinstance(v, str):
+        return choose(v, ("auto",), type(layer).__name__, name)
+    if not hasattr(v, "__len__") or len(v) == 0:
         raise ValueError(f"{type(layer).__name__}: {name} must be 'auto' or a list of classes, "
                          f"not {v!r}")
     return tuple(np.asarray(v).tolist())
@@ -130,9 +135,9 @@ def _classes(v, name, layer):
 
 def _class_weights(v, name, layer):
     """'none' or one positive weight per class (in the order of Classes)."""
-    if isinstance(v, str) and v == "none":
-        return v
-    arr = None if isinstance(v, (str, bool)) else np.asarray(v, dtype=float)
+    if isinstance(v, str):
+        return choose(v, ("none",), type(layer).__name__, name)
+    arr = None if isinstance(v, bool) else np.asarray(v, dtype=float)
     if arr is None or arr.ndim > 1 or arr.size == 0 or not np.all(np.isfinite(arr)) \
             or not np.all(arr > 0):
         raise ValueError(f"{type(layer).__name__}: {name} must be 'none' or a vector of positive "
@@ -164,21 +169,134 @@ def _show(v):
     return str(v)
 
 
+_FACTOR_PROPS = ("LearnRateFactor", "L2Factor")
+
+
+def _declared_below_layer(cls, attr):
+    """True when a class between ``cls`` and :class:`Layer` declares ``attr`` (a
+    value derived from a class's name is not a declaration: each class derives its own)."""
+    for k in cls.__mro__:
+        if k is Layer:
+            return False
+        if attr in k.__dict__ and attr not in k.__dict__.get("_derived", ()):
+            return True
+    return False
+
+
+def _name_from_class(name):
+    """The default layer name a class name gives: "ScaleLayer" -> "scale"."""
+    base = re.sub(r"Layer$", "", name.lstrip("_")) or name.lstrip("_") or "layer"
+    return base.lower()
+
+
 class Layer:
-    """Base class of dlarr's layers (MATLAB's ``nnet.cnn.layer.Layer``)."""
+    """Base class of dlarr's layers (MATLAB's ``nnet.cnn.layer.Layer``), and the
+    extension point for new layers.
+
+    A layer is a set of MATLAB properties (hyperparameters, learnables, states),
+    validated when set, and a few hooks the network calls.  A new layer
+    subclasses ``Layer``, declares its properties and learnables, and defines
+    ``_setup`` and ``_forward``; everything else has a default.
+
+    What a subclass declares (class attributes):
+
+    * ``_props``: ``{name: (default, validator)}`` in display order;
+      ``validator(value, name, layer)`` returns the value to store or raises
+      (validators for string sets carry ``.options``).  ``Name`` is added first,
+      and each name of ``_learnables``/``_states`` with default ``[]`` (None)
+      and an array validator, when the subclass leaves them out.
+    * ``_learnables``: the learnable properties, in the order of
+      ``net.Learnables`` (a learnable still empty, None, is not listed);
+      ``_states``: the state properties (``net.State``).
+    * ``_display``: the class name MATLAB shows ("LSTMLayer"); ``_type``: the
+      type column of a layer array ("LSTM"); both default to the class name.
+    * ``_default_name``: the name a network gives the layer when its Name is
+      empty ("lstm", then "lstm_1", ...); by default the class name without a
+      trailing "Layer", in lower case ("ScaleLayer" -> "scale").
+    * ``_groups``: ``((title, names), ...)``, the sections of the properties
+      display; by default "Hyperparameters" (the other properties, less the
+      learn-rate and L2 factors), "Learnable Parameters" and "State Parameters".
+    * ``_factor_prefix``: ``{learnable: prefix}`` for a learnable whose factor
+      properties are not named after it (fullyConnectedLayer's ``Weights`` has
+      ``WeightLearnRateFactor``/``WeightL2Factor``: ``{"Weights": "Weight"}``).
+
+    What the network calls, and when:
+
+    * ``dlnetwork(layers)`` / ``trainNetwork`` copy the layers and name the
+      unnamed ones (``_default_name``); ``initialize`` then calls, for each
+      layer in order, ``_setup(in_size, has_time, dtype) -> (out_size,
+      out_has_time)``: ``in_size`` is the number of channels of the input,
+      ``has_time`` whether it has a time dimension, ``dtype`` the learnables'
+      type (float32 unless ``initialize(dtype)`` says otherwise).  It checks
+      the input, sets "auto" sizes, and initializes its empty learnables
+      (``self._init_param``); it must leave learnables already given as they
+      are.  Next, for each name of ``_states``, ``_initial_state(name, dtype,
+      xp) -> DLArray``: the state's value at the start and after resetState
+      (by default the property's value; recurrent layers give zeros when it is
+      empty).
+    * ``forward`` / ``predict`` / training call ``_forward(X, training, state)
+      -> (Y, new_state)``: ``X`` is a formatted DLArray ("CBT" or "CB"),
+      ``training`` is True in forward and training passes (dropout acts),
+      ``state`` is ``{name: value}`` for ``_states`` (None when there are
+      none).  Compute ``Y`` with dlarray operations from the layer's
+      learnables (``self.<name>``) so dlgradient can differentiate it; return
+      the state unchanged or updated.
+    * The solvers of trainNetwork and trainnet call ``_factors(name) ->
+      (learn_rate_factor, l2_factor)`` once per learnable: scalars or arrays
+      broadcastable to the parameter.  By default a learnable ``X`` reads the
+      properties ``XLearnRateFactor`` and ``XL2Factor`` (through
+      ``_factor_prefix``) when the layer has them; otherwise MATLAB's defaults,
+      learn-rate factor 1, L2 factor 1 (0 for a learnable named ``Bias`` or
+      ending in ``Bias``).  Recurrent layers expand per-gate factors to rows.
+    * Display: ``repr`` (``_display``, ``_groups``) and the layer-array row
+      (``_type``, ``_description() -> str``, by default ``_type``).
+
+    Learnables and states are replaced between calls on copies of the layer
+    (``_with``), never set in ``_forward``.
+    """
 
     _display = "Layer"              # class name MATLAB shows, e.g. "LSTMLayer"
     _type = "Layer"                 # the "type" column of a layer array
-    _props: dict = {}               # property -> (default, validator), in display order
+    _default_name = "layer"         # what a network names the layer when Name is ''
+    _props: dict = {"Name": ("", _name)}   # property -> (default, validator), display order
     _groups: tuple = ()             # (title, names) groups for the properties view
     _learnables: tuple = ()
     _states: tuple = ()
+    _factor_prefix: dict = {}       # learnable -> prefix of its factor properties
     _ngates = 1
 
     NumInputs = 1
     InputNames = ("in",)
     NumOutputs = 1
     OutputNames = ("out",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        derived = set()
+        for attr, value in (("_display", cls.__name__), ("_type", cls.__name__),
+                            ("_default_name", _name_from_class(cls.__name__))):
+            if not _declared_below_layer(cls, attr):
+                setattr(cls, attr, value)
+                derived.add(attr)
+        props = dict(cls._props)
+        missing = [n for n in cls._learnables + cls._states if n not in props]
+        if "Name" not in props or missing:
+            full = {"Name": props.pop("Name", ("", _name))}
+            full.update(props)
+            full.update((n, (None, _array_or_empty)) for n in missing)
+            cls._props = full
+        if not _declared_below_layer(cls, "_groups"):
+            cls._groups = cls._default_groups()
+            derived.add("_groups")
+        cls._derived = frozenset(derived)
+
+    @classmethod
+    def _default_groups(cls):
+        special = set(cls._learnables) | set(cls._states) | {"Name"}
+        hyper = tuple(n for n in cls._props if n not in special and not n.endswith(_FACTOR_PROPS))
+        groups = (("Hyperparameters", hyper), ("Learnable Parameters", tuple(cls._learnables)),
+                  ("State Parameters", tuple(cls._states)))
+        return tuple((title, names) for title, names in groups if names)
 
     def __init__(self, **options):
         for k, (default, _) in self._props.items():
@@ -222,8 +340,45 @@ class Layer:
     def _forward(self, X, training, state):
         return X, state
 
+    def _initial_state(self, name, dtype, xp=np):
+        """The state's value at the start (the property's value), on the device of ``xp``."""
+        v = getattr(self, name)
+        if v is None:
+            raise ValueError(f"Layer '{self.Name}' ({self._display}): state {name} is empty; set it "
+                             "in _setup or define _initial_state")
+        return DLArray._new(xp.asarray(v._data).astype(dtype), v._fmt)
+
     def _factors(self, name):
-        return 1.0, 0.0
+        prefix = self._factor_prefix.get(name, name)
+        lr, l2 = (prefix + suffix for suffix in _FACTOR_PROPS)
+        return (getattr(self, lr) if lr in self._props else 1.0,
+                getattr(self, l2) if l2 in self._props else (0.0 if name.endswith("Bias") else 1.0))
+
+    def _init_param(self, prop, spec, sz, num_in, num_out, dtype):
+        """Initialize learnable ``prop`` of size ``sz`` by ``spec``: a name of the
+        initializer table (fan-in ``num_in``, fan-out ``num_out``) or a function
+        f(sz); a value already set is checked against ``sz`` and cast to ``dtype``."""
+        cur = getattr(self, prop)
+        if cur is not None:
+            if tuple(cur.shape) != tuple(sz) and not (len(sz) == 2 and sz[1] == 1 and cur.shape == (sz[0],)):
+                raise ValueError(f"Layer '{self.Name}' ({self._display}): {prop} must be "
+                                 f"{sz[0]} x {sz[1]}; it has size {'x'.join(map(str, cur.shape))}")
+            object.__setattr__(self, prop, _to_float(cur.reshape(*sz) if cur.shape != tuple(sz) else cur,
+                                                     dtype))
+            return
+        cls = "single" if dtype == np.float32 else "double"
+        if callable(spec):
+            val = spec(tuple(sz))
+            val = val if isinstance(val, DLArray) else dlarray(np.asarray(val))
+            if tuple(val.shape) != tuple(sz):
+                raise ValueError(f"Layer '{self.Name}': the {prop} initializer function returned size "
+                                 f"{'x'.join(map(str, val.shape))}, expected {sz[0]} x {sz[1]}")
+        elif spec in _init.INITIALIZERS:
+            val = _init.INITIALIZERS[spec](tuple(sz), num_in, num_out, cls,
+                                           getattr(self, "NumHiddenUnits", None))
+        else:  # pragma: no cover - validators prevent this
+            raise ValueError(spec)
+        object.__setattr__(self, prop, _to_float(DLArray._new(val._data, "", None), dtype))
 
     def _with(self, **values):
         """A copy with some learnable/state values replaced (no validation)."""
@@ -242,467 +397,6 @@ def _check_in_size(layer, in_size):
 
 def _to_float(v, dtype):
     return v if v.dtype == dtype else dlarray(v._data.astype(dtype))
-
-
-def _init_param(layer, prop, spec, sz, num_in, num_out, dtype):
-    """Initialize ``prop`` by ``spec`` (a name or a function f(sz)) unless already set."""
-    cur = getattr(layer, prop)
-    if cur is not None:
-        if tuple(cur.shape) != tuple(sz) and not (len(sz) == 2 and sz[1] == 1 and cur.shape == (sz[0],)):
-            raise ValueError(f"Layer '{layer.Name}' ({layer._display}): {prop} must be "
-                             f"{sz[0]} x {sz[1]}; it has size {'x'.join(map(str, cur.shape))}")
-        object.__setattr__(layer, prop, _to_float(cur.reshape(*sz) if cur.shape != tuple(sz) else cur, dtype))
-        return
-    cls = "single" if dtype == np.float32 else "double"
-    if callable(spec):
-        val = spec(tuple(sz))
-        val = val if isinstance(val, DLArray) else dlarray(np.asarray(val))
-        if tuple(val.shape) != tuple(sz):
-            raise ValueError(f"Layer '{layer.Name}': the {prop} initializer function returned size "
-                             f"{'x'.join(map(str, val.shape))}, expected {sz[0]} x {sz[1]}")
-    elif spec == "glorot":
-        val = _init.initializeGlorot(sz, num_out, num_in, cls)
-    elif spec == "he":
-        val = _init.initializeHe(sz, num_in, cls)
-    elif spec == "orthogonal":
-        val = _init.initializeOrthogonal(sz, cls)
-    elif spec == "narrow-normal":
-        val = _init.initializeNarrowNormal(sz, className=cls)
-    elif spec == "zeros":
-        val = _init.initializeZeros(sz, cls)
-    elif spec == "ones":
-        val = _init.initializeOnes(sz, cls)
-    elif spec == "unit-forget-gate":   # per direction: [0; 1; 0; 0] blocks of H rows
-        one = _init.initializeUnitForgetGate(layer.NumHiddenUnits, cls)
-        val = DLArray._new(np.tile(one._data, (sz[0] // one.shape[0], 1)), "")
-    else:  # pragma: no cover - validators prevent this
-        raise ValueError(spec)
-    object.__setattr__(layer, prop, _to_float(DLArray._new(val._data, "", None), dtype))
-
-
-# ==========================================================================
-# Input
-# ==========================================================================
-
-class SequenceInputLayer(Layer):
-    _display = "SequenceInputLayer"
-    _type = "Sequence Input"
-    _props = {
-        "Name": ("", _name),
-        "InputSize": (None, _pos_int),
-        "MinLength": (1, _pos_int),
-        "Normalization": ("none", _normalization),
-        "Mean": (None, _array_or_empty),
-        "StandardDeviation": (None, _array_or_empty),
-        "Min": (None, _array_or_empty),
-        "Max": (None, _array_or_empty),
-    }
-    _groups = (("Hyperparameters", ("InputSize", "MinLength", "Normalization", "Mean",
-                                    "StandardDeviation", "Min", "Max")),)
-    NumInputs = 0
-    InputNames = ()
-
-    def _description(self):
-        return f"Sequence input with {self.InputSize} dimensions"
-
-    _STATS = {"none": (), "zerocenter": ("Mean",), "zscore": ("Mean", "StandardDeviation"),
-              "rescale-symmetric": ("Min", "Max"), "rescale-zero-one": ("Min", "Max")}
-
-    def _has_statistics(self):
-        """True when the statistics the Normalization needs are all set."""
-        if callable(self.Normalization):
-            return True
-        return all(getattr(self, s) is not None for s in self._STATS[self.Normalization])
-
-    def _setup(self, in_size, has_time, dtype):
-        for s in ("Mean", "StandardDeviation", "Min", "Max"):
-            v = getattr(self, s)
-            if v is not None and v.size != self.InputSize:
-                raise ValueError(f"Layer '{self.Name}' ({self._display}): {s} must have InputSize "
-                                 f"= {self.InputSize} elements (one per channel); it has {v.size}")
-        return in_size, has_time
-
-    def _fit_normalization(self, sequences):
-        """Statistics of the training data, per channel (trainNetwork calls this)."""
-        if self.Normalization in ("none",) or callable(self.Normalization):
-            return
-        allx = np.concatenate([np.asarray(s, dtype=np.float64) for s in sequences], axis=1)
-        if self.Normalization in ("zscore", "zerocenter"):
-            object.__setattr__(self, "Mean", dlarray(allx.mean(axis=1, keepdims=True).astype(np.float32)))
-        if self.Normalization == "zscore":
-            object.__setattr__(self, "StandardDeviation",
-                               dlarray(allx.std(axis=1, keepdims=True).astype(np.float32)))
-        if self.Normalization.startswith("rescale"):
-            object.__setattr__(self, "Min", dlarray(allx.min(axis=1, keepdims=True).astype(np.float32)))
-            object.__setattr__(self, "Max", dlarray(allx.max(axis=1, keepdims=True).astype(np.float32)))
-
-    def _forward(self, X, training, state):
-        norm = self.Normalization
-        if norm == "none":
-            return X, state
-        if callable(norm):
-            return norm(X), state
-
-        if not self._has_statistics():
-            raise ValueError(f"Layer '{self.Name}' ({self._display}): Normalization '{norm}' needs "
-                             f"{' and '.join(self._STATS[norm])}; train the network (trainNetwork "
-                             "computes them) or set them")
-        from ..core.backend import array_namespace
-        xp = array_namespace(X._data)
-
-        def col(v, zero_to_one=False):   # an InputSize x 1 statistic as a "C" vector on X's device
-            d = xp.asarray(v._data.reshape(-1)).astype(X.dtype)
-            return DLArray._new(xp.where(d == 0, 1, d).astype(X.dtype) if zero_to_one else d, "C")
-        if norm == "zerocenter":
-            return X - col(self.Mean), state
-        if norm == "zscore":
-            return (X - col(self.Mean)) / col(self.StandardDeviation, True), state
-        lo = col(self.Min)
-        span = DLArray._new(self.Max._data - self.Min._data, "")
-        Y = (X - lo) / col(span, True)
-        return (Y * 2 - 1 if norm == "rescale-symmetric" else Y), state
-
-
-def sequenceInputLayer(inputSize, **options):
-    """MATLAB's ``sequenceInputLayer(inputSize, Name=..., Normalization=..., MinLength=...)``."""
-    return SequenceInputLayer(InputSize=inputSize, **options)
-
-
-# ==========================================================================
-# Recurrent layers
-# ==========================================================================
-
-_STATE_ACTS = ("tanh", "softsign", "relu")
-_GATE_ACTS = ("sigmoid", "hard-sigmoid")
-_WEIGHT_INITS = ("glorot", "he", "orthogonal", "narrow-normal", "zeros", "ones")
-_REC_INITS = ("orthogonal", "glorot", "he", "narrow-normal", "zeros", "ones")
-
-
-def _recurrent_props(ngates, bias_default, bias_inits, extra=()):
-    p = {
-        "Name": ("", _name),
-        "InputSize": ("auto", _auto_or_pos_int),
-        "NumHiddenUnits": (None, _pos_int),
-        "OutputMode": ("sequence", _choice("sequence", "last")),
-    }
-    p.update(dict(extra))
-    p.update({
-        "StateActivationFunction": ("tanh", _choice(*_STATE_ACTS)),
-        "GateActivationFunction": ("sigmoid", _choice(*_GATE_ACTS)),
-        "HiddenState": (None, _array_or_empty),
-        "InputWeightsInitializer": ("glorot", _initializer(*_WEIGHT_INITS)),
-        "RecurrentWeightsInitializer": ("orthogonal", _initializer(*_REC_INITS)),
-        "BiasInitializer": (bias_default, _initializer(*bias_inits)),
-        "InputWeights": (None, _array_or_empty),
-        "RecurrentWeights": (None, _array_or_empty),
-        "Bias": (None, _array_or_empty),
-        "InputWeightsLearnRateFactor": (1.0, _factor(ngates)),
-        "RecurrentWeightsLearnRateFactor": (1.0, _factor(ngates)),
-        "BiasLearnRateFactor": (1.0, _factor(ngates)),
-        "InputWeightsL2Factor": (1.0, _factor(ngates)),
-        "RecurrentWeightsL2Factor": (1.0, _factor(ngates)),
-        "BiasL2Factor": (0.0, _factor(ngates)),
-    })
-    return p
-
-
-_FACTOR_PROPS = {"InputWeights": ("InputWeightsLearnRateFactor", "InputWeightsL2Factor"),
-                 "RecurrentWeights": ("RecurrentWeightsLearnRateFactor", "RecurrentWeightsL2Factor"),
-                 "Bias": ("BiasLearnRateFactor", "BiasL2Factor")}
-
-
-class _RecurrentLayer(Layer):
-    _learnables = ("InputWeights", "RecurrentWeights", "Bias")
-    _ndir = 1
-
-    def _description(self):
-        return f"{self._type} with {self.NumHiddenUnits} hidden units"
-
-    def _bias_rows(self):
-        return self._ngates * self.NumHiddenUnits * self._ndir
-
-    def _setup(self, in_size, has_time, dtype):
-        if not has_time:
-            raise ValueError(f"Layer '{self.Name}' ({self._display}) expects sequence input (with a "
-                             "time dimension), but the layer before it outputs no time dimension; "
-                             "use OutputMode='sequence' in the recurrent layer before it")
-        _check_in_size(self, in_size)
-        G = self._ngates * self.NumHiddenUnits * self._ndir
-        H = self.NumHiddenUnits
-        _init_param(self, "InputWeights", self.InputWeightsInitializer, (G, in_size), in_size, G, dtype)
-        _init_param(self, "RecurrentWeights", self.RecurrentWeightsInitializer, (G, H), H, G, dtype)
-        _init_param(self, "Bias", self.BiasInitializer, (self._bias_rows(), 1), in_size, G, dtype)
-        out = H * self._ndir
-        return out, self.OutputMode == "sequence"
-
-    def _factors(self, name):
-        lr, l2 = _FACTOR_PROPS[name]
-        H = self.NumHiddenUnits
-        rows = getattr(self, name).shape[0]
-
-        def expand(v):    # per gate (per direction for bilstm) -> one value per row
-            if not isinstance(v, tuple):
-                return float(v)
-            col = np.repeat(np.asarray(v, np.float64), H)
-            return np.tile(col, rows // col.size)[:, None]
-        return expand(getattr(self, lr)), expand(getattr(self, l2))
-
-    def _initial_state(self, name, dtype, xp=np):
-        """The state's initial value (the property, or zeros) on the device of ``xp``."""
-        v = getattr(self, name)
-        n = self.NumHiddenUnits * self._ndir
-        if v is None:
-            return DLArray._new(xp.zeros((n, 1), dtype), "")
-        return DLArray._new(xp.asarray(v._data).reshape(n, -1).astype(dtype), "")
-
-    def _last(self, Y):
-        return Y if self.OutputMode == "sequence" else Y[..., -1]
-
-
-class LSTMLayer(_RecurrentLayer):
-    _display = "LSTMLayer"
-    _type = "LSTM"
-    _ngates = 4
-    _props = _recurrent_props(4, "unit-forget-gate", ("unit-forget-gate", "narrow-normal", "ones", "zeros"))
-    _props["CellState"] = (None, _array_or_empty)
-    _groups = (("Hyperparameters", ("InputSize", "NumHiddenUnits", "OutputMode",
-                                    "StateActivationFunction", "GateActivationFunction")),
-               ("Learnable Parameters", ("InputWeights", "RecurrentWeights", "Bias")),
-               ("State Parameters", ("HiddenState", "CellState")))
-    _states = ("HiddenState", "CellState")
-
-    def _forward(self, X, training, state):
-        from ..functions.lstm import lstm
-        Y, h, c = lstm(X, state["HiddenState"], state["CellState"], self.InputWeights,
-                       self.RecurrentWeights, self.Bias,
-                       StateActivationFunction=self.StateActivationFunction,
-                       GateActivationFunction=self.GateActivationFunction)
-        return self._last(Y), {"HiddenState": h, "CellState": c}
-
-
-class GRULayer(_RecurrentLayer):
-    _display = "GRULayer"
-    _type = "GRU"
-    _ngates = 3
-    _props = _recurrent_props(3, "zeros", ("zeros", "narrow-normal", "ones"), extra=(
-        ("ResetGateMode", ("after-multiplication", _choice(
-            "after-multiplication", "before-multiplication", "recurrent-bias-after-multiplication"))),))
-    _groups = (("Hyperparameters", ("InputSize", "NumHiddenUnits", "OutputMode", "ResetGateMode",
-                                    "StateActivationFunction", "GateActivationFunction")),
-               ("Learnable Parameters", ("InputWeights", "RecurrentWeights", "Bias")),
-               ("State Parameters", ("HiddenState",)))
-    _states = ("HiddenState",)
-
-    def _bias_rows(self):
-        k = 2 if self.ResetGateMode == "recurrent-bias-after-multiplication" else 1
-        return 3 * self.NumHiddenUnits * k
-
-    def _forward(self, X, training, state):
-        from ..functions.gru import gru
-        Y, h = gru(X, state["HiddenState"], self.InputWeights, self.RecurrentWeights, self.Bias,
-                   ResetGateMode=self.ResetGateMode,
-                   StateActivationFunction=self.StateActivationFunction,
-                   GateActivationFunction=self.GateActivationFunction)
-        return self._last(Y), {"HiddenState": h}
-
-
-class BiLSTMLayer(_RecurrentLayer):
-    """Bidirectional LSTM: weights stack the forward then the backward LSTM's
-    (8H rows); the output concatenates both directions (2H channels)."""
-    _display = "BiLSTMLayer"
-    _type = "BiLSTM"
-    _ngates = 4
-    _ndir = 2
-    # learn-rate and L2 factors: a scalar or 1x8, one per gate of each direction
-    _props = _recurrent_props(8, "unit-forget-gate", ("unit-forget-gate", "narrow-normal", "ones",
-                                                      "zeros"))
-    _props["CellState"] = (None, _array_or_empty)
-    _groups = LSTMLayer._groups
-    _states = ("HiddenState", "CellState")
-
-    def _forward(self, X, training, state):
-        from ..functions.lstm import lstm
-        from ..core.ops import cat
-        H = self.NumHiddenUnits
-        half = lambda v, d: v[d * 4 * H:(d + 1) * 4 * H]        # noqa: E731
-        hs, cs = state["HiddenState"], state["CellState"]
-        opts = dict(StateActivationFunction=self.StateActivationFunction,
-                    GateActivationFunction=self.GateActivationFunction)
-        Yf, hf, cf = lstm(X, hs[:H], cs[:H], half(self.InputWeights, 0),
-                          half(self.RecurrentWeights, 0), half(self.Bias, 0), **opts)
-        rev = (slice(None),) * (X.ndim - 1) + (slice(None, None, -1),)
-        Yb, hb, cb = lstm(X[rev], hs[H:], cs[H:], half(self.InputWeights, 1),
-                          half(self.RecurrentWeights, 1), half(self.Bias, 1), **opts)
-        Y = cat(0, Yf, Yb[rev])
-        return self._last(Y), {"HiddenState": cat(0, hf, hb), "CellState": cat(0, cf, cb)}
-
-
-def lstmLayer(numHiddenUnits, **options):
-    """MATLAB's ``lstmLayer(numHiddenUnits, Name=Value, ...)``; see ``help(dl.LSTMLayer)``."""
-    return LSTMLayer(NumHiddenUnits=numHiddenUnits, **options)
-
-
-def gruLayer(numHiddenUnits, **options):
-    """MATLAB's ``gruLayer(numHiddenUnits, Name=Value, ...)``."""
-    return GRULayer(NumHiddenUnits=numHiddenUnits, **options)
-
-
-def bilstmLayer(numHiddenUnits, **options):
-    """MATLAB's ``bilstmLayer(numHiddenUnits, Name=Value, ...)``."""
-    return BiLSTMLayer(NumHiddenUnits=numHiddenUnits, **options)
-
-
-# ==========================================================================
-# Fully connected, softmax, dropout
-# ==========================================================================
-
-class FullyConnectedLayer(Layer):
-    _display = "FullyConnectedLayer"
-    _type = "Fully Connected"
-    _props = {
-        "Name": ("", _name),
-        "InputSize": ("auto", _auto_or_pos_int),
-        "OutputSize": (None, _pos_int),
-        "WeightsInitializer": ("glorot", _initializer(*_WEIGHT_INITS)),
-        "BiasInitializer": ("zeros", _initializer("zeros", "narrow-normal", "ones")),
-        "Weights": (None, _array_or_empty),
-        "Bias": (None, _array_or_empty),
-        "WeightLearnRateFactor": (1.0, _factor(1)),
-        "BiasLearnRateFactor": (1.0, _factor(1)),
-        "WeightL2Factor": (1.0, _factor(1)),
-        "BiasL2Factor": (0.0, _factor(1)),
-    }
-    _groups = (("Hyperparameters", ("InputSize", "OutputSize")),
-               ("Learnable Parameters", ("Weights", "Bias")))
-    _learnables = ("Weights", "Bias")
-
-    def _description(self):
-        return f"{self.OutputSize} fully connected layer"
-
-    def _setup(self, in_size, has_time, dtype):
-        _check_in_size(self, in_size)
-        O = self.OutputSize
-        _init_param(self, "Weights", self.WeightsInitializer, (O, in_size), in_size, O, dtype)
-        _init_param(self, "Bias", self.BiasInitializer, (O, 1), in_size, O, dtype)
-        return O, has_time
-
-    def _factors(self, name):
-        if name == "Weights":
-            return self.WeightLearnRateFactor, self.WeightL2Factor
-        return self.BiasLearnRateFactor, self.BiasL2Factor
-
-    def _forward(self, X, training, state):
-        from ..functions.fullyconnect import fullyconnect
-        return fullyconnect(X, self.Weights, self.Bias), state
-
-
-class SoftmaxLayer(Layer):
-    _display = "SoftmaxLayer"
-    _type = "Softmax"
-    _props = {"Name": ("", _name)}
-
-    def _description(self):
-        return "softmax"
-
-    def _forward(self, X, training, state):
-        from ..functions.activations import softmax
-        return softmax(X), state
-
-
-class DropoutLayer(Layer):
-    _display = "DropoutLayer"
-    _type = "Dropout"
-    _props = {"Name": ("", _name), "Probability": (0.5, _probability)}
-    _groups = (("Hyperparameters", ("Probability",)),)
-
-    def _description(self):
-        return f"{self.Probability * 100:g}% dropout"
-
-    def _forward(self, X, training, state):
-        p = self.Probability
-        if not training or p == 0:
-            return X, state
-        from ..core.backend import array_namespace, generator
-        xp = array_namespace(X._data)
-        keep = generator().random(X.shape) >= p
-        mask = xp.asarray((keep / (1 - p)).astype(X.dtype))   # inverted dropout, as MATLAB
-        return X * DLArray._new(mask, X._fmt), state
-
-
-def fullyConnectedLayer(outputSize, **options):
-    """MATLAB's ``fullyConnectedLayer(outputSize, Name=Value, ...)``."""
-    return FullyConnectedLayer(OutputSize=outputSize, **options)
-
-
-def softmaxLayer(**options):
-    """MATLAB's ``softmaxLayer``."""
-    return SoftmaxLayer(**options)
-
-
-def dropoutLayer(probability=0.5, **options):
-    """MATLAB's ``dropoutLayer(probability)``: inverted dropout while training."""
-    return DropoutLayer(Probability=probability, **options)
-
-
-# ==========================================================================
-# Output layers (trainNetwork)
-# ==========================================================================
-
-class ClassificationOutputLayer(Layer):
-    _display = "ClassificationOutputLayer"
-    _type = "Classification Output"
-    _props = {
-        "Name": ("", _name),
-        "Classes": ("auto", _classes),
-        "ClassWeights": ("none", _class_weights),
-        "OutputSize": ("auto", _auto_or_pos_int),
-        "LossFunction": ("crossentropyex", _choice("crossentropyex")),
-    }
-    _groups = (("Hyperparameters", ("Classes", "ClassWeights", "OutputSize", "LossFunction")),)
-    NumOutputs = 0
-    OutputNames = ()
-
-    def _description(self):
-        if isinstance(self.Classes, str):
-            return "crossentropyex"
-        k = len(self.Classes)
-        return f"crossentropyex with '{self.Classes[0]}' and {k - 1} other classes"
-
-    def _setup(self, in_size, has_time, dtype):
-        if self.OutputSize != "auto" and self.OutputSize != in_size:
-            raise ValueError(f"Layer '{self.Name}' ({self._display}): OutputSize is "
-                             f"{self.OutputSize} but its input has {in_size} channels")
-        object.__setattr__(self, "OutputSize", in_size)
-        return in_size, has_time
-
-
-class RegressionOutputLayer(Layer):
-    _display = "RegressionOutputLayer"
-    _type = "Regression Output"
-    _props = {
-        "Name": ("", _name),
-        "ResponseNames": ((), _any),
-        "LossFunction": ("mean-squared-error", _choice("mean-squared-error")),
-    }
-    _groups = (("Hyperparameters", ("ResponseNames", "LossFunction")),)
-    NumOutputs = 0
-    OutputNames = ()
-
-    def _description(self):
-        return "mean-squared-error"
-
-
-def classificationLayer(**options):
-    """MATLAB's ``classificationLayer`` (cross-entropy for mutually exclusive classes)."""
-    return ClassificationOutputLayer(**options)
-
-
-def regressionLayer(**options):
-    """MATLAB's ``regressionLayer`` (half mean squared error)."""
-    return RegressionOutputLayer(**options)
-
-
-_OUTPUT_LAYERS = (ClassificationOutputLayer, RegressionOutputLayer)
 
 
 def layer_table(layers, title=None) -> str:

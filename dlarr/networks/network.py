@@ -14,14 +14,6 @@ import numpy as np
 from .. import layers as L
 from ..core.dlarray import DLArray
 
-_DEFAULT_NAMES = {
-    L.SequenceInputLayer: "sequenceinput", L.LSTMLayer: "lstm", L.GRULayer: "gru",
-    L.BiLSTMLayer: "bilstm", L.FullyConnectedLayer: "fc", L.SoftmaxLayer: "softmax",
-    L.DropoutLayer: "dropout", L.ClassificationOutputLayer: "classoutput",
-    L.RegressionOutputLayer: "regressionoutput",
-}
-
-
 class Table:
     """MATLAB's Learnables/State table: columns Layer, Parameter, Value."""
 
@@ -120,7 +112,7 @@ class _Net:
         for l in self._layers:
             if l.Name:
                 continue
-            base = _DEFAULT_NAMES.get(type(l), type(l).__name__.lower())
+            base = l._default_name         # each layer class says (Layer's docstring)
             name, k = base, 1
             while name in used:
                 name = f"{base}_{k}"
