@@ -11,12 +11,11 @@ import sys
 import numpy as np
 
 import dlarr as dl
-from dlarr.data.loaders import forecasting_series
 
 epochs = int(sys.argv[sys.argv.index("--epochs") + 1]) if "--epochs" in sys.argv else 250
 
 # data = chickenpox_dataset; data = [data{:}];
-_, data = forecasting_series("Airline")
+_, data = dl.airlinePassengersData()
 data = data[None, :]                                   # 1 x 144, one channel
 
 # numTimeStepsTrain = floor(0.9*numel(data));

@@ -4,6 +4,8 @@ from importlib import resources
 import numpy as np
 import pytest
 
+import dlarr as dl
+
 from dlarr.data.loaders import _parse_ts, japaneseVowelsTestData, japaneseVowelsTrainData
 
 
@@ -65,13 +67,13 @@ def test_ts_reader_errors():
 
 def test_forecasting_series_and_bad_labels():
     import pytest
-    from dlarr.data.loaders import _parse_ts, forecasting_series
-    times, values = forecasting_series("Airline")
-    assert times[0] == "1949-01" and values.shape == (144,) and values[:3].tolist() == [112, 118, 132]
-    years, spots = forecasting_series("sunspots")
-    assert years[0] == "1700" and spots.shape == (309,)
-    with pytest.raises(ValueError, match="name must be one of"):
-        forecasting_series("chickenpox")
+    from dlarr.data.loaders import _parse_ts
+    times, values = dl.airlinePassengersData()
+    assert times[0] == "1949-01" and times[-1] == "1960-12" and values.shape == (144,)
+    assert values[:3].tolist() == [112, 118, 132] and values[-1] == 432    # Box & Jenkins
+    years, spots = dl.sunspotsData()
+    assert years[0] == "1700" and years[-1] == "2008" and spots.shape == (309,)
+    assert spots[0] == 5.0
     line = ":".join(["1.0,2.0"] * 12) + ":x"
     with pytest.raises(ValueError, match="class label 'x' is not an integer"):
         _parse_ts("@data\n" + line, "t.ts")

@@ -1,5 +1,6 @@
 """Example data shipped with dlarr: MATLAB's ``japaneseVowelsTrainData`` and
-``japaneseVowelsTestData``.
+``japaneseVowelsTestData``, and two univariate series for forecasting
+(``airlinePassengersData``, ``sunspotsData``).
 
 The files are package data (``dlarr/data/JapaneseVowels/*.ts``, credit and
 licenses in the README there) read through ``importlib.resources``, so they
@@ -11,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["japaneseVowelsTrainData", "japaneseVowelsTestData"]
+__all__ = ["japaneseVowelsTrainData", "japaneseVowelsTestData", "airlinePassengersData", "sunspotsData"]
 
 _NUM_FEATURES = 12
 _cache: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
@@ -93,16 +94,26 @@ def japaneseVowelsTestData():
     return _load("JapaneseVowels_TEST.ts")
 
 
-def forecasting_series(name: str):
-    """A shipped univariate series: ``"Airline"`` (monthly passengers, 144 values)
-    or ``"sunspots"`` (yearly, 309 values).  Returns ``(times, values)`` as
-    NumPy arrays (times as strings/years, values float64)."""
-    files = {"Airline": "Airline.csv", "sunspots": "sunspots.csv"}
-    if name not in files:
-        raise ValueError(f"forecasting_series: name must be one of {sorted(files)}, not {name!r}")
+def _series(filename: str):
+    """``(times, values)`` of a shipped series file (dlarr/data/forecasting/)."""
     text = resources.files("dlarr").joinpath("data").joinpath("forecasting") \
-        .joinpath(files[name]).read_text(encoding="utf-8")
+        .joinpath(filename).read_text(encoding="utf-8")
     rows = [line.split(",") for line in text.strip().splitlines()[1:]]
     times = np.array([r[0].strip('"') for r in rows])
     values = np.array([float(r[1]) for r in rows])
     return times, values
+
+
+def airlinePassengersData():
+    """The airline passengers series (Box & Jenkins), for forecasting examples:
+    ``(months, passengers)``, 144 monthly values (thousands), 1949-01 to 1960-12,
+    as NumPy arrays (months as "YYYY-MM" strings, passengers float64).  Credit and
+    license in ``dlarr/data/forecasting/README.md``."""
+    return _series("Airline.csv")
+
+
+def sunspotsData():
+    """Yearly sunspot numbers, 1700-2008: ``(years, sunspots)``, 309 values, as NumPy
+    arrays (years as strings, values float64).  Credit and license in
+    ``dlarr/data/forecasting/README.md``."""
+    return _series("sunspots.csv")
