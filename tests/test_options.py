@@ -55,10 +55,27 @@ def test_solver_class(solver, cls):
     assert opts.SolverName == solver.lower()
 
 
-@pytest.mark.parametrize("bad", ["lbfgs", "sgd", "", 3, None])
+@pytest.mark.parametrize("bad", ["lbfgs", "sgdmx", ""])
 def test_unknown_solver(bad):
-    with pytest.raises(ValueError, match=r"solverName must be one of 'sgdm', 'adam', 'rmsprop'"):
+    with pytest.raises(ValueError, match=rf"trainingOptions: solverName {bad!r} is not valid; "
+                                         r"valid values are 'sgdm', 'adam', 'rmsprop'"):
         trainingOptions(bad)
+
+
+@pytest.mark.parametrize("bad", [3, None])
+def test_solver_name_not_a_string(bad):
+    with pytest.raises(TypeError, match=r"trainingOptions: solverName must be a string, one of "
+                                        r"'sgdm', 'adam', 'rmsprop'"):
+        trainingOptions(bad)
+
+
+@pytest.mark.parametrize("prefix, cls", [("ADA", TrainingOptionsADAM), ("sgd", TrainingOptionsSGDM),
+                                         ("r", TrainingOptionsRMSProp),
+                                         ("Adam", TrainingOptionsADAM)])
+def test_solver_name_prefix(prefix, cls):
+    """solverName is matched as validatestring does: any case, a unique leading part."""
+    opts = trainingOptions(prefix, MaxEpochs=2)
+    assert type(opts) is cls and opts.MaxEpochs == 2
 
 
 # ----- defaults ----------------------------------------------------------------------------------
@@ -174,16 +191,12 @@ BAD = [
     ("InitialLearnRate", math.inf, "a positive finite scalar", "inf"),
     ("InitialLearnRate", "0.1", "a positive finite scalar", "'0.1'"),
     ("InitialLearnRate", True, "a positive finite scalar", "True"),
-    ("LearnRateSchedule", "step", "one of 'none', 'piecewise'", "'step'"),
-    ("LearnRateSchedule", 1, "one of 'none', 'piecewise'", "1"),
     ("LearnRateDropFactor", 1.5, "a scalar from 0 to 1", "1.5"),
     ("LearnRateDropFactor", -0.1, "a scalar from 0 to 1", "-0.1"),
     ("LearnRateDropPeriod", 0, "a positive integer", "0"),
     ("LearnRateDropPeriod", 2.5, "a positive integer", "2.5"),
     ("L2Regularization", -1e-4, "a nonnegative finite scalar", "-0.0001"),
     ("L2Regularization", math.nan, "a nonnegative finite scalar", "nan"),
-    ("GradientThresholdMethod", "l1norm", "one of 'l2norm', 'global-l2norm', 'absolute-value'", "'l1norm'"),
-    ("GradientThresholdMethod", "", "one of 'l2norm', 'global-l2norm', 'absolute-value'", "''"),
     ("GradientThreshold", 0, "a positive scalar or Inf", "0"),
     ("GradientThreshold", -1, "a positive scalar or Inf", "-1"),
     ("MaxEpochs", 0, "a positive integer", "0"),
@@ -201,21 +214,28 @@ BAD = [
     ("ValidationFrequency", 0, "a positive integer", "0"),
     ("ValidationPatience", 0, "a positive integer or Inf", "0"),
     ("ValidationPatience", 2.5, "a positive integer or Inf", "2.5"),
-    ("Shuffle", "always", "one of 'once', 'every-epoch', 'never'", "'always'"),
-    ("Shuffle", True, "one of 'once', 'every-epoch', 'never'", "True"),
-    ("ExecutionEnvironment", "multi-gpu", "one of 'auto', 'cpu', 'gpu'", "'multi-gpu'"),
-    ("ExecutionEnvironment", "parallel", "one of 'auto', 'cpu', 'gpu'", "'parallel'"),
     ("OutputFcn", 3, "None, a callable, or a list of callables", "3"),
     ("OutputFcn", [print, 3], "None, a callable, or a list of callables", "a list"),
-    ("Plots", "progress", "one of 'none', 'training-progress'", "'progress'"),
     ("SequenceLength", "medium", "'longest', 'shortest' or a positive integer", "'medium'"),
     ("SequenceLength", 0, "'longest', 'shortest' or a positive integer", "0"),
     ("SequenceLength", 3.5, "'longest', 'shortest' or a positive integer", "3.5"),
     ("SequencePaddingValue", "zero", "a real scalar", "'zero'"),
     ("SequencePaddingValue", [0], "a real scalar", "a list"),
-    ("SequencePaddingDirection", "both", "one of 'right', 'left'", "'both'"),
     ("ResetInputNormalization", "yes", r"a logical value \(True/False, or 1/0\)", "'yes'"),
-    ("OutputNetwork", "best-loss", "one of 'last-iteration', 'best-validation-loss'", "'best-loss'"),
+]
+# string options: matched by the one matcher (MATLAB's validatestring), core.options.choose
+BAD_CHOICE = [
+    ("LearnRateSchedule", "step", "'none', 'piecewise'"),
+    ("LearnRateSchedule", 1, "'none', 'piecewise'"),
+    ("GradientThresholdMethod", "l1norm", "'l2norm', 'global-l2norm', 'absolute-value'"),
+    ("GradientThresholdMethod", "", "'l2norm', 'global-l2norm', 'absolute-value'"),
+    ("Shuffle", "always", "'once', 'every-epoch', 'never'"),
+    ("Shuffle", True, "'once', 'every-epoch', 'never'"),
+    ("ExecutionEnvironment", "multi-gpu", "'auto', 'cpu', 'gpu'"),
+    ("ExecutionEnvironment", "parallel", "'auto', 'cpu', 'gpu'"),
+    ("Plots", "progress", "'none', 'training-progress'"),
+    ("SequencePaddingDirection", "both", "'right', 'left'"),
+    ("OutputNetwork", "best-loss", "'last-iteration', 'best-validation-loss'"),
 ]
 BAD_SOLVER = [
     ("sgdm", "Momentum", 1.1, "a scalar from 0 to 1", "1.1"),
@@ -246,6 +266,21 @@ def test_rejected_value(name, value, expected, got):
     _check_rejected("adam", name, value, expected, got)
 
 
+@pytest.mark.parametrize("name, value, valid", BAD_CHOICE)
+def test_rejected_choice(name, value, valid):
+    if isinstance(value, str):
+        kind, said = ValueError, f"{name} {value!r} is (not valid|ambiguous); valid values are {valid}"
+    else:
+        kind, said = TypeError, f"{name} must be a string, one of {valid}; not"
+    with pytest.raises(kind, match=f"trainingOptions: {said}"):
+        trainingOptions("adam", **{name: value})
+    opts = trainingOptions("adam")
+    before = getattr(opts, name)
+    with pytest.raises(kind, match=f"{type(opts).__name__}: {said}"):
+        setattr(opts, name, value)
+    assert getattr(opts, name) == before
+
+
 @pytest.mark.parametrize("solver, name, value, expected, got", BAD_SOLVER)
 def test_rejected_solver_value(solver, name, value, expected, got):
     _check_rejected(solver, name, value, expected, got)
@@ -255,12 +290,12 @@ def test_ambiguous_prefix_rejected():
     from dlarr.training.options import _choice
     check = _choice("none", "never", "once")
     assert check("ne", "X") == "never" and check("no", "X") == "none"
-    with pytest.raises(ValueError, match="X must be one of 'none', 'never', 'once'; got 'n'"):
+    with pytest.raises(ValueError, match="X 'n' is ambiguous; valid values are 'none', 'never', 'once'"):
         check("n", "X")
 
 
 def test_every_option_has_a_rejection_test():
-    tested = {b[0] for b in BAD} | {b[1] for b in BAD_SOLVER}
+    tested = {b[0] for b in BAD} | {b[0] for b in BAD_CHOICE} | {b[1] for b in BAD_SOLVER}
     every = set(COMMON_DEFAULTS) | {"InitialLearnRate"} | set(SOLVER_ONLY)
     assert every <= tested, every - tested
 

@@ -7,8 +7,9 @@ import dlarr as dl
 from dlarr import layers as L
 from dlarr.networks.network import dlnetwork
 from dlarr.training.options import trainingOptions
-from dlarr.training.train import (classify, classifyAndUpdateState, predict, predictAndUpdateState,
-                          trainNetwork)
+from dlarr.training.prediction import (classify, classifyAndUpdateState, predict,
+                                      predictAndUpdateState)
+from dlarr.training.train import trainNetwork
 
 
 def quiet(solver="adam", **kw):
@@ -197,7 +198,8 @@ def test_training_errors():
 
 
 def test_trainnet_and_scores2label():
-    from dlarr.training.train import minibatchpredict, scores2label, trainnet
+    from dlarr.training.prediction import minibatchpredict, scores2label
+    from dlarr.training.train import trainnet
     dl.rng(6)
     X = _toy_sequences(40)
     Y = np.array(["neg" if x[0].sum() < 0 else "pos" for x in X])
@@ -210,14 +212,15 @@ def test_trainnet_and_scores2label():
     assert scores.shape == (40, 2)
     assert np.mean(scores2label(scores, net) == Y) > 0.9
     np.testing.assert_array_equal(scores2label(scores, ["neg", "pos"]), scores2label(scores, net))
-    with pytest.raises(ValueError, match="lossFcn must be one of"):
+    with pytest.raises(ValueError, match="lossFcn 'hinge' is not valid; valid values are 'crossentropy'"):
         trainnet(X, Y, layers, "hinge", quiet(MaxEpochs=1))
     with pytest.raises(ValueError, match="must not have output layers"):
         trainnet(X, Y, layers + [L.classificationLayer()], "crossentropy", quiet(MaxEpochs=1))
 
 
 def test_trainnet_regression_with_custom_loss():
-    from dlarr.training.train import minibatchpredict, trainnet
+    from dlarr.training.prediction import minibatchpredict
+    from dlarr.training.train import trainnet
     dl.rng(7)
     X = _toy_sequences(40)
     Y = np.array([[x[1].mean()] for x in X])
@@ -290,7 +293,7 @@ def test_reference_page_deeper_network_with_dropout():
 
 
 def test_output_losses_closed_forms():
-    from dlarr.training.train import _output_loss, _trainnet_loss
+    from dlarr.training.losses import _output_loss, _trainnet_loss
     rng = np.random.default_rng(11)
     P = rng.random((3, 4, 5)) + 0.1
     P /= P.sum(0)
@@ -373,7 +376,9 @@ def test_validation_patience_and_best_network():
     losses = [v for i, v in record if v is not None and 0 < i]
     # patience 2: the last two validation losses did not beat the best before them
     assert min(losses[-2:]) >= min(losses[:-2])
-    from dlarr.training.train import _evaluate, _output_loss, _metric, _prepare_targets
+    from dlarr.training.batching import _prepare_targets
+    from dlarr.training.hooks import _evaluate
+    from dlarr.training.losses import _metric, _output_loss
     targets, _ = _prepare_targets(net, Y[:10], X[:10], "classification", False, "t",
                                   labels=net._labels)
     vl, _ = _evaluate(net, X[:10], targets, "classification", False, opts,
@@ -399,7 +404,7 @@ def test_trainnet_leaves_the_callers_network_alone():
 
 
 def test_network_errors():
-    from dlarr.training.train import scores2label
+    from dlarr.training.prediction import scores2label
     with pytest.raises(ValueError, match="must be unique"):
         dlnetwork([L.sequenceInputLayer(2, Name="a"), L.lstmLayer(3, Name="a")])
     with pytest.raises(ValueError, match="second input layer"):
@@ -514,3 +519,20 @@ def test_trainnet_index_crossentropy_equals_crossentropy_on_indices():
         np.testing.assert_allclose(dl.extractdata(a), dl.extractdata(b), rtol=1e-6)
     with pytest.raises(ValueError, match="label 2 is not one of the classes"):
         trainnet(X, Y * 2, layers, "index-crossentropy", quiet(MaxEpochs=1))
+
+
+@pytest.mark.parametrize("shuffle", ["once", "every-epoch"])
+def test_seeded_runs_give_identical_networks(shuffle):
+    """Shuffling draws from dlarr's generator: the same seed, the same network."""
+    X = _toy_sequences(24)
+    Y = np.array([int(x[0].sum() > 0) for x in X])
+    layers = [L.sequenceInputLayer(2), L.lstmLayer(4, OutputMode="last"),
+              L.dropoutLayer(0.2), L.fullyConnectedLayer(2), L.softmaxLayer(),
+              L.classificationLayer()]
+    nets = []
+    for _ in range(2):
+        dl.rng(21)
+        nets.append(trainNetwork(X, Y, layers, quiet("sgdm", MaxEpochs=3, MiniBatchSize=5,
+                                                     Shuffle=shuffle)))
+    for a, b in zip(*(n.Learnables.Value for n in nets)):
+        np.testing.assert_array_equal(dl.extractdata(a), dl.extractdata(b))

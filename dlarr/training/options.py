@@ -4,8 +4,10 @@
     opts.MaxEpochs = 50          # validated like the name-value argument
 
 ``trainingOptions(solverName, **options)`` returns a ``TrainingOptionsSGDM``,
-``TrainingOptionsADAM`` or ``TrainingOptionsRMSProp`` object whose properties have
-MATLAB's names, defaults and allowed values.  Option names are matched without regard
+``TrainingOptionsADAM`` or ``TrainingOptionsRMSProp`` object (or that of a solver added
+with ``solvers.register_solver``) whose properties have MATLAB's names, defaults and
+allowed values: the solver's own options (from its registry entry), then the options
+every solver has (``properties.COMMON_OPTIONS``).  Option names are matched without regard
 to case, as MATLAB's name-value parser does; string values are matched the way
 MATLAB's ``validatestring`` does (case-insensitive, a unique prefix is enough) and
 stored in their canonical spelling.
@@ -16,12 +18,11 @@ import difflib
 import math
 import numbers
 
-import numpy as np
+from . import properties as P
+from .solvers import Solver, get_solver, solver_names
 
 __all__ = ["trainingOptions", "TrainingOptions", "TrainingOptionsSGDM", "TrainingOptionsADAM",
            "TrainingOptionsRMSProp"]
-
-_SOLVERS = ("sgdm", "adam", "rmsprop")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,178 +69,7 @@ def _show(v) -> str:
     return str(v)
 
 
-# ---------------------------------------------------------------------------------------------
-# validators: each takes (value, name) and returns the stored value or raises
-# ---------------------------------------------------------------------------------------------
-def _what(v) -> str:
-    if isinstance(v, str):
-        return repr(v)
-    if isinstance(v, (bool, np.bool_)):
-        return f"{bool(v)!r} (a logical)"
-    if isinstance(v, numbers.Number):
-        return repr(v.item() if isinstance(v, np.generic) else v)
-    shape = getattr(v, "shape", None)
-    if shape is not None:
-        return f"an array of size {tuple(shape)}"
-    return f"a {type(v).__name__}"
-
-
-def _bad(name, expected, v):
-    return ValueError(f"{name} must be {expected}; got {_what(v)}")
-
-
-def _real(v, name, expected):
-    """A real scalar (Python or NumPy number, or a 0-d/one-element array), never a bool."""
-    if isinstance(v, (bool, np.bool_, str)):
-        raise _bad(name, expected, v)
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf":
-        v = v.reshape(()).item()
-    if not isinstance(v, numbers.Real):
-        raise _bad(name, expected, v)
-    return float(v)
-
-
-def _in_range(lo, hi, lo_open=False, hi_open=False, finite=True, expected=None):
-    def check(v, name):
-        x = _real(v, name, expected)
-        ok = not math.isnan(x) and (not finite or math.isfinite(x))
-        ok = ok and (x > lo if lo_open else x >= lo) and (x < hi if hi_open else x <= hi)
-        if not ok:
-            raise _bad(name, expected, v)
-        return x
-    return check
-
-
-def _positive_int(allow_inf=False):
-    expected = "a positive integer" + (" or Inf" if allow_inf else "")
-
-    def check(v, name):
-        x = _real(v, name, expected)
-        if allow_inf and x == math.inf:
-            return math.inf
-        if not math.isfinite(x) or x != int(x) or x < 1:
-            raise _bad(name, expected, v)
-        return int(x)
-    return check
-
-
-def _logical(v, name):
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, numbers.Real) and not isinstance(v, str) and v in (0, 1):
-        return bool(v)
-    raise _bad(name, "a logical value (True/False, or 1/0)", v)
-
-
-def _choice(*allowed):
-    expected = "one of " + ", ".join(f"'{a}'" for a in allowed)
-
-    def check(v, name):
-        if not isinstance(v, str):
-            raise _bad(name, expected, v)
-        low = v.lower()
-        exact = [a for a in allowed if a == low]
-        if exact:
-            return exact[0]
-        prefix = [a for a in allowed if a.startswith(low)] if low else []
-        if len(prefix) == 1:
-            return prefix[0]
-        raise _bad(name, expected, v)
-    return check
-
-
-def _sequence_length(v, name):
-    expected = "'longest', 'shortest' or a positive integer"
-    if isinstance(v, str):
-        try:
-            return _choice("longest", "shortest")(v, name)
-        except ValueError:
-            raise _bad(name, expected, v) from None
-    try:
-        return _positive_int()(v, name)
-    except ValueError:
-        raise _bad(name, expected, v) from None
-
-
-def _padding_value(v, name):
-    return _real(v, name, "a real scalar")
-
-
-def _validation_data(v, name):
-    if v is None:
-        return None
-    if isinstance(v, (tuple, list)) and len(v) == 2:
-        if any(x is None for x in v):
-            raise _bad(name, "None or a pair (X, Y) of predictors and responses", v)
-        return tuple(v)
-    raise _bad(name, "None or a pair (X, Y) of predictors and responses", v)
-
-
-def _output_fcn(v, name):
-    expected = "None, a callable, or a list of callables"
-    if v is None:
-        return None
-    if callable(v):
-        return v
-    if isinstance(v, (list, tuple)) and v and all(callable(f) for f in v):
-        return tuple(v)
-    raise _bad(name, expected, v)
-
-
-# ---------------------------------------------------------------------------------------------
-# property tables: name -> (default, validator), in MATLAB's display order
-# ---------------------------------------------------------------------------------------------
-_FRACTION_CLOSED = "a scalar from 0 to 1"
-_FRACTION_OPEN = "a nonnegative scalar less than 1"
-
-_SOLVER_PROPS = {
-    "Momentum": (0.9, _in_range(0, 1, expected=_FRACTION_CLOSED)),
-    "GradientDecayFactor": (0.9, _in_range(0, 1, hi_open=True, expected=_FRACTION_OPEN)),
-    "SquaredGradientDecayFactor": (None, _in_range(0, 1, hi_open=True, expected=_FRACTION_OPEN)),
-    "Epsilon": (1e-8, _in_range(0, math.inf, lo_open=True, hi_open=True,
-                                expected="a positive finite scalar")),
-}
-
-_COMMON_PROPS = {
-    "InitialLearnRate": (None, _in_range(0, math.inf, lo_open=True, hi_open=True,
-                                         expected="a positive finite scalar")),
-    "LearnRateSchedule": ("none", _choice("none", "piecewise")),
-    "LearnRateDropFactor": (0.1, _in_range(0, 1, expected=_FRACTION_CLOSED)),
-    "LearnRateDropPeriod": (10, _positive_int()),
-    "L2Regularization": (1e-4, _in_range(0, math.inf, hi_open=True,
-                                         expected="a nonnegative finite scalar")),
-    "GradientThresholdMethod": ("l2norm", _choice("l2norm", "global-l2norm", "absolute-value")),
-    "GradientThreshold": (math.inf, _in_range(0, math.inf, lo_open=True, finite=False,
-                                              expected="a positive scalar or Inf")),
-    "MaxEpochs": (30, _positive_int()),
-    "MiniBatchSize": (128, _positive_int()),
-    "Verbose": (True, _logical),
-    "VerboseFrequency": (50, _positive_int()),
-    "ValidationData": (None, _validation_data),
-    "ValidationFrequency": (50, _positive_int()),
-    "ValidationPatience": (math.inf, _positive_int(allow_inf=True)),
-    "Shuffle": ("once", _choice("once", "every-epoch", "never")),
-    "ExecutionEnvironment": ("auto", _choice("auto", "cpu", "gpu")),
-    "OutputFcn": (None, _output_fcn),
-    "Plots": ("none", _choice("none", "training-progress")),
-    "SequenceLength": ("longest", _sequence_length),
-    "SequencePaddingValue": (0, _padding_value),
-    "SequencePaddingDirection": ("right", _choice("right", "left")),
-    "ResetInputNormalization": (True, _logical),
-    "OutputNetwork": ("last-iteration", _choice("last-iteration", "best-validation-loss")),
-}
-
-# which solver-specific options each solver has, with its own defaults
-_SOLVER_SPECIFIC = {
-    "sgdm": {"Momentum": 0.9},
-    "adam": {"GradientDecayFactor": 0.9, "SquaredGradientDecayFactor": 0.999, "Epsilon": 1e-8},
-    "rmsprop": {"SquaredGradientDecayFactor": 0.9, "Epsilon": 1e-8},
-}
-_INITIAL_LEARN_RATE = {"sgdm": 0.01, "adam": 0.001, "rmsprop": 0.001}
-
-
-def _owners(name):
-    return [s for s in _SOLVERS if name in _SOLVER_SPECIFIC[s]]
+_choice = P.choice            # the validators live in properties.py
 
 
 class TrainingOptions:
@@ -247,6 +77,7 @@ class TrainingOptions:
 
     _solver = ""
     _display = "TrainingOptions"
+    _entry: Solver = None  # the solver's registry entry; set per options class
 
     _props: dict = {}      # property -> (default, validator), in display order; set per solver
 
@@ -268,10 +99,11 @@ class TrainingOptions:
         self._unknown(key, where="trainingOptions")
 
     def _unknown(self, key, where):
-        every = set(_COMMON_PROPS) | set(_SOLVER_PROPS)
+        every = set(P.COMMON_OPTIONS).union(*(get_solver(n).options for n in solver_names()))
         match = [k for k in every if isinstance(key, str) and k.lower() == key.lower()]
         if match:
-            owners = " or ".join(f"'{s}'" for s in _owners(match[0]))
+            owners = " or ".join(f"'{n}'" for n in solver_names()
+                                 if match[0] in get_solver(n).options)
             raise TypeError(f"{where}: '{match[0]}' is not an option for solver '{self._solver}'; "
                             f"it applies to solver {owners} only")
         close = difflib.get_close_matches(str(key), list(self._props), n=3, cutoff=0.6)
@@ -305,8 +137,8 @@ class TrainingOptions:
             self._unknown(key, where=self._where)
         try:
             self._values[key] = self._props[key][1](value, key)
-        except ValueError as e:
-            raise ValueError(f"{self._where}: {e}") from None
+        except (ValueError, TypeError) as e:
+            raise type(e)(f"{self._where}: {e}") from None
 
     def __copy__(self):
         new = object.__new__(type(self))
@@ -335,7 +167,7 @@ class TrainingOptions:
     # ----- helpers for the training loop ----------------------------------------------------
     @property
     def SolverName(self) -> str:
-        """The solver these options are for: 'sgdm', 'adam' or 'rmsprop'."""
+        """The solver these options are for: 'sgdm', 'adam', 'rmsprop' (or a registered one)."""
         return self._solver
 
     def _learn_rate(self, epoch: int) -> float:
@@ -366,49 +198,58 @@ def _same(a, b):
         return False
 
 
-class TrainingOptionsSGDM(TrainingOptions):
-    """Training options for stochastic gradient descent with momentum."""
-    _solver = "sgdm"
-    _display = "TrainingOptionsSGDM"
-
-
-class TrainingOptionsADAM(TrainingOptions):
-    """Training options for the Adam (adaptive moment estimation) optimizer."""
-    _solver = "adam"
-    _display = "TrainingOptionsADAM"
-
-
-class TrainingOptionsRMSProp(TrainingOptions):
-    """Training options for RMSProp (root mean square propagation)."""
-    _solver = "rmsprop"
-    _display = "TrainingOptionsRMSProp"
-
-
-_CLASSES = {"sgdm": TrainingOptionsSGDM, "adam": TrainingOptionsADAM,
-            "rmsprop": TrainingOptionsRMSProp}
-
-
-def _build_props(solver):
-    props = {name: (default, _SOLVER_PROPS[name][1])
-             for name, default in _SOLVER_SPECIFIC[solver].items()}
-    for name, (default, check) in _COMMON_PROPS.items():
-        props[name] = (_INITIAL_LEARN_RATE[solver] if name == "InitialLearnRate" else default, check)
+def _props_of(entry: Solver) -> dict:
+    """The solver's own options, then the common ones (InitialLearnRate's default its own)."""
+    props = dict(entry.options)
+    for name, (default, check) in P.COMMON_OPTIONS.items():
+        props[name] = (entry.initial_learn_rate if name == "InitialLearnRate" else default, check)
     return props
 
 
-for _solver_name, _cls in _CLASSES.items():
-    _cls._props = _build_props(_solver_name)
+_CLASSES: dict = {}       # solver name -> (registry entry, its options class)
+
+
+def options_class(entry: Solver) -> type:
+    """The options class of a registry entry (made once; remade if the entry is replaced).
+    It is a module attribute under its display name, so its objects pickle."""
+    known = _CLASSES.get(entry.name)
+    if known is not None and known[0] is entry:
+        return known[1]
+    cls = type(entry.options_class, (TrainingOptions,),
+               {"__doc__": entry.doc, "__module__": __name__, "_solver": entry.name,
+                "_display": entry.options_class, "_entry": entry, "_props": _props_of(entry)})
+    _CLASSES[entry.name] = (entry, cls)
+    current = globals().get(entry.options_class)
+    if current is None or (isinstance(current, type) and issubclass(current, TrainingOptions)):
+        globals()[entry.options_class] = cls
+    return cls
+
+
+TrainingOptionsSGDM = options_class(get_solver("sgdm"))
+TrainingOptionsADAM = options_class(get_solver("adam"))
+TrainingOptionsRMSProp = options_class(get_solver("rmsprop"))
 
 
 def trainingOptions(solverName, **options) -> TrainingOptions:
     """Options for training a deep learning network (MATLAB's ``trainingOptions``).
 
-    ``solverName`` is "sgdm", "adam" or "rmsprop" (case-insensitive).  The name-value
-    options are those of MATLAB (MaxEpochs, MiniBatchSize, InitialLearnRate, ...), given as
-    keyword arguments; an option that belongs to another solver (Momentum for "adam") or an
+    ``solverName`` is "sgdm", "adam", "rmsprop" or a solver added with
+    ``register_solver``, matched as MATLAB's validatestring does (any case, a unique
+    leading part is enough: "ADA" is "adam").  The name-value options are those of
+    MATLAB (MaxEpochs, MiniBatchSize, InitialLearnRate, ...), given as keyword
+    arguments; an option that belongs to another solver (Momentum for "adam") or an
     unknown name is a TypeError, an invalid value a ValueError naming the option.
     """
-    if not isinstance(solverName, str) or solverName.lower() not in _CLASSES:
-        raise ValueError(f"trainingOptions: solverName must be one of 'sgdm', 'adam', 'rmsprop'; "
-                         f"got {_what(solverName)}")
-    return _CLASSES[solverName.lower()](**options)
+    return options_class(get_solver(solverName, "trainingOptions", "solverName"))(**options)
+
+
+def solver_of(options, fname) -> Solver:
+    """The registry entry training with ``options`` uses (a TypeError for anything that
+    does not come from trainingOptions)."""
+    entry = getattr(type(options), "_entry", None) if isinstance(options, TrainingOptions) \
+        else None
+    if entry is None:
+        names = "|".join(f"'{n}'" for n in solver_names())
+        raise TypeError(f"{fname}: options must come from trainingOptions({names}), "
+                        f"not {type(options).__name__}")
+    return entry

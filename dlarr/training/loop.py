@@ -1,0 +1,84 @@
+"""The training loop of trainNetwork and trainnet.
+
+Per epoch: the mini-batches in the order Shuffle gives (``batching._Plan``); per
+mini-batch: the network's initial state, then one iteration per SequenceLength
+chunk (a sequence-to-one network runs its earlier chunks only to carry the
+state); per iteration: the loss and its gradient (``dlfeval``), the solver's step
+with MATLAB's per-parameter extras (``solvers.Stepper``), then the hooks
+(validation, progress, the validation criterion, OutputFcn: ``hooks.py``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.autodiff import dlfeval, dlgradient
+from ..core.backend import execution_namespace
+from ..core.dlarray import DLArray
+from .batching import _batch, _chunks, _Plan
+from .hooks import Run, Stop, check_output_network, training_hooks
+from .options import solver_of
+from .solvers import Stepper
+
+
+def _device(options, fname):
+    """numpy or cupy, as the options' ExecutionEnvironment says."""
+    return execution_namespace(getattr(options, "ExecutionEnvironment", "auto"), fname)
+
+
+def _model_loss(net, X, T, mask, state, loss_fn):
+    Y, new_state = net._run(X, training=True, state=state)
+    loss = loss_fn(Y, T, mask)
+    grads = dlgradient(loss, net.Learnables)
+    return loss, grads, new_state, Y
+
+
+def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validation, fname):
+    """The training loop shared by trainNetwork and trainnet; returns the trained
+    network, on the host, with its recurrent states reset."""
+    solver = solver_of(options, fname)
+    check_output_network(options, validation, fname)
+    xp = _device(options, fname)
+    net = net._to_device(xp)
+    stepper = Stepper(solver, options, net._learnable_slots(), xp)
+    plan = _Plan(options, len(seqs))
+    hooks = training_hooks(options, task, validation,
+                           plan.per_epoch if isinstance(options.SequenceLength, str) else None,
+                           "cpu" if xp is np else "gpu")
+    run = Run(net, options)
+    try:
+        hooks.start(run)
+        for epoch in range(1, options.MaxEpochs + 1):
+            run.epoch, lr = epoch, options._learn_rate(epoch)
+            for idx in plan.epoch():
+                batch = _batch(seqs, targets, idx, task, seq_out, net._out_size, options)
+                for loss, metric in _iterations(net, batch, stepper, lr, options, seq_out,
+                                                loss_fn, metric_fn):
+                    run.record(loss, metric, lr)
+                    hooks.iteration(run)
+    except Stop as stop:
+        run.reason = stop.reason
+    hooks.done(run)
+    net = net._to_device(np)          # trained networks live on the host, as in MATLAB
+    net.resetState()
+    return net
+
+
+def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metric_fn):
+    """Train on one mini-batch: one iteration per chunk of its time steps.  Updates
+    ``net``'s learnables in place and yields each iteration's (loss, metric)."""
+    data, mask, tgt = batch
+    xp = net._xp
+    state = net._initial_states()
+    chunks = _chunks(data.shape[2], options)
+    for ci, ch in enumerate(chunks):
+        X = DLArray._new(xp.asarray(data[:, :, ch]), "CBT")
+        if not seq_out and ci < len(chunks) - 1:      # carry state only
+            _, state = net._run(X, training=False, state=state)
+            continue
+        T = DLArray._new(xp.asarray(tgt[:, :, ch] if seq_out else tgt), "CBT" if seq_out else "CB")
+        m = mask[:, ch]
+        loss, grads, state, Y = dlfeval(
+            lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
+        params = [getattr(layer, p) for layer, p in net._learnable_slots()]
+        net._set_learnables(stepper.step(params, grads.Value, lr))
+        yield float(loss), metric_fn(Y, T, m)

@@ -1,0 +1,117 @@
+"""Training losses and metrics: the output layers' losses (trainNetwork), trainnet's
+built-in losses (on ``dlarr.functions.losses``), and the mini-batch accuracy / RMSE.
+
+Every loss here is ``loss(Y, T, mask)`` on the network's formatted output ``Y``,
+the targets ``T`` in the same layout, and the B x T mask of the unpadded steps.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..core import options as V
+from ..core.create import extractdata
+from ..core.dlarray import DLArray
+from ..core.elementwise import log
+from ..core.options import choose
+from ..core.reduction import max as dlmax, sum as dlsum
+from ..functions import losses as _losses
+from .batching import _host, _like
+
+# ==========================================================================
+# The output layers (MATLAB's definitions)
+# ==========================================================================
+
+
+def _output_loss(task, Y, T, mask, seq, class_weights=None):
+    """classificationLayer: -1/N sum_n sum_t sum_i T ln Y (padded steps left out);
+    regressionLayer: 1/N sum_n 1/2 sum_i (T - Y)^2 per observation, and for
+    sequences 1/(2S) sum_t sum_i (T - Y)^2 with S the sequence's length.
+    (ClassificationOutputLayer / RegressionOutputLayer reference pages.)"""
+    N = Y.shape[Y.dims.index("B")]
+    if task == "classification":
+        eps = np.finfo(Y.dtype).eps
+        L = T * log(dlmax(Y, eps))
+        if class_weights is not None:          # ClassWeights: w_k multiplies class k's term
+            L = L * DLArray._new(_like(class_weights.astype(Y.dtype), Y._data), "C")
+        if seq:
+            L = L * DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT")
+        return -dlsum(L, "all") / N
+    D = (Y - T) ** 2
+    if seq:
+        w = mask / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+        D = D * DLArray._new(_like(w[None].astype(Y.dtype), Y._data), "CBT")
+    return dlsum(D, "all") * (0.5 / N)
+
+
+def _output_layer_loss(net, task, fname):
+    """trainNetwork's loss(Y, T, mask): the output layer's, with its ClassWeights."""
+    seq_out = net._out_has_time
+    out = net.Layers[-1]
+    weights = None
+    if task == "classification" and not isinstance(out.ClassWeights, str):
+        weights = np.asarray(out.ClassWeights, dtype=np.float64)
+        if weights.size != net._out_size:
+            raise ValueError(f"{fname}: ClassWeights has {weights.size} elements but the "
+                             f"network has {net._out_size} classes")
+    return lambda Yp, T, mask: _output_loss(task, Yp, T, mask, seq_out, weights)
+
+
+def _metric(task, Y, T, mask, seq):
+    """Mini-batch accuracy (%) or RMSE, on the unpadded steps."""
+    y, t = _host(extractdata(Y)), _host(extractdata(T))
+    if task == "classification":
+        hit = (y.argmax(axis=0) == t.argmax(axis=0))
+        if seq:
+            return 100.0 * hit[mask].mean()
+        return 100.0 * hit.mean()
+    d2 = (y - t) ** 2
+    if seq:
+        return float(np.sqrt(d2.sum(axis=0)[mask].mean() / y.shape[0]))
+    return float(np.sqrt(d2.mean()))
+
+
+# ==========================================================================
+# trainnet's loss functions
+# ==========================================================================
+
+def _normalized(fn, seq_out, per_channel, **kw):
+    """A dlarr.functions loss summed over the unpadded steps, divided as trainnet does."""
+    def loss(Y, T, mask):
+        M = DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT") if seq_out \
+            else None
+        total = fn(Y, T, Mask=M, NormalizationFactor="none", **kw)
+        n = float(mask.sum()) if seq_out else Y.shape[Y.dims.index("B")]
+        return total / (n * (Y.shape[Y.dims.index("C")] if per_channel else 1))
+    return loss
+
+
+def _trainnet_loss(lossFcn, seq_out):
+    """MATLAB's trainnet loss names -> (loss(Y, T, mask), task).
+
+    As trainnet's documentation describes its built-in losses: "crossentropy"
+    is normalized by the number of non-channel elements of the output (the
+    observations times the unpadded time steps), the others by the number of
+    elements.  The task says how targets are read: labels ("classification")
+    or numbers ("regression"); binary cross-entropy takes numeric (multi-hot)
+    targets.
+    """
+    table = {
+        "crossentropy": (_normalized(_losses.crossentropy, seq_out, False), "classification"),
+        # class indices (0-based, as dlarr's indexcrossentropy) are read as labels over
+        # the classes 0..K-1: the same loss as cross-entropy against one-hot targets
+        "index-crossentropy": (_normalized(_losses.crossentropy, seq_out, False),
+                               "classification"),
+        "binary-crossentropy": (_normalized(_losses.crossentropy, seq_out, True,
+                                            ClassificationMode="multilabel"), "regression"),
+    }
+    for names, fn in ((("mse", "mean-squared-error", "l2loss"), _losses.l2loss),
+                      (("mae", "mean-absolute-error", "l1loss"), _losses.l1loss),
+                      (("huber",), _losses.huber)):
+        for name in names:
+            table[name] = (_normalized(fn, seq_out, True), "regression")
+    if callable(lossFcn):
+        return (lambda Y, T, mask: lossFcn(Y, T)), "regression"
+    if not isinstance(lossFcn, str):
+        raise TypeError(f"trainnet: lossFcn must be one of {', '.join(repr(k) for k in table)} "
+                        f"or a function loss = f(Y, T); got {type(lossFcn).__name__}")
+    return table[choose(lossFcn, V.TRAINNET_LOSSES, "trainnet", "lossFcn")]
