@@ -5,7 +5,7 @@ import pytest
 import dlarr as dl
 from dlarr import layers as L
 from dlarr.networks.network import dlnetwork, forward, resetState
-from dlarr.training.train import predict
+from dlarr.training.prediction import predict
 
 
 def small_net(H=4, K=3, C=2, mode="last"):

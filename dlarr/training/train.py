@@ -17,9 +17,6 @@ from .hooks import _evaluate
 from .loop import _device, _fit
 from .losses import _metric, _output_layer_loss, _trainnet_loss
 from .options import solver_of
-# the prediction functions were defined here; old imports of them keep working
-from .prediction import (classify, classifyAndUpdateState, minibatchpredict,  # noqa: F401
-                         predict, predictAndUpdateState, scores2label)
 
 __all__ = ["trainNetwork", "trainnet"]
 
