@@ -284,3 +284,19 @@ def test_choose_rules():
         V.choose(3, opts, "f", "A")
     with pytest.raises(ValueError, match=r"^A 'x' is not valid"):
         V.choose("x", opts, None, "A")
+
+
+def test_name_tables_follow_the_vocabulary():
+    """Tables keyed by option names have exactly the vocabulary's names."""
+    from dlarr.functions.initializers import INITIALIZERS
+    from dlarr.layers.input import SequenceInputLayer
+    from dlarr.training.losses import _trainnet_loss
+    assert set(SequenceInputLayer._STATS) == set(V.NORMALIZATIONS)
+    for name in V.TRAINNET_LOSSES:
+        loss, task = _trainnet_loss(name, False)
+        assert callable(loss) and task in ("classification", "regression")
+    for names in (V.WEIGHT_INITIALIZERS, V.RECURRENT_WEIGHT_INITIALIZERS,
+                  V.LSTM_BIAS_INITIALIZERS, V.BIAS_INITIALIZERS):
+        assert set(names) <= set(INITIALIZERS)
+    import dlarr.extend as dx
+    assert dx.choose is V.choose

@@ -99,12 +99,3 @@ def choose(value, options, fname, argname):
     why = "is ambiguous" if hits else "is not valid"
     raise ValueError(f"{where}{argname} {value!r} {why}; valid values are {valid}")
 
-
-def chooser(options):
-    """A validator ``check(value, fname, argname)`` that matches ``value`` to
-    ``options`` with :func:`choose`; ``check.options`` lists them (tests and
-    help read it)."""
-    def check(value, fname, argname):
-        return choose(value, options, fname, argname)
-    check.options = tuple(options)
-    return check

@@ -317,7 +317,6 @@ class TrainingProgress:
         self._columns = _columns(task, self.has_validation)
         self._header_lines, self._border = _header(self._columns)
         self._last_printed = None
-        self._last_values = None
 
         isatty = getattr(self.stream, "isatty", None)
         try:
@@ -395,7 +394,6 @@ class TrainingProgress:
         values = {"epoch": epoch, "iteration": iteration, "time": elapsed_s, "loss": loss,
                   "metric": metric, "learn_rate": learn_rate,
                   "val_loss": val_loss, "val_metric": val_metric}
-        self._last_values = values
         self._record(epoch, iteration, loss, metric, learn_rate, val_loss, val_metric)
         if self.verbose:
             due = iteration == 1 or any(iteration % f == 0 for f in self._frequencies)
