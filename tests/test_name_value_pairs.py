@@ -1,0 +1,237 @@
+"""MATLAB's positional name-value pairs work wherever keyword options do.
+
+``dl.lstmLayer(100, "OutputMode", "last")`` is ``dl.lstmLayer(100, OutputMode="last")``,
+so a line pasted from MATLAB needs only the ``dl.`` prefix.  The walk: every public
+function of ``dl.__all__`` that takes keyword options (keyword-only parameters other than
+``nargout``, or ``**options``) has an entry in CALLS (its call with positional pairs and
+the same call with keywords, which must agree); the test fails when one is missing.
+"""
+import inspect
+
+import numpy as np
+import pytest
+
+import dlarr as dl
+
+rng = np.random.default_rng(0)
+
+# Keyword options that are not MATLAB name-value arguments, and why.
+NOT_NAME_VALUE = {
+    "dlfeval": "its keyword arguments are passed on to the function it evaluates",
+    "reshape": "order= is dlarr's choice of memory order, not a MATLAB name-value argument",
+}
+# Functions whose name-value arguments are plain parameters with defaults (MATLAB's
+# softmax(X, "DataFormat", "CB"), gelu(X, "Approximation", "tanh")): walked too.
+ALSO = ("softmax", "gelu")
+
+
+def _keyword_options(f):
+    ps = inspect.signature(f).parameters.values()
+    return [p.name for p in ps if (p.kind == p.KEYWORD_ONLY and p.name != "nargout")
+            or p.kind == p.VAR_KEYWORD]
+
+
+# --------------------------------------------------------------------------
+# Data for the calls
+# --------------------------------------------------------------------------
+X3 = rng.standard_normal((3, 2, 4))
+XU = dl.dlarray(X3)                                     # unformatted
+XF = dl.dlarray(X3, "CBT")
+H2, C2 = np.zeros((2, 1)), np.zeros((2, 1))
+W_LSTM, R_LSTM, B_LSTM = (dl.dlarray(rng.standard_normal(s)) for s in ((8, 3), (8, 2), (8, 1)))
+W_GRU, R_GRU, B_GRU = (dl.dlarray(rng.standard_normal(s)) for s in ((6, 3), (6, 2), (6, 1)))
+Y_SOFT = dl.softmax(dl.dlarray(rng.standard_normal((3, 4)), "CB"))
+T_HOT = dl.dlarray(np.eye(3)[:, [0, 1, 2, 0]], "CB")
+MASK = dl.dlarray(np.ones((3, 4)), "CB")
+SEQS = [rng.standard_normal((3, n)).astype(np.float32) for n in (4, 6, 5, 3)]
+LABELS = np.array([0, 1, 0, 1])
+
+
+def _tiny():
+    """A trained classification SeriesNetwork and a dlnetwork (module-level cache)."""
+    if not hasattr(_tiny, "nets"):
+        dl.rng(0)
+        layers = [dl.sequenceInputLayer(3), dl.lstmLayer(2, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        opts = dl.trainingOptions("adam", MaxEpochs=1, MiniBatchSize=4, Verbose=False)
+        net = dl.trainNetwork(SEQS, LABELS, layers, opts)
+        _tiny.nets = net, dl.dlnetwork(layers[:-1])
+    return _tiny.nets
+
+
+def _grad_pairs():
+    return dl.dlfeval(lambda x: dl.dlgradient(dl.sum(x * x, "all"), x, "RetainData", True), XF)
+
+
+def _grad_keywords():
+    return dl.dlfeval(lambda x: dl.dlgradient(dl.sum(x * x, "all"), x, RetainData=True), XF)
+
+
+# name -> (call with MATLAB's positional pairs, the same call with keywords)
+CALLS = {
+    "dlgradient": (_grad_pairs, _grad_keywords),
+    "lstm": (lambda: dl.lstm(XU, H2, C2, W_LSTM, R_LSTM, B_LSTM, "DataFormat", "CBT",
+                             "StateActivationFunction", "softsign"),
+             lambda: dl.lstm(XU, H2, C2, W_LSTM, R_LSTM, B_LSTM, DataFormat="CBT",
+                             StateActivationFunction="softsign")),
+    "gru": (lambda: dl.gru(XU, H2, W_GRU, R_GRU, B_GRU, "DataFormat", "CBT",
+                           "ResetGateMode", "before-multiplication"),
+            lambda: dl.gru(XU, H2, W_GRU, R_GRU, B_GRU, DataFormat="CBT",
+                           ResetGateMode="before-multiplication")),
+    "fullyconnect": (lambda: dl.fullyconnect(XU, W_LSTM, np.zeros((8, 1)), "DataFormat", "CBT"),
+                     lambda: dl.fullyconnect(XU, W_LSTM, np.zeros((8, 1)), DataFormat="CBT")),
+    "crossentropy": (lambda: dl.crossentropy(Y_SOFT, T_HOT, "NormalizationFactor",
+                                             "all-elements", "Mask", MASK),
+                     lambda: dl.crossentropy(Y_SOFT, T_HOT, NormalizationFactor="all-elements",
+                                             Mask=MASK)),
+    "huber": (lambda: dl.huber(Y_SOFT, T_HOT, "TransitionPoint", 0.5, "Reduction", "none"),
+              lambda: dl.huber(Y_SOFT, T_HOT, TransitionPoint=0.5, Reduction="none")),
+    "indexcrossentropy": (
+        lambda: dl.indexcrossentropy(Y_SOFT, np.array([[0, 1, 2, 0]]), "Reduction", "none",
+                                     "DataFormat", None),
+        lambda: dl.indexcrossentropy(Y_SOFT, np.array([[0, 1, 2, 0]]), Reduction="none",
+                                     DataFormat=None)),
+    "l1loss": (lambda: dl.l1loss(Y_SOFT, T_HOT, np.ones(3), "WeightsFormat", "C"),
+               lambda: dl.l1loss(Y_SOFT, T_HOT, np.ones(3), WeightsFormat="C")),
+    "l2loss": (lambda: dl.l2loss(Y_SOFT, T_HOT, "NormalizationFactor", "all-elements"),
+               lambda: dl.l2loss(Y_SOFT, T_HOT, NormalizationFactor="all-elements")),
+    "mse": (lambda: dl.mse(dl.dlarray(np.ones((3, 4))), np.zeros((3, 4)), "DataFormat", "CB"),
+            lambda: dl.mse(dl.dlarray(np.ones((3, 4))), np.zeros((3, 4)), DataFormat="CB")),
+    "embed": (lambda: dl.embed(np.array([[0, 2, 1]]), np.eye(3), "DataFormat", "CB"),
+              lambda: dl.embed(np.array([[0, 2, 1]]), np.eye(3), DataFormat="CB")),
+    "onehotencode": (lambda: dl.onehotencode(np.array([[1, 3]]), 0, "double", "ClassNames",
+                                             [1, 2, 3]),
+                     lambda: dl.onehotencode(np.array([[1, 3]]), 0, "double",
+                                             ClassNames=[1, 2, 3])),
+    "padsequences": (lambda: dl.padsequences(SEQS, 1, "Length", "shortest", "Direction", "left"),
+                     lambda: dl.padsequences(SEQS, 1, Length="shortest", Direction="left")),
+    "softmax": (lambda: dl.softmax(dl.dlarray(np.ones((3, 2))), "DataFormat", "CB"),
+                lambda: dl.softmax(dl.dlarray(np.ones((3, 2))), DataFormat="CB")),
+    "gelu": (lambda: dl.gelu(XF, "Approximation", "tanh"),
+             lambda: dl.gelu(XF, Approximation="tanh")),
+    "lstmLayer": (lambda: dl.lstmLayer(100, "OutputMode", "last", "name", "lstm1"),
+                  lambda: dl.lstmLayer(100, OutputMode="last", Name="lstm1")),
+    "gruLayer": (lambda: dl.gruLayer(10, "ResetGateMode", "before-multiplication"),
+                 lambda: dl.gruLayer(10, ResetGateMode="before-multiplication")),
+    "bilstmLayer": (lambda: dl.bilstmLayer(10, "OutputMode", "last", "BiasL2Factor", 1),
+                    lambda: dl.bilstmLayer(10, OutputMode="last", BiasL2Factor=1)),
+    "sequenceInputLayer": (lambda: dl.sequenceInputLayer(12, "Normalization", "zscore",
+                                                         "MinLength", 3),
+                           lambda: dl.sequenceInputLayer(12, Normalization="zscore", MinLength=3)),
+    "fullyConnectedLayer": (lambda: dl.fullyConnectedLayer(9, "WeightLearnRateFactor", 2),
+                            lambda: dl.fullyConnectedLayer(9, WeightLearnRateFactor=2)),
+    "softmaxLayer": (lambda: dl.softmaxLayer("Name", "sm"), lambda: dl.softmaxLayer(Name="sm")),
+    "dropoutLayer": (lambda: dl.dropoutLayer(0.2, "Name", "drop"),
+                     lambda: dl.dropoutLayer(0.2, Name="drop")),
+    "classificationLayer": (lambda: dl.classificationLayer("Classes", [2, 1]),
+                            lambda: dl.classificationLayer(Classes=[2, 1])),
+    "regressionLayer": (lambda: dl.regressionLayer("Name", "out"),
+                        lambda: dl.regressionLayer(Name="out")),
+    "forward": (lambda: dl.forward(_tiny()[1], X3, "InputDataFormats", "CBT"),
+                lambda: dl.forward(_tiny()[1], X3, InputDataFormats="CBT")),
+    "analyzeNetwork": (lambda: dl.analyzeNetwork(_tiny()[1], "Plots", "none"),
+                       lambda: dl.analyzeNetwork(_tiny()[1], Plots="none")),
+    "trainingOptions": (lambda: dl.trainingOptions("adam", "MaxEpochs", 20, "MiniBatchSize", 27),
+                        lambda: dl.trainingOptions("adam", MaxEpochs=20, MiniBatchSize=27)),
+    "classify": (lambda: dl.classify(_tiny()[0], SEQS, "MiniBatchSize", 2,
+                                     "SequencePaddingDirection", "left"),
+                 lambda: dl.classify(_tiny()[0], SEQS, MiniBatchSize=2,
+                                     SequencePaddingDirection="left")),
+    "classifyAndUpdateState": (
+        lambda: dl.classifyAndUpdateState(_tiny()[0], SEQS, "SequenceLength", "shortest")[1],
+        lambda: dl.classifyAndUpdateState(_tiny()[0], SEQS, SequenceLength="shortest")[1]),
+    "minibatchpredict": (lambda: dl.minibatchpredict(_tiny()[1], SEQS, "MiniBatchSize", 3),
+                         lambda: dl.minibatchpredict(_tiny()[1], SEQS, MiniBatchSize=3)),
+    "predict": (lambda: dl.predict(_tiny()[0], SEQS, "MiniBatchSize", 27,
+                                   "ExecutionEnvironment", "cpu"),
+                lambda: dl.predict(_tiny()[0], SEQS, MiniBatchSize=27, ExecutionEnvironment="cpu")),
+    "predictAndUpdateState": (
+        lambda: dl.predictAndUpdateState(_tiny()[0], SEQS, "SequencePaddingValue", 1)[1],
+        lambda: dl.predictAndUpdateState(_tiny()[0], SEQS, SequencePaddingValue=1)[1]),
+    "confusionmat": (lambda: dl.confusionmat(LABELS, LABELS[::-1], "Order", [1, 0]),
+                     lambda: dl.confusionmat(LABELS, LABELS[::-1], Order=[1, 0])),
+    "confusionchart": (lambda: type(dl.confusionchart(LABELS, LABELS[::-1], "Title", "t",
+                                                      "File", False)),
+                       lambda: type(dl.confusionchart(LABELS, LABELS[::-1], Title="t",
+                                                      File=False))),
+    "arrayDatastore": (lambda: dl.arrayDatastore(np.arange(6).reshape(2, 3), "ReadSize", 2,
+                                                 "IterationDimension", 1).read(),
+                       lambda: dl.arrayDatastore(np.arange(6).reshape(2, 3), ReadSize=2,
+                                                 IterationDimension=1).read()),
+}
+
+
+def _same(a, b):
+    if isinstance(a, dl.DLArray) or isinstance(b, dl.DLArray):
+        return isinstance(a, dl.DLArray) and isinstance(b, dl.DLArray) and a.dims == b.dims \
+            and np.array_equal(dl.extractdata(a), dl.extractdata(b), equal_nan=True)
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, np.asarray(b), equal_nan=a.dtype.kind == "f")
+    if isinstance(a, (dl.Layer, dl.TrainingOptions)) or type(a).__module__.startswith("dlarr"):
+        return type(a) is type(b) and (a == b if isinstance(a, dl.TrainingOptions)
+                                       else repr(a) == repr(b))
+    return a == b
+
+
+def test_every_public_function_with_keyword_options_is_walked():
+    found = {n for n in dl.__all__ if inspect.isfunction(getattr(dl, n))
+             and _keyword_options(getattr(dl, n))}
+    missing = found - set(CALLS) - set(NOT_NAME_VALUE)
+    assert not missing, f"public functions with keyword options not walked: {sorted(missing)}"
+    assert not set(CALLS) - found - set(ALSO), set(CALLS) - found - set(ALSO)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_positional_pairs_equal_keywords(name):
+    f = getattr(dl, name)
+    assert hasattr(f, "__wrapped__"), f"{name} does not take MATLAB's positional pairs"
+    with_pairs, with_keywords = CALLS[name]
+    if name in ("confusionchart",):
+        pytest.importorskip("matplotlib")
+    assert _same(with_pairs(), with_keywords())
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_help_and_signature_are_kept(name):
+    f = getattr(dl, name)
+    assert f.__doc__ and f.__doc__ == f.__wrapped__.__doc__
+    assert inspect.signature(f) == inspect.signature(f.__wrapped__)
+    assert f.__name__ == name
+
+
+@pytest.mark.parametrize("call, fname", [
+    (lambda: dl.lstmLayer(10, "OutputMode"), "lstmLayer"),
+    (lambda: dl.crossentropy(Y_SOFT, T_HOT, "Reduction", "sum", "Mask"), "crossentropy"),
+    (lambda: dl.predict(_tiny()[0], SEQS, "MiniBatchSize"), "predict"),
+    (lambda: dl.gelu(XF, "Approximation"), "gelu"),
+    (lambda: dl.dropoutLayer(0.2, "Name"), "dropoutLayer"),
+])
+def test_odd_count_is_an_error(call, fname):
+    with pytest.raises(TypeError, match=rf"^{fname}: name-value arguments must come in pairs "
+                                        r"\(Name, Value\)"):
+        call()
+
+
+@pytest.mark.parametrize("call, fname", [
+    (lambda: dl.lstmLayer(10, "OutputMode", "last", 3, 4), "lstmLayer"),
+    (lambda: dl.trainingOptions("adam", "MaxEpochs", 2, 5, 6), "trainingOptions"),
+    (lambda: dl.classify(_tiny()[0], SEQS, "MiniBatchSize", 2, None, 1), "classify"),
+])
+def test_name_must_be_a_string(call, fname):
+    with pytest.raises(TypeError, match=rf"^{fname}: the name of a name-value pair must be a "
+                                        r"string, not \w+"):
+        call()
+
+
+def test_unknown_names_are_the_functions_own_errors():
+    with pytest.raises(TypeError, match=r"LSTMLayer has no property 'OutputMod'; did you mean "
+                                        r"OutputMode"):
+        dl.lstmLayer(10, "OutputMod", "last")
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'Bogus'"):
+        dl.crossentropy(Y_SOFT, T_HOT, "Reduction", "sum", "Bogus", 1)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'Bogus'"):
+        dl.predict(_tiny()[0], SEQS, "Bogus", 1)
