@@ -7,17 +7,20 @@ on NumPy (CPU) and CuPy (GPU).
 MATLAB's names, grouped by the wing that defines them (docs/architecture.md); the
 extension API is ``dlarr.extend``, the GPU settings ``dlarr.kernels``.
 """
-# core: dlarray, automatic differentiation, operations, devices, random numbers
+# core: dlarray, automatic differentiation, operations, devices, random numbers, categorical
 from .core.dlarray import DLArray
 from .core.create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
                           underlyingType)
 from .core.autodiff import dlfeval, dlgradient
-from .core.elementwise import abs, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
-from .core.linalg import matmul
-from .core.reduction import max, mean, min, norm, prod, sum
+from .core.elementwise import (abs, ceil, cos, exp, floor, log, mod, relu, round, sigmoid, sign,
+                               sin, sqrt, tanh)
+from .core.linalg import matmul, pagemtimes, transpose
+from .core.reduction import cumsum, max, mean, min, norm, prod, std, sum, var
 from .core.shape import cast, cat, double, permute, reshape, single, squeeze
 from .core.device import gather, gpuArray
 from .core.backend import canUseGPU, randperm, rng
+from .core.categorical import (categorical, categories, countcats, countlabels, iscategorical,
+                               ismember, isundefined, unique)
 
 # functions: MATLAB's deep learning functions, initializers and optimizers on dlarray
 from .functions.lstm import lstm
@@ -26,6 +29,7 @@ from .functions.fullyconnect import fullyconnect
 from .functions.activations import elu, erf, gelu, leakyrelu, softmax, softsign
 from .functions.losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
 from .functions.encoding import embed, onehotdecode, onehotencode
+from .functions.sequences import padsequences
 from .functions.initializers import (initializeGaussian, initializeGlorot, initializeHe,
                                      initializeNarrowNormal, initializeOnes, initializeOrthogonal,
                                      initializeUnitForgetGate, initializeZeros)
@@ -38,34 +42,43 @@ from .layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, Fully
                      fullyConnectedLayer, gruLayer, lstmLayer, regressionLayer,
                      sequenceInputLayer, softmaxLayer)
 
-# networks: dlnetwork and SeriesNetwork
+# networks: dlnetwork and SeriesNetwork, the network analyzer
 from .networks.network import SeriesNetwork, dlnetwork, forward, initialize, resetState
+from .networks.analyze import analyzeNetwork
 
-# training: options, training, prediction, progress display
+# training: options, training and its info, prediction, confusion matrices, progress display
 from .training.options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
                                TrainingOptionsSGDM, trainingOptions)
 from .training.train import trainNetwork, trainnet
+from .training.info import TrainingInfo
 from .training.prediction import (classify, classifyAndUpdateState, minibatchpredict, predict,
                                   predictAndUpdateState, scores2label)
+from .training.metrics import confusionchart, confusionmat
 from .training.progress import TrainingProgress
 
-# data: the shipped data sets
+# data: the shipped data sets, datastores and minibatchqueue
 from .data.loaders import (airlinePassengersData, japaneseVowelsTestData, japaneseVowelsTrainData,
                            sunspotsData)
+from .data.datastore import (ArrayDatastore, CombinedDatastore, TransformedDatastore,
+                             arrayDatastore, combine, hasdata, next, numpartitions, partition, read,
+                             readall, reset, shuffle, transform)
+from .data.minibatchqueue import minibatchqueue
 
 __version__ = "0.1.0"
 
 __all__ = [
     # core
     "DLArray", "dims", "dlarray", "extractdata", "finddim", "isdlarray", "numel", "size",
-    "stripdims", "underlyingType", "dlfeval", "dlgradient", "abs", "cos", "exp", "log", "relu",
-    "sigmoid", "sin", "sqrt", "tanh", "matmul", "max", "mean", "min", "norm", "prod", "sum",
+    "stripdims", "underlyingType", "dlfeval", "dlgradient", "abs", "ceil", "cos", "exp",
+    "floor", "log", "mod", "relu", "round", "sigmoid", "sign", "sin", "sqrt", "tanh", "matmul",
+    "pagemtimes", "transpose", "cumsum", "max", "mean", "min", "norm", "prod", "std", "sum", "var",
     "cast", "cat", "double", "permute", "reshape", "single", "squeeze", "gather", "gpuArray",
-    "canUseGPU", "randperm", "rng",
+    "canUseGPU", "randperm", "rng", "categorical", "categories", "countcats", "countlabels",
+    "iscategorical", "ismember", "isundefined", "unique",
     # functions
     "lstm", "gru", "fullyconnect", "elu", "erf", "gelu", "leakyrelu", "softmax", "softsign",
     "crossentropy", "huber", "indexcrossentropy", "l1loss", "l2loss", "mse", "embed",
-    "onehotdecode", "onehotencode", "initializeGaussian", "initializeGlorot", "initializeHe",
+    "onehotdecode", "onehotencode", "padsequences", "initializeGaussian", "initializeGlorot", "initializeHe",
     "initializeNarrowNormal", "initializeOnes", "initializeOrthogonal", "initializeUnitForgetGate",
     "initializeZeros", "adamupdate", "clipgradients", "dlupdate", "rmspropupdate", "sgdmupdate",
     # layers
@@ -75,11 +88,16 @@ __all__ = [
     "fullyConnectedLayer", "gruLayer", "lstmLayer", "regressionLayer", "sequenceInputLayer",
     "softmaxLayer",
     # networks
-    "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState",
+    "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState", "analyzeNetwork",
     # training
     "TrainingOptions", "TrainingOptionsADAM", "TrainingOptionsRMSProp", "TrainingOptionsSGDM",
-    "trainingOptions", "trainNetwork", "trainnet", "classify", "classifyAndUpdateState",
-    "minibatchpredict", "predict", "predictAndUpdateState", "scores2label", "TrainingProgress",
+    "trainingOptions", "trainNetwork", "trainnet", "TrainingInfo", "classify",
+    "classifyAndUpdateState", "minibatchpredict", "predict", "predictAndUpdateState",
+    "scores2label",
+    "confusionchart", "confusionmat", "TrainingProgress",
     # data
     "airlinePassengersData", "japaneseVowelsTestData", "japaneseVowelsTrainData", "sunspotsData",
+    "ArrayDatastore", "CombinedDatastore", "TransformedDatastore", "arrayDatastore", "combine",
+    "hasdata", "next", "numpartitions", "partition", "read", "readall", "reset", "shuffle",
+    "transform", "minibatchqueue",
 ]

@@ -53,8 +53,8 @@ options = dl.trainingOptions(
     Verbose=False,
 )
 
-# net = trainNetwork(XTrain,YTrain,layers,options);
-net = dl.trainNetwork([XTrain], [YTrain], layers, options)
+# net = trainNetwork(XTrain,YTrain,layers,options);  (one sequence: one C x T array)
+net = dl.trainNetwork(XTrain, YTrain, layers, options)
 
 # Forecast future time steps: prime the state with the training data, then
 # feed each prediction back in as the next input (closed loop).

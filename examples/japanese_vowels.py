@@ -4,7 +4,7 @@ MATLAB's lstmLayer reference example, ported line by line:
 https://www.mathworks.com/help/deeplearning/ref/nnet.cnn.layer.lstmlayer.html
 (MATLAB's documented test accuracy: 0.9541).
 
-    python examples/japanese_vowels.py            # add --plot for the training-progress figure
+    python examples/japanese_vowels.py    # --plot: the training-progress figure, a confusion chart
 """
 import sys
 
@@ -13,7 +13,7 @@ import numpy as np
 import dlarr as dl
 
 # [XTrain,YTrain] = japaneseVowelsTrainData;
-XTrain, YTrain = dl.japaneseVowelsTrainData()
+XTrain, YTrain = dl.japaneseVowelsTrainData()      # YTrain: a 270x1 categorical, "1".."9"
 
 # inputSize = 12; numHiddenUnits = 100; numClasses = 9;
 inputSize = 12
@@ -61,5 +61,9 @@ XTest, YTest = dl.japaneseVowelsTestData()
 YPred = dl.classify(net, XTest, MiniBatchSize=miniBatchSize)
 
 # acc = sum(YPred == YTest)./numel(YTest)
-acc = np.sum(YPred == YTest) / YTest.size
+acc = np.sum(YPred == YTest) / dl.numel(YTest)
 print(f"acc = {acc:.4f}")
+
+# confusionchart(YTest,YPred)
+if "--plot" in sys.argv:
+    dl.confusionchart(YTest, YPred)

@@ -54,8 +54,8 @@ def initialize(numFeatures=12, numHiddenUnits=100, numClasses=9):
 
 
 def train(numEpochs=100, miniBatchSize=27, learnRate=0.001, verbose=True):
-    XTrain, TTrain = dl.japaneseVowelsTrainData()
-    classes = np.unique(TTrain)
+    XTrain, TTrain = dl.japaneseVowelsTrainData()        # TTrain: a 270x1 categorical
+    classes = dl.categories(TTrain)                          # classes = categories(TTrain);
     parameters = initialize(numClasses=len(classes))
     averageGrad = averageSqGrad = None
     N = len(XTrain)
@@ -82,7 +82,7 @@ def accuracy(parameters, classes, miniBatchSize=27):
     for s in range(0, len(XTest), miniBatchSize):
         X = dl.dlarray(pad_batch(XTest[s:s + miniBatchSize]), "CBT")
         pred.append(dl.onehotdecode(model(parameters, X), classes, 0)[0])
-    return np.mean(np.concatenate(pred) == TTest)
+    return np.mean(np.concatenate(pred) == TTest)            # names against the categorical
 
 
 if __name__ == "__main__":

@@ -107,8 +107,8 @@ def test_structures_and_zeros_for_unused():
     gp, gx = dl.dlfeval(model, params, X)
     assert set(gp) == {"fc", "unused", "list"}
     np.testing.assert_array_equal(dl.extractdata(gp["fc"]["W"]), 3 * np.tile(np.arange(3.0), (2, 1)))
-    assert gp["fc"]["b"].dims == "C"
-    np.testing.assert_array_equal(dl.extractdata(gp["fc"]["b"]), [3.0, 3.0])
+    assert gp["fc"]["b"].dims == "CU"               # dlarray(v, "C"): a 2(C) x 1(U) column
+    np.testing.assert_array_equal(dl.extractdata(gp["fc"]["b"]), [[3.0], [3.0]])
     assert gp["unused"].dims == "CB" and not dl.extractdata(gp["unused"]).any()
     assert isinstance(gp["list"], list)
     np.testing.assert_array_equal(dl.extractdata(gp["list"][0]), 2 * 2 * 3 + 2)

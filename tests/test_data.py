@@ -16,9 +16,13 @@ def test_train_data_as_matlab():
                and x.shape[0] == 12 for x in X)
     assert [x.shape[1] for x in X[:5]] == [20, 26, 22, 20, 21]     # as MATLAB shows
     assert min(x.shape[1] for x in X) == 7 and max(x.shape[1] for x in X) == 26
-    assert isinstance(T, np.ndarray) and T.shape == (270,) and T.dtype.kind == "i"
-    np.testing.assert_array_equal(np.bincount(T, minlength=10)[1:], [30] * 9)
-    np.testing.assert_array_equal(T, np.repeat(np.arange(1, 10), 30))
+    # MATLAB: TTrain is a 270x1 categorical with categories "1".."9"
+    assert isinstance(T, dl.categorical) and T.shape == (270,) and len(T) == 270
+    assert dl.categories(T) == [str(k) for k in range(1, 10)]
+    np.testing.assert_array_equal(dl.countcats(T), [30] * 9)
+    np.testing.assert_array_equal(T, np.repeat(np.arange(1, 10), 30).astype(str))
+    np.testing.assert_array_equal(T.codes, np.repeat(np.arange(9), 30))
+    assert repr(T).startswith("270x1 categorical\n\n     1\n")
     # first frame of the first utterance (UCI ae.train, line 1): features in rows, time in columns
     np.testing.assert_allclose(X[0][:4, 0], [1.860936, -0.207383, 0.261557, -0.214562])
     np.testing.assert_allclose(X[0][0, :3], [1.860936, 1.891651, 1.939205])
@@ -26,20 +30,21 @@ def test_train_data_as_matlab():
 
 def test_test_data_as_matlab():
     X, T = japaneseVowelsTestData()
-    assert len(X) == 370 and T.shape == (370,)
+    assert len(X) == 370 and T.shape == (370,) and isinstance(T, dl.categorical)
     assert all(x.shape[0] == 12 and x.dtype == np.float64 for x in X)
-    np.testing.assert_array_equal(np.bincount(T, minlength=10)[1:],
-                                  [31, 35, 88, 44, 29, 24, 40, 50, 29])
+    assert T.Categories == [str(k) for k in range(1, 10)]
+    np.testing.assert_array_equal(dl.countcats(T), [31, 35, 88, 44, 29, 24, 40, 50, 29])
     assert min(x.shape[1] for x in X) == 7 and max(x.shape[1] for x in X) == 29
-    assert np.all(np.diff(T) >= 0)          # grouped by speaker, as in UCI's ae.test
+    assert np.all(np.diff(T.codes) >= 0)          # grouped by speaker, as in UCI's ae.test
 
 
 def test_fresh_copies_each_call():
     X1, T1 = japaneseVowelsTrainData()
     X1[0][0, 0] = 99.0
     T1[0] = 5
+    assert T1[0] == "5"
     X2, T2 = japaneseVowelsTrainData()
-    assert X2[0][0, 0] == pytest.approx(1.860936) and T2[0] == 1
+    assert X2[0][0, 0] == pytest.approx(1.860936) and T2[0] == "1"
 
 
 def test_package_data_and_credit_present():

@@ -31,3 +31,9 @@ def test_forecast_example_runs():
     open_loop = float(out.split("open-loop RMSE: ")[1].split()[0])
     baseline = float(out.split("baseline: ")[1].split(")")[0])
     assert open_loop < baseline
+
+
+def test_minibatchqueue_example_learns():
+    out = subprocess.run([sys.executable, str(EXAMPLES / "japanese_vowels_minibatchqueue.py"),
+                          "--epochs", "8"], capture_output=True, text=True, check=True).stdout
+    assert float(out.split("test accuracy = ")[1].split()[0]) > 0.7

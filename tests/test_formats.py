@@ -26,10 +26,45 @@ def test_fmt_longer_than_ndim_adds_trailing_singletons():
     assert X.shape == (3, 4, 1) and X.dims == "CBT"
 
 
-def test_matlab_column_vector_with_one_label():
-    # MATLAB's dlarray(randn(12,1),"C"): the trailing singleton is ignored.
-    X = dl.dlarray(np.random.randn(12, 1), "C")
-    assert X.dims == "C" and X.shape == (12,)
+@pytest.mark.parametrize("shape", [(12, 1), (1, 12), (12,), (12, 1, 1), (1, 12, 1)])
+def test_matlab_vector_with_one_label(shape):
+    # MATLAB's dlarray(v, dim): a row or a column vector gives a column whose
+    # second, singleton dimension is labelled "U".
+    v = np.arange(12.0).reshape(shape)
+    X = dl.dlarray(v, "C")
+    assert X.dims == "CU" and X.shape == (12, 1)
+    np.testing.assert_array_equal(dl.extractdata(X)[:, 0], np.arange(12.0))
+    assert dl.dlarray(v, "S").dims == "SU"
+    assert dl.dlarray(v, "U").dims == "UU"
+
+
+def test_one_label_scalar_and_relabel():
+    X = dl.dlarray(3.0, "B")
+    assert X.dims == "BU" and X.shape == (1, 1)
+    Y = dl.dlarray(dl.dlarray(np.ones((1, 5))), "T")           # a dlarray relabelled
+    assert Y.dims == "TU" and Y.shape == (5, 1)
+
+
+def test_one_label_with_a_matrix_is_an_error():
+    with pytest.raises(ValueError, match=r"fmt 'C' has 1 labels.*size 3 x 4.*"
+                                         r"a one-letter format takes a vector"):
+        dl.dlarray(np.ones((3, 4)), "C")
+
+
+@pytest.mark.parametrize("shape, fmt, dims, out", [
+    ((3, 4, 1, 1), "SSUU", "SS", (3, 4)),        # MATLAB's page: trailing "U"s ignored
+    ((3, 4), "SSUU", "SS", (3, 4)),
+    ((3, 4, 5, 1), "SSUU", "SSU", (3, 4, 5)),
+    ((3, 1), "SU", "SU", (3, 1)),                # the second dimension stays
+    ((3, 1, 1), "CUU", "CU", (3, 1)),
+    ((1, 3, 4), "USS", "SS", (3, 4)),            # "U" last in canonical order
+    ((2, 1, 3), "UUC", "CU", (3, 2)),            # the last "U" is a trailing singleton
+    ((3, 4, 1), "CBU", "CB", (3, 4)),
+    ((1, 1, 1), "UUU", "UU", (1, 1)),
+])
+def test_trailing_singleton_u_after_the_second_is_ignored(shape, fmt, dims, out):
+    X = dl.dlarray(np.ones(shape), fmt)
+    assert X.dims == dims and X.shape == out
 
 
 def test_fmt_shorter_than_ndim_needs_singletons():
@@ -119,7 +154,8 @@ def test_stripdims():
 def test_extractdata_and_isdlarray():
     x = np.ones((2, 2))
     X = dl.dlarray(x)
-    assert dl.extractdata(X) is x          # shared, like np.asarray
+    assert dl.extractdata(X) is not x      # dlarray copies (MATLAB's value semantics)
+    assert dl.extractdata(X) is dl.extractdata(X)   # extractdata shares
     assert dl.isdlarray(X) and not dl.isdlarray(x)
     with pytest.raises(TypeError, match="extractdata"):
         dl.extractdata(x)
@@ -167,11 +203,17 @@ def test_canonical_order_property(case):
     X = dl.dlarray(x, fmt)
     order = "SCBTU"
     assert sorted(X.dims, key=order.index) == list(X.dims)
-    assert sorted(X.dims) == sorted(fmt)
-    # Each labelled axis carries the size it had; several S/U keep their order.
-    perm = sorted(range(len(fmt)), key=lambda i: order.index(fmt[i]))
-    assert X.shape == tuple(shape[i] for i in perm)
-    np.testing.assert_array_equal(dl.extractdata(X), np.transpose(x, perm))
+    # The model: a one-letter format makes a column with a "U"; each labelled
+    # axis carries the size it had (several S/U keep their order); singleton
+    # trailing "U"s after the second are dropped.
+    f, s = (fmt + "U", shape + (1,)) if len(fmt) == 1 else (fmt, shape)
+    perm = sorted(range(len(f)), key=lambda i: order.index(f[i]))
+    cfmt, cshape = "".join(f[i] for i in perm), tuple(s[i] for i in perm)
+    while len(cfmt) > 2 and cfmt[-1] == "U" and cshape[-1] == 1:
+        cfmt, cshape = cfmt[:-1], cshape[:-1]
+    assert X.dims == cfmt and X.shape == cshape
+    np.testing.assert_array_equal(dl.extractdata(X),
+                                  np.transpose(x.reshape(s), perm).reshape(cshape))
     # Going back: stripdims with the original format restores the data.
     np.testing.assert_array_equal(dl.extractdata(dl.stripdims(X, fmt)), x)
 

@@ -58,3 +58,39 @@ def test_errors():
         fullyconnect(X, np.ones((2, 3)), np.ones(2), DataFormat="CB")
     with pytest.raises(ValueError, match="non-singleton 'U'"):
         fullyconnect(dl.dlarray(np.ones((3, 4, 2)), "CBU"), np.ones((2, 3)), np.ones(2))
+
+
+def test_weights_in_matlab_full_size():
+    # MATLAB's fullyconnect page: X 12(S) x 12(S) x 32(C) x B, weights ones(10,12,12,32)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 4, 5))
+    Wfull, b = rng.standard_normal((7, 2, 3, 4)), rng.standard_normal(7)
+    Y = fullyconnect(dl.dlarray(x, "SSCB"), Wfull, b)
+    assert Y.dims == "CB" and Y.shape == (7, 5)
+    ref = np.einsum("oijc,ijcb->ob", Wfull, x) + b[:, None]
+    np.testing.assert_allclose(dl.extractdata(Y), ref)
+    # the same as the flattened form, column-major with S1 fastest
+    Wflat = Wfull.reshape(7, 24, order="F")
+    np.testing.assert_allclose(dl.extractdata(fullyconnect(dl.dlarray(x, "SSCB"), Wflat, b)), ref)
+    assert dl.fullyconnect(dl.dlarray(x, "SSCB"), np.ones((10, 2, 3, 4)), np.zeros(10)).shape \
+        == (10, 5)
+    # trailing singletons of the full size may be left out (MATLAB drops them)
+    x1 = rng.standard_normal((2, 3, 1, 5))
+    W1 = rng.standard_normal((7, 2, 3))
+    np.testing.assert_allclose(dl.extractdata(fullyconnect(dl.dlarray(x1, "SSCB"), W1, b)),
+                               np.einsum("oij,ijb->ob", W1, x1[:, :, 0]) + b[:, None])
+    check_grad(fullyconnect, dl.dlarray(x, "SSCB"), dl.dlarray(Wfull), dl.dlarray(b, "C"))
+    with pytest.raises(ValueError, match=r"weights must be outputSize x 24 .* or outputSize x "
+                                         r"2 x 3 x 4 \(MATLAB's full size\); weights has size "
+                                         r"7 x 3 x 2 x 4"):
+        fullyconnect(dl.dlarray(x, "SSCB"), np.ones((7, 3, 2, 4)), b)
+
+
+def test_bias_as_a_formatted_matlab_vector():
+    # dlarray(b, "C") is b as a 3(C) x 1(U) column, as MATLAB makes it
+    rng = np.random.default_rng(5)
+    x, W, b = rng.standard_normal((3, 4)), rng.standard_normal((2, 3)), rng.standard_normal(2)
+    for bias in (dl.dlarray(b, "C"), dl.dlarray(b[None, :], "C"), dl.dlarray(b[:, None], "CU")):
+        Y = fullyconnect(dl.dlarray(x, "CB"), dl.dlarray(W), bias)
+        assert Y.dims == "CB"
+        np.testing.assert_allclose(dl.extractdata(Y), W @ x + b[:, None])

@@ -106,7 +106,7 @@ def test_errors():
 
 def test_formatted_bias_must_be_labelled_c():
     x, h0, W, R, b = params()
-    with pytest.raises(ValueError, match="bias is formatted 'U'; its non-singleton dimension"):
+    with pytest.raises(ValueError, match="bias is formatted 'UU'; its non-singleton dimension"):
         gru(dl.dlarray(x, "CBT"), h0, W, R, dl.dlarray(b, "U"))
     with pytest.raises(ValueError, match=r"gru: DataFormat 'CXT': unknown label"):
         gru(x, h0, dl.dlarray(W), R, b, DataFormat="CXT")

@@ -355,7 +355,7 @@ def test_size_and_format_errors():
         l2loss(Y, np.zeros((3, 5)), Mask=np.ones((3, 5, 2)))
     with pytest.raises(ValueError, match="WeightsFormat was given without weights"):
         l2loss(Y, np.zeros((3, 5)), WeightsFormat="C")
-    with pytest.raises(ValueError, match="weights is formatted \\('C'\\); WeightsFormat is only"):
+    with pytest.raises(ValueError, match="weights is formatted \\('CU'\\); WeightsFormat is only"):
         l2loss(Y, np.zeros((3, 5)), dl.dlarray(np.ones(3), "C"), WeightsFormat="C")
 
 

@@ -204,11 +204,12 @@ def test_missing_channel_is_added():
     assert_close(Y, reference_lstm(x, h0, c0, W, R, b)[0])
 
 
-def test_singleton_u_dimension_is_kept():
+def test_singleton_u_dimension_is_allowed():
     x, h0, c0, W, R, b = params()
+    # MATLAB ignores the trailing singleton "U" after the second dimension
     Y, _, _ = dl.lstm(dl.dlarray(x[..., None], "CBTU"), h0, c0, dl.dlarray(W), R, b)
-    assert Y.dims == "CBTU" and Y.shape == (4, 3, 6, 1)
-    assert_close(Y[..., 0], reference_lstm(x, h0, c0, W, R, b)[0])
+    assert Y.dims == "CBT" and Y.shape == (4, 3, 6)
+    assert_close(Y, reference_lstm(x, h0, c0, W, R, b)[0])
 
 
 def test_shared_and_per_observation_initial_states():
@@ -429,7 +430,7 @@ def test_errors():
         dl.lstm(X, dl.dlarray(h0, "CT"), c0, W, R, b)
     with pytest.raises(ValueError, match="weights is formatted 'CB'"):
         dl.lstm(X, h0, c0, dl.dlarray(W, "CB"), R, b)
-    with pytest.raises(ValueError, match=r"bias is formatted 'U'; its non-singleton dimension "
+    with pytest.raises(ValueError, match=r"bias is formatted 'UU'; its non-singleton dimension "
                                          "must be labelled 'C'"):
         dl.lstm(X, h0, c0, W, R, dl.dlarray(b, "U"))
     with pytest.raises(TypeError, match="weights must be a dlarray, a numeric array or a "

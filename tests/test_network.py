@@ -170,3 +170,43 @@ def test_custom_layer_state_and_default_initial_state():
     assert float(net.State["count", "Count"]) == 8                   # resetState returns a copy
     with pytest.raises(ValueError, match="state Count is empty"):
         CountLayer()._initial_state("Count", np.float32)
+
+
+def test_stored_state_of_another_batch_size_says_so():
+    # forward on 27 observations, keep the state, predict on 5: MATLAB's rule is that a
+    # stored state applies to a batch of its size (or expands from one observation).
+    net = small_net(mode="sequence")
+    rng = np.random.default_rng(3)
+    X27 = dl.dlarray(rng.standard_normal((2, 27, 4)), "CBT")
+    X5 = dl.dlarray(rng.standard_normal((2, 5, 4)), "CBT")
+    _, state = forward(net, X27)
+    net.State = state
+    msg = (r"{}: the network's State \(layer 'lstm', HiddenState\) holds 27 observations but X "
+           r"has 5; .*net = dl.resetState\(net\), or give 27 observations")
+    with pytest.raises(ValueError, match=msg.format("predict")):
+        predict(net, X5)
+    with pytest.raises(ValueError, match=msg.format("forward")):
+        forward(net, X5)
+    assert predict(resetState(net), X5).shape == (3, 5, 4)
+    assert predict(net, X27).shape == (3, 27, 4)
+    # a stored state of one observation expands over the batch
+    net = resetState(net)
+    _, state = forward(net, X27[:, :1])
+    net.State = state
+    Y = predict(net, X5)
+    assert Y.shape == (3, 5, 4)
+    first = predict(net, X5[:, :1])
+    np.testing.assert_allclose(dl.extractdata(Y)[:, :1], dl.extractdata(first), rtol=1e-6)
+
+
+def test_predict_and_update_state_on_another_batch_size_says_so():
+    layers = [L.sequenceInputLayer(2), L.lstmLayer(3), L.fullyConnectedLayer(1),
+              L.regressionLayer()]
+    net = dl.SeriesNetwork(layers)
+    rng = np.random.default_rng(4)
+    net, _ = dl.predictAndUpdateState(net, [rng.standard_normal((2, 4)) for _ in range(3)])
+    with pytest.raises(ValueError, match=r"predictAndUpdateState: the network's State \(layer "
+                                         r"'lstm', HiddenState\) holds 3 observations but X has 2"):
+        dl.predictAndUpdateState(net, [rng.standard_normal((2, 4)) for _ in range(2)])
+    net, y = dl.predictAndUpdateState(dl.resetState(net), [rng.standard_normal((2, 4))] * 2)
+    assert len(y) == 2

@@ -309,4 +309,5 @@ def test_float32_stays_float32_through_grad():
     def g(x, b):
         return dl.dlgradient(dl.sum(dl.tanh(x * b + 1.0), "all"), x, b)
     gx, gb = dl.dlfeval(g, X, b)
-    assert gx.dtype == gb.dtype == np.float32 and gb.dims == "C" and gb.shape == (3,)
+    # dlarray(v, "C") is a 3(C) x 1(U) column, as in MATLAB; its gradient too
+    assert gx.dtype == gb.dtype == np.float32 and gb.dims == "CU" and gb.shape == (3, 1)

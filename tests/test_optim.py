@@ -264,17 +264,17 @@ def test_dlupdate_single_and_multiple_outputs():
     params = {"a": dl.dlarray(np.array([1.0, 2.0]), "C"), "b": [dl.dlarray(np.array([[3.0]]))]}
     other = {"a": dl.dlarray(np.array([10.0, 20.0]), "C"), "b": [dl.dlarray(np.array([[30.0]]))]}
     out = dlupdate(lambda p: p * 3, params)
-    assert out["a"].dims == "C"
-    np.testing.assert_allclose(dl.extractdata(out["a"]), [3.0, 6.0])
+    assert out["a"].dims == "CU"                  # dlarray(v, "C"): a 2(C) x 1(U) column
+    np.testing.assert_allclose(dl.extractdata(out["a"]), [[3.0], [6.0]])
     s = dlupdate(lambda p, q: p + q, params, other)
     np.testing.assert_allclose(dl.extractdata(s["b"][0]), [[33.0]])
     A, B = dlupdate(lambda p, q: (p + q, q - p), params, other)
-    np.testing.assert_allclose(dl.extractdata(A["a"]), [11.0, 22.0])
-    np.testing.assert_allclose(dl.extractdata(B["a"]), [9.0, 18.0])
+    np.testing.assert_allclose(dl.extractdata(A["a"]), [[11.0], [22.0]])
+    np.testing.assert_allclose(dl.extractdata(B["a"]), [[9.0], [18.0]])
     np.testing.assert_allclose(dl.extractdata(B["b"][0]), [[27.0]])
     # L2 regularization, the MATLAB documentation's dlupdate example
     g = dlupdate(lambda gr, p: gr + 0.01 * p, other, params)
-    np.testing.assert_allclose(dl.extractdata(g["a"]), [10.01, 20.02])
+    np.testing.assert_allclose(dl.extractdata(g["a"]), [[10.01], [20.02]])
 
 
 def test_dlupdate_errors():

@@ -33,7 +33,13 @@ COMMON_DEFAULTS = {
     "SequencePaddingValue": 0,
     "SequencePaddingDirection": "right",
     "ResetInputNormalization": True,
-    "OutputNetwork": "last-iteration",
+    "OutputNetwork": "auto",
+    "PreprocessingEnvironment": "serial",
+    "ObjectiveMetricName": "loss",
+    "Metrics": None,
+    "InputDataFormats": "auto",
+    "TargetDataFormats": "auto",
+    "Acceleration": "auto",
 }
 SOLVER_DEFAULTS = {
     "sgdm": {"Momentum": 0.9, "InitialLearnRate": 0.01},
@@ -55,10 +61,19 @@ def test_solver_class(solver, cls):
     assert opts.SolverName == solver.lower()
 
 
-@pytest.mark.parametrize("bad", ["lbfgs", "sgdmx", ""])
+@pytest.mark.parametrize("bad", ["sgdmx", "", "lbfgsx"])
 def test_unknown_solver(bad):
     with pytest.raises(ValueError, match=rf"trainingOptions: solverName {bad!r} is not valid; "
                                          r"valid values are 'sgdm', 'adam', 'rmsprop'"):
+        trainingOptions(bad)
+
+
+@pytest.mark.parametrize("bad, what", [("lbfgs", "L-BFGS"), ("LBFGS", "L-BFGS"),
+                                       ("lm", "Levenberg-Marquardt")])
+def test_matlab_solver_not_supported(bad, what):
+    with pytest.raises(ValueError, match=rf"trainingOptions: solverName {bad!r} \(MATLAB's "
+                                         rf"{what} solver\) is not supported by dlarr; valid "
+                                         r"values are 'sgdm', 'adam', 'rmsprop'"):
         trainingOptions(bad)
 
 
@@ -156,8 +171,20 @@ GOOD = [
     ("SequencePaddingValue", -1, -1.0), ("SequencePaddingValue", 2.5, 2.5),
     ("SequencePaddingDirection", "left", "left"),
     ("ResetInputNormalization", False, False),
-    ("OutputNetwork", "best-validation-loss", "best-validation-loss"),
-    ("OutputNetwork", "best", "best-validation-loss"),
+    ("OutputNetwork", "best-validation", "best-validation"),
+    ("OutputNetwork", "best", "best-validation"), ("OutputNetwork", "LAST", "last-iteration"),
+    ("OutputNetwork", "auto", "auto"),
+    # MATLAB's name before R2024a, stored as today's
+    ("OutputNetwork", "best-validation-loss", "best-validation"),
+    ("OutputNetwork", "Best-Validation-L", "best-validation"),
+    ("PreprocessingEnvironment", "Serial", "serial"),
+    ("ObjectiveMetricName", "accuracy", "accuracy"), ("ObjectiveMetricName", "loss", "loss"),
+    ("Metrics", "accuracy", "accuracy"), ("Metrics", "RMSE", "rmse"), ("Metrics", "f", "fscore"),
+    ("Metrics", ["accuracy", "Prec", "recall", "auc"], ("accuracy", "precision", "recall", "auc")),
+    ("Metrics", [], None), ("Metrics", None, None),
+    ("InputDataFormats", "CBT", "CBT"), ("InputDataFormats", "AUTO", "auto"),
+    ("InputDataFormats", ["TCB"], ("TCB",)), ("TargetDataFormats", "BC", "BC"),
+    ("Acceleration", "none", "none"), ("Acceleration", "Auto", "auto"),
     ("OutputFcn", print, print),
 ]
 
@@ -185,6 +212,7 @@ def test_accepted_solver_value(solver, name, value):
 
 
 # ----- rejected values -------------------------------------------------------------------------
+_VD = r"None, a pair \(X, Y\) of predictors and responses, or a datastore of them"
 BAD = [
     ("InitialLearnRate", 0, "a positive finite scalar", "0"),
     ("InitialLearnRate", -0.1, "a positive finite scalar", "-0.1"),
@@ -208,9 +236,9 @@ BAD = [
     ("Verbose", 2, r"a logical value \(True/False, or 1/0\)", "2"),
     ("Verbose", "true", r"a logical value \(True/False, or 1/0\)", "'true'"),
     ("VerboseFrequency", 0, "a positive integer", "0"),
-    ("ValidationData", [1, 2, 3], r"None or a pair \(X, Y\) of predictors and responses", "a list"),
-    ("ValidationData", "data", r"None or a pair \(X, Y\) of predictors and responses", "'data'"),
-    ("ValidationData", (None, [1]), r"None or a pair \(X, Y\) of predictors and responses", "a tuple"),
+    ("ValidationData", [1, 2, 3], _VD, "a list"),
+    ("ValidationData", "data", _VD, "'data'"),
+    ("ValidationData", (None, [1]), _VD, "a tuple"),
     ("ValidationFrequency", 0, "a positive integer", "0"),
     ("ValidationPatience", 0, "a positive integer or Inf", "0"),
     ("ValidationPatience", 2.5, "a positive integer or Inf", "2.5"),
@@ -222,6 +250,14 @@ BAD = [
     ("SequencePaddingValue", "zero", "a real scalar", "'zero'"),
     ("SequencePaddingValue", [0], "a real scalar", "a list"),
     ("ResetInputNormalization", "yes", r"a logical value \(True/False, or 1/0\)", "'yes'"),
+    ("ObjectiveMetricName", "", "'loss' or the name of one of the Metrics", "''"),
+    ("ObjectiveMetricName", 3, "'loss' or the name of one of the Metrics", "3"),
+    ("Metrics", 3, r"None, a metric name \('accuracy', 'rmse', 'fscore', 'precision', 'recall', "
+                   r"'auc'\), a function value = f\(Y, T\), or a list of them", "3"),
+    ("Metrics", ["accuracy", 2], r"None, a metric name .*, or a list of them", "a list"),
+    ("InputDataFormats", 3, r"'auto' or a data format of the labels 'S', 'C', 'B', 'T', 'U' "
+                            r"\(such as 'CBT'\)", "3"),
+    ("TargetDataFormats", "", r"'auto' or a data format of the labels .*", "''"),
 ]
 # string options: matched by the one matcher (MATLAB's validatestring), core.options.choose
 BAD_CHOICE = [
@@ -235,7 +271,11 @@ BAD_CHOICE = [
     ("ExecutionEnvironment", "parallel", "'auto', 'cpu', 'gpu'"),
     ("Plots", "progress", "'none', 'training-progress'"),
     ("SequencePaddingDirection", "both", "'right', 'left'"),
-    ("OutputNetwork", "best-loss", "'last-iteration', 'best-validation-loss'"),
+    ("OutputNetwork", "best-loss", "'auto', 'last-iteration', 'best-validation'"),
+    ("OutputNetwork", 1, "'auto', 'last-iteration', 'best-validation'"),
+    ("Metrics", "loss", "'accuracy', 'rmse', 'fscore', 'precision', 'recall', 'auc'"),
+    ("Acceleration", "mex", "'auto', 'none'"),
+    ("PreprocessingEnvironment", "threads", "'serial'"),
 ]
 BAD_SOLVER = [
     ("sgdm", "Momentum", 1.1, "a scalar from 0 to 1", "1.1"),
@@ -324,6 +364,9 @@ def test_copy_pickle_equality():
 
 
 # ----- display ---------------------------------------------------------------------------------
+# MATLAB R2024a's order (trainingOptions reference page), less the options dlarr does not
+# take (CheckpointFrequency, CheckpointFrequencyUnit, CheckpointPath,
+# BatchNormalizationStatistics); strings ("auto") where MATLAB's values are strings.
 ADAM_VIEW = """\
 TrainingOptionsADAM with properties:
 
@@ -331,28 +374,35 @@ TrainingOptionsADAM with properties:
     SquaredGradientDecayFactor: 0.9990
                        Epsilon: 1.0000e-08
               InitialLearnRate: 0.0010
+                     MaxEpochs: 30
              LearnRateSchedule: 'none'
            LearnRateDropFactor: 0.1000
            LearnRateDropPeriod: 10
+                 MiniBatchSize: 128
+                       Shuffle: 'once'
+                SequenceLength: 'longest'
+      PreprocessingEnvironment: 'serial'
               L2Regularization: 1.0000e-04
        GradientThresholdMethod: 'l2norm'
              GradientThreshold: Inf
-                     MaxEpochs: 30
-                 MiniBatchSize: 128
                        Verbose: 1
               VerboseFrequency: 50
                 ValidationData: []
            ValidationFrequency: 50
             ValidationPatience: Inf
-                       Shuffle: 'once'
+           ObjectiveMetricName: 'loss'
           ExecutionEnvironment: 'auto'
                      OutputFcn: []
+                       Metrics: []
                          Plots: 'none'
-                SequenceLength: 'longest'
           SequencePaddingValue: 0
       SequencePaddingDirection: 'right'
+              InputDataFormats: "auto"
+             TargetDataFormats: "auto"
        ResetInputNormalization: 1
-                 OutputNetwork: 'last-iteration'"""
+                 OutputNetwork: 'auto'
+                  Acceleration: "auto"
+""".rstrip("\n")
 
 
 def test_repr_adam_defaults():
@@ -400,3 +450,94 @@ def test_learn_rate_piecewise_drops_after_period():
 def test_learn_rate_bad_epoch(epoch):
     with pytest.raises(ValueError, match="epoch must be a positive integer"):
         trainingOptions("adam")._learn_rate(epoch)
+
+
+# ----- MATLAB's options dlarr does not take ----------------------------------------------------
+@pytest.mark.parametrize("name, why", [
+    ("CheckpointPath", r"not supported yet \(checkpoints are planned\)"),
+    ("checkpointfrequency", r"not supported yet \(checkpoints are planned\)"),
+    ("CheckpointFrequencyUnit", r"not supported yet"),
+    ("DispatchInBackground", r"not supported \(dlarr prepares the mini-batches in the training "
+                             r"process, MATLAB's PreprocessingEnvironment 'serial'\)"),
+    ("WorkerLoad", r"not supported \(dlarr trains on one CPU or GPU"),
+    ("BatchNormalizationStatistics", r"not supported \(dlarr has no batch normalization layer\)"),
+    ("LineSearchMethod", r"an option of MATLAB's 'lbfgs' solver, which dlarr does not support"),
+    ("MaxIterations", r"an option of MATLAB's 'lbfgs' solver"),
+    ("InitialDampingFactor", r"an option of MATLAB's 'lm' solver"),
+])
+def test_matlab_options_not_supported_say_so(name, why):
+    canonical = name[0].upper() + name[1:] if name[0].islower() else name
+    pattern = (rf"trainingOptions: '{'CheckpointFrequency' if name == 'checkpointfrequency' else canonical}'"
+               rf" is a MATLAB training option that dlarr does not take: {why}")
+    with pytest.raises(TypeError, match=pattern):
+        trainingOptions("adam", **{name: 1})
+    with pytest.raises(TypeError, match=pattern):
+        trainingOptions("adam", name, 1)                      # MATLAB's positional pair
+    opts = trainingOptions("adam")
+    with pytest.raises(TypeError, match="is a MATLAB training option that dlarr does not take"):
+        setattr(opts, name, 1)
+
+
+@pytest.mark.parametrize("value", ["background", "Parallel"])
+def test_preprocessing_environment_not_supported(value):
+    with pytest.raises(ValueError, match=rf"trainingOptions: PreprocessingEnvironment {value!r} is "
+                                         r"not supported by dlarr \(it needs MATLAB's \w+ pool; "
+                                         r"dlarr prepares the mini-batches in the training "
+                                         r"process\); valid values are 'serial'"):
+        trainingOptions("sgdm", PreprocessingEnvironment=value)
+
+
+def test_metrics_list_with_a_bad_name():
+    with pytest.raises(ValueError, match=r"trainingOptions: Metrics 'mae' is not valid; valid "
+                                         r"values are 'accuracy', 'rmse', 'fscore', 'precision', "
+                                         r"'recall', 'auc'"):
+        trainingOptions("adam", Metrics=["accuracy", "mae"])
+
+
+def test_data_formats_bad_labels():
+    with pytest.raises(ValueError, match=r"trainingOptions: InputDataFormats 'CXT': unknown label "
+                                         r"'X' at position 1; labels are 'S', 'C', 'B', 'T' and "
+                                         r"'U'; InputDataFormats must be 'auto' or a data format"):
+        trainingOptions("adam", InputDataFormats="CXT")
+    with pytest.raises(ValueError, match=r"TargetDataFormats 'CBB': label 'B' \(batch\) appears 2"):
+        trainingOptions("adam", TargetDataFormats="CBB")
+
+
+def test_metric_function_and_formats_display():
+    def myMetric(Y, T):
+        return 0.0
+    view = repr(trainingOptions("adam", Metrics=myMetric, InputDataFormats="TCB",
+                                TargetDataFormats=["BC"], OutputNetwork="best-validation-loss",
+                                Acceleration="none")).splitlines()
+    assert "                       Metrics: @myMetric" in view
+    assert '              InputDataFormats: "TCB"' in view
+    assert '             TargetDataFormats: ["BC"]' in view
+    assert "                 OutputNetwork: 'best-validation'" in view
+    assert '                  Acceleration: "none"' in view
+    view = repr(trainingOptions("adam", Metrics=["accuracy", "fscore"])).splitlines()
+    assert '                       Metrics: ["accuracy"    "fscore"]' in view
+    assert "Metrics: {1x2 cell}" in repr(trainingOptions("adam", Metrics=["rmse", myMetric]))
+
+
+# ----- MATLAB's positional name-value pairs ----------------------------------------------------
+def test_positional_name_value_pairs():
+    """trainingOptions("adam", "MaxEpochs", 20, ...) as pasted from MATLAB."""
+    a = trainingOptions("adam", "MaxEpochs", 20, "miniBatchSize", 27, "GradientThreshold", 1,
+                        "Shuffle", "every-epoch", "Verbose", False)
+    b = trainingOptions("adam", MaxEpochs=20, MiniBatchSize=27, GradientThreshold=1,
+                        Shuffle="every-epoch", Verbose=False)
+    assert a == b
+    assert trainingOptions("sgdm", "Momentum", 0.5, MaxEpochs=3).Momentum == 0.5
+    with pytest.raises(TypeError, match=r"^trainingOptions: name-value arguments must come in "
+                                        r"pairs \(Name, Value\); got 3 arguments from 'MaxEpochs'"):
+        trainingOptions("adam", "MaxEpochs", 20, "Verbose")
+    with pytest.raises(TypeError, match=r"^trainingOptions: the name of a name-value pair must be "
+                                        r"a string, not int \(3\)"):
+        trainingOptions("adam", "MaxEpochs", 20, 3, 4)
+    with pytest.raises(TypeError, match=r"^trainingOptions: MaxEpochs is given twice"):
+        trainingOptions("adam", "MaxEpochs", 20, MaxEpochs=3)
+    with pytest.raises(TypeError, match=r"'MaxEpoch' is not an option.*did you mean.*'MaxEpochs'"):
+        trainingOptions("adam", "MaxEpoch", 20)
+    import inspect
+    assert list(inspect.signature(trainingOptions).parameters) == ["solverName", "options"]
+    assert "Options for training" in trainingOptions.__doc__

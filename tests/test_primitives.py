@@ -109,6 +109,12 @@ CASES = {
     "leakyrelu": [Case(A(2, 3), scale=0.1)],
     "elu": [Case(A(2, 3), alpha=1.5)],
     "softmax": [Case(N(3, 4), axis=0), Case(N(2, 3, 4), axis=1)],
+    # piecewise constant (zero gradient; samples away from the jumps) and mod
+    "sign": [Case(A(2, 3))],
+    "floor": [Case(A(2, 3) + 0.25)],
+    "ceil": [Case(A(2, 3) + 0.25)],
+    "round": [Case(A(2, 3) + 0.25, digits=0), Case(A(2, 3) + 0.025, digits=1)],
+    "mod": [Case(N(2, 3) * 3 + 0.1, A(2, 3)), Case(N(2, 3) * 3 + 0.1, A(3))],
     # matrix multiply (a broadcast stack of matrices too)
     "matmul": [Case(N(3, 4), N(4, 2)), Case(N(2, 3, 4), N(4, 5))],
     # reductions
@@ -116,6 +122,7 @@ CASES = {
     "max": [Case(N(2, 3, 4), axes=(1,)), Case(N(2, 3, 4), axes=(0, 2))],
     "min": [Case(N(2, 3, 4), axes=(1,)), Case(N(2, 3, 4), axes=(0, 2))],
     "prod": [Case(A(2, 3, 4), axes=(1,)), Case(A(2, 3, 4), axes=(0, 2))],
+    "cumsum": [Case(N(2, 3, 4), axis=1, reverse=False), Case(N(2, 3, 4), axis=2, reverse=True)],
     "prod_others": [Case(A(2, 3, 4), axes=(1,)), Case(A(2, 3, 4), axes=(0, 2))],
     "norm": [Case(N(2, 3, 4), axes=(0, 1, 2), p=2.0), Case(A(2, 3, 4), axes=(1,), p=1.0),
              Case(N(2, 3, 4), axes=(0, 2), p=float("inf")),

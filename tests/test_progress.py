@@ -390,3 +390,66 @@ def test_importing_does_not_load_matplotlib():
     code = "import sys, dlarr.training.progress, dlarr.training.options; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ----- metrics and trainnet's table --------------------------------------------------------------
+def test_several_metrics_in_the_train_network_table():
+    s = io.StringIO()
+    p = TrainingProgress(trainingOptions("sgdm"), "classification", True, s,
+                         metrics=("Accuracy", "FScore"))
+    p.start()
+    p.iteration(1, 1, 0.0, 0.5, (50.0, 0.5), 0.01, val_loss=0.6, val_metric=(40.0, 0.4))
+    out = lines(s)
+    assert "Mini-batch  |  Mini-batch  |  Validation  |  Validation" in out[1]
+    assert out[2].count("Accuracy") == 2 and out[2].count("FScore") == 2
+    assert out[4].split("|")[4:8] == ["       50.00% ", "         0.50 ", "       40.00% ",
+                                      "         0.40 "]
+    info = p.info
+    assert list(info) == ["TrainingLoss", "TrainingAccuracy", "TrainingFScore", "ValidationLoss",
+                          "ValidationAccuracy", "ValidationFScore", "BaseLearnRate",
+                          "FinalValidationLoss", "FinalValidationAccuracy",
+                          "FinalValidationFScore"]
+    with pytest.raises(ValueError, match=r"one value per metric \(Accuracy, FScore\); got 1"):
+        p.iteration(1, 2, 0.0, 0.5, 50.0, 0.01)
+
+
+def test_trainnet_style_rows_and_validations():
+    s = io.StringIO()
+    p = TrainingProgress(trainingOptions("adam", VerboseFrequency=2), "regression", True, s,
+                         metrics=("RMSE",), style="trainnet")
+    p.start(learn_rate=0.001, val_loss=2.5, val_metric=1.25)
+    p.iteration(1, 1, 1.0, 2.0, 1.1, 0.001)
+    p.iteration(1, 2, 62.0, 1.5, 1.0, 0.001, val_loss=1.75, val_metric=0.9)
+    p.finish(1, 2, 62.0, 1.5, 1.0, 0.001, val_loss=1.75, val_metric=0.9)
+    assert lines(s) == [
+        "    Iteration    Epoch    TimeElapsed    LearnRate    TrainingLoss    ValidationLoss"
+        "    TrainingRMSE    ValidationRMSE",
+        "    _________    _____    ___________    _________    ____________    ______________"
+        "    ____________    ______________",
+        "            0        0       00:00:00        0.001                               2.5"
+        "                              1.25",
+        "            1        1       00:00:01        0.001               2"
+        "                               1.1",
+        "            2        1       00:01:02        0.001             1.5              1.75"
+        "               1               0.9",
+        "Training stopped: Max epochs completed"]
+    assert p.validations == [(0, 2.5, (1.25,)), (2, 1.75, (0.9,))]
+    with pytest.raises(ValueError, match="style must be 'trainNetwork' or 'trainnet'"):
+        TrainingProgress(trainingOptions("adam"), style="table")
+
+
+def test_plot_has_a_panel_per_metric(headless):
+    p = TrainingProgress(trainingOptions("adam", Plots="training-progress", Verbose=False),
+                         "classification", True, io.StringIO(),
+                         metrics=("Accuracy", "AUC"), style="trainnet")
+    p.start(val_loss=1.0, val_metric=(50.0, 0.5))
+    p.iteration(1, 1, 0.1, 0.9, (60.0, 0.6), 1e-3)
+    p.finish(1, 1, 0.1, 0.9, (60.0, 0.6), 1e-3, val_loss=0.8, val_metric=(70.0, 0.7))
+    assert p._plot.labels == ("Accuracy (%)", "AUC", "Loss")
+    assert p._plot.vit == [0, 1] and p._plot.vseries[1] == [0.5, 0.7]
+    assert _is_png(headless / "training-progress.png")
+    p = TrainingProgress(trainingOptions("adam", Plots="training-progress", Verbose=False),
+                         "regression", False, io.StringIO(), metrics=(), style="trainnet")
+    p.iteration(1, 1, 0.1, 0.9, (), 1e-3)
+    p.finish(1, 1, 0.1, 0.9, (), 1e-3)
+    assert p._plot.labels == ("Loss",)

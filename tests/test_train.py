@@ -27,9 +27,13 @@ def test_japanese_vowels_short_run():
                        quiet(MaxEpochs=12, MiniBatchSize=27, GradientThreshold=1))
     XTest, YTest = dl.japaneseVowelsTestData()
     YPred = classify(net, XTest, MiniBatchSize=27)
-    assert YPred.dtype == YTest.dtype and YPred.shape == YTest.shape
+    # MATLAB: YPred is a 370x1 categorical with the categories of YTrain
+    assert isinstance(YPred, dl.categorical) and YPred.shape == YTest.shape
+    assert YPred.Categories == YTest.Categories == [str(k) for k in range(1, 10)]
     assert np.mean(YPred == YTest) > 0.75
-    assert net.Layers[-1].Classes == tuple(range(1, 10))
+    classes = net.Layers[-1].Classes
+    assert isinstance(classes, dl.categorical) and classes.Categories == YTrain.Categories
+    np.testing.assert_array_equal(classes, YTrain.Categories)
     scores = predict(net, XTest[:5], MiniBatchSize=27)
     assert scores.shape == (5, 9)
     np.testing.assert_allclose(scores.sum(axis=1), 1, rtol=1e-5)

@@ -76,6 +76,15 @@ FUNCTIONS = {
                                    V.FLOAT_CLASSES),
     ("rng", "generator"): (lambda v: dl.rng(dl.rng(), v), V.RNG_GENERATORS),
     ("reshape", "order"): (lambda v: dl.reshape(X3, 24, order=v), V.RESHAPE_ORDERS),
+    ("padsequences", "Length"): (lambda v: dl.padsequences([np.ones((2, 3))], 1, Length=v),
+                                 V.SEQUENCE_LENGTHS),
+    ("padsequences", "Direction"): (
+        lambda v: dl.padsequences([np.ones((2, 3))], 1, Direction=v), V.PADDING_DIRECTIONS),
+    ("padsequences", "PaddingValue"): (
+        lambda v: dl.padsequences([np.ones((2, 3))], 1, PaddingValue=v), V.PADDING_VALUES),
+    ("arrayDatastore", "OutputType"): (lambda v: dl.arrayDatastore(np.ones(3), OutputType=v),
+                                       V.ARRAY_OUTPUT_TYPES),
+    ("cumsum", "direction"): (lambda v: dl.cumsum(X3, "T", v), V.CUMSUM_DIRECTIONS),
 }
 for _f in ("crossentropy", "l1loss", "l2loss", "huber"):
     FUNCTIONS[(_f, "Reduction")] = (
@@ -102,8 +111,26 @@ for _f in ("initializeGaussian", "initializeGlorot", "initializeHe", "initialize
 FUNCTIONS[("initializeUnitForgetGate", "className")] = (
     lambda v: dl.initializeUnitForgetGate(3, className=v), V.FLOAT_CLASSES)
 
+
+def _chart(**option):
+    """confusionchart, not written to a file; the options are checked before matplotlib is
+    imported, so without matplotlib a valid option gets as far as the ImportError."""
+    from unittest import mock
+    try:
+        with mock.patch("dlarr.training.metrics._has_display", lambda: False):   # no window
+            dl.confusionchart(np.eye(2, dtype=int) + 1, File=False, **option)
+    except ImportError:
+        pass
+
+
+for _arg, _set in (("Normalization", V.CONFUSION_NORMALIZATIONS),
+                   ("RowSummary", V.ROW_SUMMARIES), ("ColumnSummary", V.COLUMN_SUMMARIES)):
+    FUNCTIONS[("confusionchart", _arg)] = (lambda v, a=_arg: _chart(**{a: v}), _set)
+
 # String defaults that are not a fixed set of names: norm's dim ('all' or labels).
 NOT_CHOICES = {("norm", "dim")}
+# InputDataFormats: 'auto' or a data format (any labels), not a fixed set of names.
+NOT_CHOICES |= {(f, "InputDataFormats") for f in ("forward", "predict", "minibatchpredict")}
 
 
 def test_every_string_default_of_the_public_api_is_walked():

@@ -9,6 +9,7 @@ from the registry and undoing broadcasting with :func:`unbroadcast`.
 """
 from __future__ import annotations
 
+from .arguments import name_value_pairs
 from .backend import array_namespace
 from .dlarray import DLArray
 from .elementwise import _add
@@ -168,6 +169,7 @@ def _mark_no_second(gi, prim, node, g):
     return DLArray._new(gi._data, "", marked)
 
 
+@name_value_pairs(1)
 def dlgradient(y, *xs, RetainData=False, EnableHigherDerivatives=False):
     """Gradients of the traced scalar ``y`` with respect to ``x1, x2, ...``.
 

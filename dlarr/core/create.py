@@ -34,16 +34,34 @@ def _leaf(data, fmt):
 
 
 def dlarray(X, fmt=None) -> DLArray:
-    """Deep learning array, MATLAB's ``dlarray(X)`` / ``dlarray(X, fmt)``.
+    """Deep learning array, MATLAB's ``dlarray(X)`` / ``dlarray(X, fmt)`` /
+    ``dlarray(v, dim)``.
 
     ``X``: a NumPy or CuPy array, a nested list, a scalar or a DLArray (whose
     format a new ``fmt`` replaces).  float32 and float64 are kept, bool is kept
     as logical, other numeric types become float64 (MATLAB's double).  The data
     is permuted into canonical order S,C,B,T,U; labels beyond the data's
     dimensions become trailing singletons, and trailing singleton dimensions
-    beyond ``fmt`` are dropped (MATLAB ignores them).  A NumPy/CuPy ``X`` whose
-    dtype is kept and that needs no permutation is shared, not copied.
+    beyond ``fmt`` are dropped (MATLAB ignores them), as are singleton trailing
+    "U" dimensions after the second.  A one-letter ``fmt`` with a vector (row,
+    column or 1-D) gives a column whose second, singleton dimension is "U":
+    ``dlarray(v, "C")`` is n(C) x 1(U).
+
+    MATLAB's value semantics: a NumPy/CuPy ``X`` is copied, so changing it
+    afterwards does not change the dlarray (``extractdata`` shares the data
+    the other way: see there).
     """
+    return _dlarray(X, fmt, copy=True, fname="dlarray")
+
+
+def as_dlarray(X, fmt=None, fname="dlarray") -> DLArray:
+    """:func:`dlarray` without the copy of a NumPy/CuPy ``X`` (internal: the
+    package's own fresh arrays and data it only reads, e.g. a ``DataFormat``
+    operand); errors name ``fname``."""
+    return _dlarray(X, fmt, copy=False, fname=fname)
+
+
+def _dlarray(X, fmt, copy, fname):
     if fmt is not None:
         fmt = _formats.check_format(fmt, "fmt")
     if isinstance(X, DLArray):
@@ -54,29 +72,32 @@ def dlarray(X, fmt=None) -> DLArray:
         if not Y.traced:
             Y = _leaf(Y._data, Y._fmt)
         return Y
+    fresh = not is_array(X)          # a list or scalar gives a new array anyway
     if is_array(X):
         data = X
     elif is_python_scalar(X) or isinstance(X, (list, tuple)):
         try:
             data = np.asarray(X)
         except ValueError as e:
-            raise ValueError(f"dlarray: X is a ragged nested list: {e}") from None
+            raise ValueError(f"{fname}: X is a ragged nested list: {e}") from None
     else:
-        raise TypeError(f"dlarray: X must be a numeric or logical array, a nested list, a "
+        raise TypeError(f"{fname}: X must be a numeric or logical array, a nested list, a "
                         f"scalar or a dlarray, not {type(X).__name__}")
     if isinstance(data, np.generic):
         data = np.asarray(data)
     kind = data.dtype.kind
     if kind == "c":
-        raise TypeError("dlarray: X is complex; dlarr supports real data only")
+        raise TypeError(f"{fname}: X is complex; dlarr supports real data only")
     if kind not in "biuf":
-        raise TypeError(f"dlarray: X must be numeric or logical, not of dtype {data.dtype}")
+        raise TypeError(f"{fname}: X must be numeric or logical, not of dtype {data.dtype}")
     if data.dtype not in _KEEP:
-        data = data.astype(np.float64)
-    if not fmt:
-        return _leaf(data, "")
-    shape, perm, cfmt = _formats.fit_format(data.shape, fmt)
-    data = array_namespace(data).transpose(data.reshape(shape), perm)
+        data, fresh = data.astype(np.float64), True
+    cfmt = ""
+    if fmt:
+        shape, perm, cfmt = _formats.fit_format(data.shape, fmt)
+        data = array_namespace(data).transpose(data.reshape(shape), perm)
+    if copy and not fresh:
+        data = data.copy()           # C-contiguous, in canonical order
     return _leaf(data, cfmt)
 
 
@@ -96,7 +117,7 @@ def labelled(X, DataFormat, fname, name="X"):
                          "e.g. DataFormat='CB'")
     DataFormat = _formats.check_format(DataFormat, f"{fname}: DataFormat")
     try:
-        return dlarray(X, DataFormat), DataFormat
+        return as_dlarray(X, DataFormat), DataFormat
     except (ValueError, TypeError) as e:
         raise type(e)(f"{fname}: {e}") from None
 
@@ -126,7 +147,8 @@ def finddim(X, label) -> list[int]:
 
 
 def extractdata(X):
-    """The data of X as a plain NumPy/CuPy array, untraced (shared, not copied)."""
+    """The data of X as a plain NumPy/CuPy array, untraced (shared, not copied:
+    writing into it changes X; copy it, ``extractdata(X).copy()``, to keep)."""
     return _need(X, "extractdata")._data
 
 
@@ -134,7 +156,9 @@ def stripdims(X, fmt=None) -> DLArray:
     """Remove X's labels; with ``fmt``, also order the data as ``fmt`` says.
 
     ``fmt`` must hold every label of X (the i-th "S" of X goes to the i-th "S"
-    of ``fmt``); labels of ``fmt`` that X lacks become singleton dimensions.
+    of ``fmt``), except singleton "U" dimensions, which are dropped (the "U" of
+    a ``dlarray(v, "C")`` vector); labels of ``fmt`` that X lacks become
+    singleton dimensions.
     """
     X = _need(X, "stripdims")
     if not fmt or not X._fmt:
@@ -143,6 +167,13 @@ def stripdims(X, fmt=None) -> DLArray:
         return DLArray._new(X._data, "", X._node)
     fmt = _formats.check_format(fmt, "fmt")
     src = {lab: [i for i, l in enumerate(X._fmt) if l == lab] for lab in set(X._fmt)}
+    if len(src.get("U", ())) > fmt.count("U"):
+        singleton = [i for i in src["U"] if X.shape[i] == 1]
+        extra = len(src["U"]) - fmt.count("U")
+        if len(singleton) >= extra:     # drop the last singleton "U"s
+            drop = set(singleton[len(singleton) - extra:])
+            src["U"] = [i for i in src["U"] if i not in drop]
+    dropped = sorted(set(range(X.ndim)) - {i for axes in src.values() for i in axes})
     for lab, axes in src.items():
         if fmt.count(lab) < len(axes):
             raise ValueError(f"stripdims: fmt {fmt!r} must contain every label of X "
@@ -157,6 +188,7 @@ def stripdims(X, fmt=None) -> DLArray:
         else:
             shape.append(1)
         used[lab] += 1
+    order += dropped                    # singletons: the reshape below removes them
     Y = DLArray._new(X._data, "", X._node)
     if order != list(range(len(order))):
         Y = bind(_transpose, [Y], "", perm=tuple(order))

@@ -87,6 +87,20 @@ class DLArray:
     def __bool__(self):
         return bool(self._scalar("bool"))
 
+    def item(self):
+        """The one element as a Python scalar (float, or bool for logical data)."""
+        return self._scalar("a Python scalar (item)")
+
+    def __format__(self, spec):
+        """``f"{loss:.4f}"``: a one-element array formats as its number; an empty
+        spec gives the display of ``str(X)``."""
+        if not spec:
+            return str(self)
+        if self._data.size != 1:
+            raise TypeError(f"format spec {spec!r}: only a DLArray with one element formats as "
+                            f"a number; this one has size {_formats.describe(self._fmt, self.shape)}")
+        return format(self._scalar("a number"), spec)
+
     def __index__(self):
         if self._data.dtype.kind not in "iu":
             raise TypeError("a floating-point DLArray cannot be used as an index")

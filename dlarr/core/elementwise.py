@@ -1,15 +1,18 @@
 """Elementwise operations: the arithmetic primitives (the operators + - * / ** use
-them), maximum/minimum/where, and the elementwise math functions (exp, log,
-sqrt, abs, tanh, sigmoid, relu, sin, cos), each forward with its vjp.
+them), maximum/minimum/where, the elementwise math functions (exp, log,
+sqrt, abs, tanh, sigmoid, relu, sin, cos), the piecewise constant ones (sign,
+floor, ceil, round: zero gradient) and MATLAB's mod, each forward with its vjp.
 
 Every vjp is written with dlarr ops, so second derivatives work; operands are
 prepared by ``operands`` (backend, MATLAB's result type, label alignment).
 """
 from __future__ import annotations
 
+import numbers
+
 from .backend import array_namespace
 from .dlarray import DLArray
-from .operands import _const, _unary
+from .operands import _as_float, _binary, _const, _unary
 from .registry import bind, primitive
 
 # ==========================================================================
@@ -207,6 +210,69 @@ def _cos(a):
 
 
 # ==========================================================================
+# Piecewise constant functions (zero gradient) and mod
+# ==========================================================================
+
+def _sign_vjp(needs, g, ans, a):
+    return (None,)        # piecewise constant: the gradient is zero
+
+
+@primitive("sign", _sign_vjp)
+def _sign(a):
+    return array_namespace(a).sign(a)
+
+
+def _floor_vjp(needs, g, ans, a):
+    return (None,)
+
+
+@primitive("floor", _floor_vjp)
+def _floor(a):
+    return array_namespace(a).floor(a)
+
+
+def _ceil_vjp(needs, g, ans, a):
+    return (None,)
+
+
+@primitive("ceil", _ceil_vjp)
+def _ceil(a):
+    return array_namespace(a).ceil(a)
+
+
+def _round_vjp(needs, g, ans, a, digits):
+    return (None,)
+
+
+@primitive("round", _round_vjp)
+def _round(a, digits):
+    # MATLAB rounds half away from zero (NumPy's round goes to even at halves).
+    xp = array_namespace(a)
+    s = a * (10.0 ** digits) if digits else a
+    t = xp.trunc(s)
+    r = xp.where(xp.abs(s - t) == 0.5, t + xp.sign(s), xp.round(s))
+    return (r / (10.0 ** digits)).astype(a.dtype, copy=False) if digits else r
+
+
+def _mod_vjp(needs, g, ans, a, b):
+    gb = None
+    if needs[1]:
+        xp = array_namespace(a._data, b._data)
+        zero = b._data == 0
+        q = xp.floor(a._data / xp.where(zero, 1, b._data))
+        gb = -g * _const(xp.where(zero, 0, q).astype(g.dtype, copy=False))
+    return (g if needs[0] else None), gb
+
+
+@primitive("mod", _mod_vjp)
+def _mod(a, b):
+    xp = array_namespace(a, b)
+    zero = b == 0
+    return xp.where(zero, a, xp.mod(a, xp.where(zero, 1, b))).astype(
+        xp.result_type(a, b), copy=False)
+
+
+# ==========================================================================
 # Public elementwise functions
 # ==========================================================================
 
@@ -246,3 +312,37 @@ def sin(X):
 
 def cos(X):
     return _unary(_cos, X, "cos")
+
+
+def sign(X):
+    """MATLAB's ``sign``: -1, 0 or 1 (0 at 0); its gradient is zero."""
+    return _unary(_sign, X, "sign")
+
+
+def floor(X):
+    """Round toward minus infinity; the gradient is zero."""
+    return _unary(_floor, X, "floor")
+
+
+def ceil(X):
+    """Round toward plus infinity; the gradient is zero."""
+    return _unary(_ceil, X, "ceil")
+
+
+def round(X, N=0):
+    """MATLAB's ``round(X)`` / ``round(X, N)``: to the nearest integer (``N``
+    digits after the point; negative ``N`` rounds to tens, hundreds...),
+    halves away from zero as MATLAB does (``round(2.5)`` is 3, ``round(-2.5)``
+    is -3, where NumPy gives 2 and -2).  The gradient is zero."""
+    if isinstance(N, bool) or not isinstance(N, numbers.Integral):
+        raise TypeError(f"round: N (the number of digits) must be an integer, not {N!r}")
+    X = _as_float(X, "round")
+    return bind(_round, [X], X._fmt, digits=int(N))
+
+
+def mod(X, M):
+    """MATLAB's ``mod(X, M)``: the remainder after division with the sign of the
+    divisor ``M`` (``mod(-1, 3)`` is 2, ``mod(1, -3)`` is -2), ``X - floor(X./M).*M``;
+    ``mod(X, 0)`` is ``X``.  Implicit expansion as for ``+``.  Gradients: 1 for
+    ``X``, ``-floor(X./M)`` for ``M`` (0 where ``M`` is 0)."""
+    return _binary(_mod, X, M, "mod")

@@ -10,6 +10,7 @@ An unformatted array has ``fmt == ""`` and any number of axes.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 
@@ -55,6 +56,15 @@ def canonical(fmt: str) -> tuple[tuple[int, ...], str]:
     return perm, "".join(fmt[i] for i in perm)
 
 
+def _is_vector(shape) -> bool:
+    """MATLAB's ``isvector`` after MATLAB drops trailing singletons: a scalar, a
+    1-D array, a row or a column."""
+    shape = tuple(shape)
+    while len(shape) > 2 and shape[-1] == 1:
+        shape = shape[:-1]
+    return len(shape) < 2 or (len(shape) == 2 and 1 in shape)
+
+
 def fit_format(shape, fmt: str, argname: str = "fmt") -> tuple[tuple[int, ...], tuple[int, ...], str]:
     """Plan how data of ``shape`` takes the format ``fmt``.
 
@@ -62,8 +72,15 @@ def fit_format(shape, fmt: str, argname: str = "fmt") -> tuple[tuple[int, ...], 
     ``labelled_shape`` (one axis per label: trailing singleton axes beyond the
     format dropped, missing trailing axes added as singletons), then transpose
     by ``perm`` to reach canonical order.
+
+    MATLAB's two vector rules: a one-letter format given a vector (a row, a
+    column, 1-D or a scalar) makes a column whose second, singleton dimension is
+    labelled "U" (``dlarray(v, "C")`` is n(C) x 1(U)); and singleton trailing
+    "U" dimensions after the second are ignored (:func:`trim_u`).
     """
-    shape = tuple(shape)
+    shape = tuple(int(n) for n in shape)
+    if len(fmt) == 1 and _is_vector(shape):
+        shape, fmt = (math.prod(shape), 1), fmt + "U"
     k = len(fmt)
     if k < len(shape):
         extra = shape[k:]
@@ -72,12 +89,30 @@ def fit_format(shape, fmt: str, argname: str = "fmt") -> tuple[tuple[int, ...], 
                 f"{argname} {fmt!r} has {k} labels but the data has {len(shape)} dimensions "
                 f"(size {describe('', shape)}); only trailing singleton dimensions may be left "
                 f"without a label, and dimensions {k}..{len(shape) - 1} have sizes "
-                f"{describe('', extra)}")
+                f"{describe('', extra)}"
+                + ("; a one-letter format takes a vector (a row or a column)" if k == 1 else ""))
         shape = shape[:k]
     elif k > len(shape):
         shape = shape + (1,) * (k - len(shape))
+    # The canonical order ends with the "U" axes in their order: drop the last
+    # ones while singleton (before the transpose, so it stays one reshape).
+    keep = list(range(k))
+    u_axes = [i for i, lab in enumerate(fmt) if lab == "U"]
+    while u_axes and len(keep) > 2 and shape[u_axes[-1]] == 1:
+        keep.remove(u_axes.pop())
+    shape, fmt = tuple(shape[i] for i in keep), "".join(fmt[i] for i in keep)
     perm, cfmt = canonical(fmt)
     return shape, perm, cfmt
+
+
+def trim_u(fmt: str, shape) -> tuple[str, tuple[int, ...]]:
+    """MATLAB ignores singleton trailing "U" dimensions after the second: the
+    format and shape without them (``"CBTU"``, 3x4x5x1 gives ``"CBT"``)."""
+    shape = tuple(shape)
+    n = len(fmt)
+    while n > 2 and fmt[n - 1] == "U" and shape[n - 1] == 1:
+        n -= 1
+    return fmt[:n], shape[:n]
 
 
 def find(fmt: str, label: str) -> list[int]:
@@ -105,7 +140,9 @@ def align(operands, where: str = "operation"):
       the output has the union of the labels in canonical order;
     * an unformatted operand beside a formatted one aligns by position, axis 0
       with axis 0 (MATLAB's implicit expansion), missing trailing axes being
-      singletons; 0-d operands broadcast everywhere.
+      singletons; 0-d operands broadcast everywhere;
+    * singleton trailing "U" dimensions of the result after the second are
+      dropped, as MATLAB ignores them (:func:`trim_u`).
     """
     fmts = [f for f, _ in operands]
     if not any(fmts):
@@ -163,7 +200,17 @@ def align(operands, where: str = "operation"):
                     f"{' vs '.join(str(s) for s in sizes)}; sizes must be equal or 1")
             size = a[ax]
         out_shape.append(size)
-    return out_fmt, tuple(out_shape), aligned
+    return _trim_aligned(out_fmt, out_shape, aligned)
+
+
+def _trim_aligned(out_fmt, out_shape, aligned):
+    """A "U" that only singletons bring (a "CU" vector beside "CBT" data) is a
+    trailing singleton after the second dimension, which MATLAB ignores."""
+    trimmed, out_shape = trim_u(out_fmt, out_shape)
+    n = len(trimmed)
+    if n < len(out_fmt):
+        aligned = [a[:n] if a else a for a in aligned]
+    return trimmed, tuple(out_shape), aligned
 
 
 # --------------------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""Matrix multiply: the matmul primitive and MATLAB's ``A*B`` on dlarray."""
+"""Matrix products: the matmul primitive, MATLAB's ``A*B``, ``pagemtimes`` and
+``transpose`` (``X.'``) on dlarray."""
 from __future__ import annotations
 
 from . import formats as _formats
 from .dlarray import DLArray
-from .operands import _float_dtype, _raw, _to_dl, _xp
+from .operands import _as_float, _float_dtype, _raw, _to_dl, _xp
+from .options import PAGE_TRANSPOSES, choose
 from .registry import bind, primitive
 from .structural import _reshape, _transpose
 
@@ -61,3 +63,87 @@ def matmul(A, B):
             shape.pop(ax if ax == -1 else len(shape) - 2)
         out = bind(_reshape, [out], "", shape=tuple(shape))
     return out
+
+
+# ==========================================================================
+# transpose, pagemtimes
+# ==========================================================================
+
+def transpose(X):
+    """MATLAB's ``X.'`` (``transpose(X)``, also ``X.T``) of an unformatted matrix;
+    a 1-D array counts as a column and becomes a 1 x n row.  Formatted data
+    keeps canonical order, so transposing it is an error (use ``stripdims``)."""
+    if isinstance(X, DLArray) and X._fmt:
+        raise ValueError(f"transpose: X is formatted ({X._fmt!r}); formatted data always keeps "
+                         "MATLAB's canonical order. Use stripdims(X) first, or stripdims(X, fmt) "
+                         "to get the data in another dimension order")
+    X = X if isinstance(X, DLArray) else _as_float(X, "transpose")
+    if X.ndim > 2:
+        raise ValueError(f"transpose: X has {X.ndim} dimensions (size "
+                         f"{_formats.describe('', X.shape)}); transpose is for matrices (MATLAB's "
+                         "'Transpose on ND array is not defined'): use permute, e.g. "
+                         "permute(X, [1, 0, 2]) to transpose each page")
+    if X.ndim == 0:
+        return X
+    if X.ndim == 1:
+        return bind(_reshape, [X], "", shape=(1, X.shape[0]))
+    return bind(_transpose, [X], "", perm=(1, 0))
+
+
+def _page_operands(X, Y, where):
+    xp = _xp(X, Y, where=where)
+    dt = _float_dtype(X, Y)
+    ops = []
+    for v, name in ((X, "X"), (Y, "Y")):
+        d = _to_dl(v, xp, dt, where, name)
+        if d._fmt:
+            raise ValueError(f"{where}: {name} is formatted ({d._fmt!r}); pagemtimes multiplies "
+                             "unformatted pages: use stripdims first")
+        if d.ndim < 2:
+            raise ValueError(f"{where}: {name} must have at least 2 dimensions (rows x columns "
+                             f"x pages...); it has size {_formats.describe('', d.shape)}")
+        ops.append(d)
+    return ops
+
+
+def pagemtimes(X, *args):
+    """MATLAB's page-wise matrix product: ``Z = pagemtimes(X, Y)`` gives
+    ``Z[:, :, i, ...] = X[:, :, i, ...] @ Y[:, :, i, ...]``, and
+    ``pagemtimes(X, transpX, Y, transpY)`` first transposes the pages of X
+    and/or Y ("none", "transpose", or "ctranspose", the same for real data).
+    The page dimensions (the third onward) expand implicitly (sizes equal or
+    1).  Inputs are unformatted; the result is unformatted."""
+    where = "pagemtimes"
+    if len(args) == 1:
+        Y, tx, ty = args[0], "none", "none"
+    elif len(args) == 3:
+        tx, Y, ty = args
+    else:
+        raise TypeError(f"{where}: call pagemtimes(X, Y) or pagemtimes(X, transpX, Y, transpY); "
+                        f"got {1 + len(args)} inputs")
+    tx = choose(tx, PAGE_TRANSPOSES, where, "transpX")
+    ty = choose(ty, PAGE_TRANSPOSES, where, "transpY")
+    a, b = _page_operands(X, Y, where)
+    n = max(a.ndim, b.ndim)
+    a, b = (v if v.ndim == n else bind(_reshape, [v], "", shape=v.shape + (1,) * (n - v.ndim))
+            for v in (a, b))
+    swap = (1, 0) + tuple(range(2, n))
+    if tx != "none":
+        a = bind(_transpose, [a], "", perm=swap)
+    if ty != "none":
+        b = bind(_transpose, [b], "", perm=swap)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"{where}: the pages' inner dimensions must agree: X's pages are "
+                         f"{a.shape[0]} x {a.shape[1]} and Y's {b.shape[0]} x {b.shape[1]}"
+                         + (" (after the transpose options)" if tx != "none" or ty != "none" else ""))
+    for d in range(2, n):
+        if a.shape[d] != b.shape[d] and 1 not in (a.shape[d], b.shape[d]):
+            raise ValueError(f"{where}: page dimension {d} has size {a.shape[d]} in X and "
+                             f"{b.shape[d]} in Y; sizes must be equal or 1")
+    front = tuple(range(2, n)) + (0, 1)          # pages first: matmul's stacks
+    a = bind(_transpose, [a], "", perm=front) if n > 2 else a
+    b = bind(_transpose, [b], "", perm=front) if n > 2 else b
+    Z = bind(_matmul, [a, b], "")
+    if n > 2:
+        Z = bind(_transpose, [Z], "", perm=(n - 2, n - 1) + tuple(range(n - 2)))
+    return Z

@@ -119,3 +119,14 @@ def _binary(prim, a, b, where):
 def _unary(prim, x, where):
     X = _as_float(x, where)
     return bind(prim, [X], X._fmt)
+
+
+def _trim(Y: DLArray) -> DLArray:
+    """``Y`` without singleton trailing "U" dimensions after the second, which
+    MATLAB ignores (``formats.trim_u``): a recorded reshape when there are any."""
+    if len(Y._fmt) <= 2 or Y._fmt[-1] != "U":
+        return Y
+    fmt, shape = _formats.trim_u(Y._fmt, Y.shape)
+    if fmt == Y._fmt:
+        return Y
+    return bind(_reshape, [Y], fmt, shape=shape)

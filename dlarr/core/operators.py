@@ -1,4 +1,4 @@
-"""DLArray's operators: ``X + Y``, ``X @ Y``, ``X < Y``, ``X[key]``... installed on
+"""DLArray's operators: ``X + Y``, ``X @ Y``, ``X < Y``, ``X[key]``, ``X.T``... installed on
 the class when the core is imported (``dlarr.core``), each the same code as the
 matching function (``X + Y`` binds the ``add`` primitive as ``plus`` would).
 
@@ -11,7 +11,7 @@ import numpy as np
 from . import formats as _formats
 from .dlarray import DLArray
 from .elementwise import _add, _divide, _multiply, _negate, _power, _subtract, abs
-from .linalg import matmul
+from .linalg import matmul, transpose
 from .operands import _binary, _dtype_of, _float_dtype, _to_dl, _unary, _xp
 from .shape import getitem, reshape, setitem
 
@@ -66,6 +66,7 @@ def _install_operators():
     D.__getitem__ = getitem
     D.__setitem__ = setitem
     D.reshape = reshape
+    D.T = property(transpose, doc="MATLAB's X.' of an unformatted matrix (dl.transpose)")
 
 
 _install_operators()

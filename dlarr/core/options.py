@@ -55,10 +55,32 @@ EXECUTION_ENVIRONMENTS = ("auto", "cpu", "gpu")
 PLOTS = ("none", "training-progress")
 SEQUENCE_LENGTHS = ("longest", "shortest")
 PADDING_DIRECTIONS = ("right", "left")
-OUTPUT_NETWORKS = ("last-iteration", "best-validation-loss")
+OUTPUT_NETWORKS = ("auto", "last-iteration", "best-validation")
+# MATLAB's names before R2024a, accepted and stored as today's name
+OUTPUT_NETWORK_ALIASES = {"best-validation-loss": "best-validation"}
+METRICS = ("accuracy", "rmse", "fscore", "precision", "recall", "auc")
+ACCELERATIONS = ("auto", "none")
+PREPROCESSING_ENVIRONMENTS = ("serial",)
+# MATLAB's values that dlarr does not support, and why (the errors say so)
+UNSUPPORTED_PREPROCESSING_ENVIRONMENTS = {
+    "background": "it needs MATLAB's background pool",
+    "parallel": "it needs MATLAB's parallel pool"}
+UNSUPPORTED_SOLVERS = {"lbfgs": "MATLAB's L-BFGS solver",
+                       "lm": "MATLAB's Levenberg-Marquardt solver"}
 TRAINNET_LOSSES = ("crossentropy", "index-crossentropy", "binary-crossentropy", "mse",
                    "mean-squared-error", "l2loss", "mae", "mean-absolute-error", "l1loss",
                    "huber")
+
+# --------------------------------------------------------------------------
+# Sequences, datastores and mini-batch queues (padsequences, arrayDatastore,
+# minibatchqueue); their lengths, directions and environments are the sets above
+# --------------------------------------------------------------------------
+PADDING_VALUES = ("auto",)                    # besides a scalar
+ARRAY_OUTPUT_TYPES = ("cell", "same")
+MINIBATCH_FCNS = ("collate",)                 # besides a function
+PARTIAL_MINIBATCHES = ("return", "discard")
+OUTPUT_CASTS = ("single", "double", "logical", "int8", "int16", "int32", "int64",
+                "uint8", "uint16", "uint32", "uint64")
 
 # --------------------------------------------------------------------------
 # Numbers and random streams
@@ -67,11 +89,27 @@ FLOAT_CLASSES = ("single", "double")          # MATLAB's class names (className,
 RNG_GENERATORS = ("twister",)
 RNG_SEEDS = ("default", "shuffle")
 RESHAPE_ORDERS = ("C", "F")                   # row-major (NumPy) or column-major (MATLAB)
+CUMSUM_DIRECTIONS = ("forward", "reverse")
+PAGE_TRANSPOSES = ("none", "transpose", "ctranspose")   # pagemtimes' transpX, transpY
+
+# --------------------------------------------------------------------------
+# analyzeNetwork
+# --------------------------------------------------------------------------
+TARGET_USAGES = ("trainNetwork", "dlnetwork")
+ANALYZER_PLOTS = ("analyzer", "none")
 
 # --------------------------------------------------------------------------
 # GPU settings
 # --------------------------------------------------------------------------
 LSTM_GPU_MODES = ("auto", "steps", "graph", "persistent")
+
+# --------------------------------------------------------------------------
+# Confusion charts (confusionchart's Normalization, RowSummary, ColumnSummary)
+# --------------------------------------------------------------------------
+CONFUSION_NORMALIZATIONS = ("absolute", "column-normalized", "row-normalized",
+                            "total-normalized")
+ROW_SUMMARIES = ("off", "absolute", "row-normalized", "total-normalized")
+COLUMN_SUMMARIES = ("off", "absolute", "column-normalized", "total-normalized")
 
 
 def choose(value, options, fname, argname):

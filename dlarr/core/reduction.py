@@ -1,6 +1,8 @@
-"""Reductions: sum, mean, prod, max, min and norm along dimensions given by
-number or label.  The reduced dimensions stay as singletons, keeping their
-labels; each primitive's forward sits with its vjp.
+"""Reductions: sum, mean, prod, max, min (with MATLAB's indices), norm, var and
+std along dimensions given by number or label, and the cumulative sum.  The
+reduced dimensions stay as singletons, keeping their labels (singleton trailing
+"U" dimensions after the second are dropped, as MATLAB ignores them); each
+primitive's forward sits with its vjp.
 """
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import numbers
 import numpy as np
 
 from . import formats as _formats
-from .backend import array_namespace
+from . import options as _options
+from .arguments import check_nargout
+from .backend import array_namespace, is_array
 from .elementwise import _maximum, _minimum, _where, abs
-from .operands import _as_float, _binary, _const
+from .operands import _as_float, _binary, _const, _trim
 from .registry import bind, primitive
 from .structural import _broadcast_to
 
@@ -114,6 +118,18 @@ def _norm(a, axes, p):
     return (m ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
 
 
+def _cumsum_vjp(needs, g, ans, a, axis, reverse):
+    return (bind(_cumsum, [g], "", axis=axis, reverse=not reverse),)
+
+
+@primitive("cumsum", _cumsum_vjp)
+def _cumsum(a, axis, reverse):
+    xp = array_namespace(a)
+    if not reverse:
+        return xp.cumsum(a, axis=axis)
+    return xp.ascontiguousarray(xp.flip(xp.cumsum(xp.flip(a, axis), axis=axis), axis))
+
+
 # ==========================================================================
 # Public reductions
 # ==========================================================================
@@ -123,7 +139,7 @@ def _reduce(prim, X, dim, fname):
     axes = _formats.reduction_axes(dim, X._fmt, X.shape, fname)
     if not axes:
         return X
-    return bind(prim, [X], X._fmt, axes=axes)
+    return _trim(bind(prim, [X], X._fmt, axes=axes))
 
 
 def sum(X, dim=None):
@@ -136,14 +152,18 @@ def sum(X, dim=None):
     return _reduce(_sum, X, dim, "sum")
 
 
+def _mean(X, axes):
+    n = math.prod(X.shape[a] for a in axes)
+    return _trim(bind(_sum, [X], X._fmt, axes=axes) * (1.0 / n))
+
+
 def mean(X, dim=None):
     """Mean along ``dim`` (same ``dim`` rules as :func:`sum`)."""
     X = _as_float(X, "mean")
     axes = _formats.reduction_axes(dim, X._fmt, X.shape, "mean")
     if not axes:
         return X
-    n = math.prod(X.shape[a] for a in axes)
-    return bind(_sum, [X], X._fmt, axes=axes) * (1.0 / n)
+    return _mean(X, axes)
 
 
 def prod(X, dim=None):
@@ -151,25 +171,58 @@ def prod(X, dim=None):
     return _reduce(_prod, X, dim, "prod")
 
 
-def _extreme(prim, fname, fn2, X, Y, dim):
-    if Y is not None:
+def _is_placeholder(Y):
+    """MATLAB's ``[]`` in ``max(X, [], dim)``: an empty list, tuple or array."""
+    if isinstance(Y, (list, tuple)):
+        return len(Y) == 0
+    return is_array(Y) and Y.size == 0
+
+
+def _arg_extreme(data, axes, largest):
+    """0-based index of the first extreme along ``axes`` (row-major over them), keepdims."""
+    xp = array_namespace(data)
+    if not axes:
+        return xp.zeros(data.shape, np.int64)
+    rest = [i for i in range(data.ndim) if i not in axes]
+    t = xp.transpose(data, rest + list(axes))
+    flat = t.reshape(t.shape[:len(rest)] + (-1,))
+    idx = (xp.argmax if largest else xp.argmin)(flat, axis=-1)
+    return idx.reshape([1 if i in axes else n for i, n in enumerate(data.shape)]).astype(np.int64)
+
+
+def _extreme(prim, fname, fn2, X, Y, dim, nargout):
+    nargout = check_nargout(nargout, (1, 2), fname)
+    if Y is not None and not _is_placeholder(Y):
         if dim is not None:
             raise ValueError(f"{fname}: give either a second array (elementwise {fname}) or dim, "
-                             "not both")
+                             f"not both; for {fname} along a dimension pass [] as the second "
+                             f"input: {fname}(X, [], dim)")
+        if nargout == 2:
+            raise ValueError(f"{fname}: nargout=2 (the indices) needs {fname}(X, [], dim); "
+                             f"{fname}(A, B) compares two arrays and has one output")
         return _binary(fn2, X, Y, fname)
-    return _reduce(prim, X, dim, fname)
+    Xf = _as_float(X, fname)
+    M = _reduce(prim, Xf, dim, fname)
+    if nargout == 1:
+        return M
+    axes = _formats.reduction_axes(dim, Xf._fmt, Xf.shape, fname)
+    return M, _arg_extreme(Xf._data, axes, prim is _amax).reshape(M.shape)
 
 
-def max(X, Y=None, *, dim=None):
-    """``max(X, dim=d)``: largest elements along ``d`` (MATLAB's ``max(X,[],d)``);
+def max(X, Y=None, dim=None, *, nargout=1):
+    """MATLAB's ``max``: ``max(X)`` / ``max(X, [], dim)`` (or ``max(X, dim=d)``)
+    give the largest elements along ``dim`` (same ``dim`` rules as :func:`sum`);
+    ``M, I = max(X, [], dim, nargout=2)`` also gives their 0-based indices along
+    ``dim`` (the first one at ties; over several dims or "all", the row-major
+    linear index into those dims), a NumPy/CuPy int64 array of M's size.
     ``max(A, B)``: elementwise maximum with implicit expansion.
     Gradients at ties are shared equally."""
-    return _extreme(_amax, "max", _maximum, X, Y, dim)
+    return _extreme(_amax, "max", _maximum, X, Y, dim, nargout)
 
 
-def min(X, Y=None, *, dim=None):
-    """``min(X, dim=d)`` or ``min(A, B)``; see :func:`max`."""
-    return _extreme(_amin, "min", _minimum, X, Y, dim)
+def min(X, Y=None, dim=None, *, nargout=1):
+    """``min(X, [], dim)``, ``I`` with ``nargout=2``, or ``min(A, B)``; see :func:`max`."""
+    return _extreme(_amin, "min", _minimum, X, Y, dim, nargout)
 
 
 def norm(X, p=2, dim="all"):
@@ -179,4 +232,72 @@ def norm(X, p=2, dim="all"):
         raise ValueError(f"norm: p must be a positive number or inf, not {p!r}")
     X = _as_float(X, "norm")
     axes = _formats.reduction_axes(dim, X._fmt, X.shape, "norm")
-    return bind(_norm, [X], X._fmt, axes=axes, p=float(p))
+    return _trim(bind(_norm, [X], X._fmt, axes=axes, p=float(p)))
+
+
+# ==========================================================================
+# Variance and standard deviation
+# ==========================================================================
+
+def _weight(w, fname):
+    if w is None or _is_placeholder(w):
+        return 0
+    if isinstance(w, bool) or not isinstance(w, numbers.Real) or w not in (0, 1):
+        raise ValueError(f"{fname}: w must be 0 (normalize by N-1, the default), 1 (by N) or "
+                         f"[]; dlarr does not take weight vectors; got {w!r}")
+    return int(w)
+
+
+def _spread(fname, X, w, dim, nargout):
+    """(deviations from the mean, the mean, the normalization, axes) of var/std."""
+    nargout = check_nargout(nargout, (1, 2), fname)
+    w = _weight(w, fname)
+    X = _as_float(X, fname)
+    axes = _formats.reduction_axes(dim, X._fmt, X.shape, fname)
+    n = math.prod(X.shape[a] for a in axes)
+    mu = _mean(X, axes) if axes else X
+    return X - mu, mu, (n - 1 if w == 0 and n > 1 else n), axes, nargout
+
+
+def var(X, w=0, dim=None, *, nargout=1):
+    """MATLAB's ``var(X, w, dim)``: the variance along ``dim`` (same ``dim`` rules
+    as :func:`sum`), normalized by N-1 (``w=0`` or ``[]``, the default; by N when
+    there is one observation) or by N (``w=1``).  ``V, M = var(..., nargout=2)``
+    also gives the mean."""
+    D, mu, d, axes, nargout = _spread("var", X, w, dim, nargout)
+    V = _reduce(_sum, D * D, list(axes), "var") * (1.0 / d) if axes else D * D
+    return (V, mu) if nargout == 2 else V
+
+
+def std(X, w=0, dim=None, *, nargout=1):
+    """MATLAB's ``std(X, w, dim)``: the square root of :func:`var` (same ``w`` and
+    ``dim``); ``S, M = std(..., nargout=2)`` also gives the mean.  The gradient
+    where the deviation is zero is taken as zero (as :func:`norm`'s)."""
+    D, mu, d, axes, nargout = _spread("std", X, w, dim, nargout)
+    S = norm(D, 2, list(axes)) * (1.0 / math.sqrt(d)) if axes else abs(D)
+    return (S, mu) if nargout == 2 else S
+
+
+# ==========================================================================
+# Cumulative sum
+# ==========================================================================
+
+def cumsum(X, dim=None, direction="forward"):
+    """MATLAB's ``cumsum(X, dim, direction)``: cumulative sums along one
+    dimension ``dim`` (a 0-based int or one label such as "T"; by default the
+    first non-singleton dimension), from the start ("forward") or from the end
+    ("reverse"); ``cumsum(X, "reverse")`` is accepted too.  Keeps X's format."""
+    if isinstance(dim, str) and dim != "all" and not set(dim) <= set(_formats.LABELS):
+        dim, direction = None, dim            # cumsum(X, direction)
+    direction = _options.choose(direction, _options.CUMSUM_DIRECTIONS, "cumsum", "direction")
+    X = _as_float(X, "cumsum")
+    if dim == "all" or isinstance(dim, (list, tuple)) or (isinstance(dim, str) and len(dim) != 1):
+        raise ValueError(f"cumsum: dim must be one dimension (a 0-based integer or one label), "
+                         f"not {dim!r}")
+    axes = _formats.reduction_axes(dim, X._fmt, X.shape, "cumsum")
+    if len(axes) > 1:
+        raise ValueError(f"cumsum: dim {dim!r} names {len(axes)} dimensions of X (format "
+                         f"{X._fmt!r}); give one, as a 0-based integer")
+    if not axes:                              # a 0-d array
+        return X
+    return bind(_cumsum, [X], X._fmt, axis=axes[0], reverse=direction == "reverse")

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import formats as _formats
 from .backend import array_namespace, is_array
+from .categorical import categorical, concatenate
 from .dlarray import DLArray
 from .operands import _as_float, _converted, _float_dtype, _float_type, _to_dl, _xp
 from .registry import bind
@@ -118,12 +119,16 @@ def cat(dim, *arrays):
     """Concatenate along 0-based ``dim`` (MATLAB's ``cat(dim, A, B, ...)``).
 
     Formatted inputs must share one format; unformatted inputs may grow a new
-    trailing dimension.  ``cat(dim, [A, B])`` is accepted too.
+    trailing dimension.  ``cat(dim, [A, B])`` is accepted too.  Categoricals
+    concatenate as MATLAB's do (``categorical.concatenate``: the categories of
+    the first, then the new ones of the next).
     """
     if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
         arrays = tuple(arrays[0])
     if not arrays:
         raise ValueError("cat: give at least one array to concatenate")
+    if any(isinstance(a, categorical) for a in arrays):
+        return concatenate(dim, arrays)
     xp = _xp(*arrays, where="cat")
     dt = _float_dtype(*arrays)
     ops = [_to_dl(a, xp, dt, "cat", f"input {i}") for i, a in enumerate(arrays)]

@@ -1,2 +1,3 @@
 """Data sets shipped with dlarr (package data, credit in each folder's README) and
-their public loaders.  Imports from ``dlarr.core`` only."""
+their public loaders; MATLAB's datastores (``datastore``) and ``minibatchqueue``.
+Imports from ``dlarr.core`` only."""

@@ -12,6 +12,8 @@ from importlib import resources
 
 import numpy as np
 
+from ..core.categorical import categorical
+
 __all__ = ["japaneseVowelsTrainData", "japaneseVowelsTestData", "airlinePassengersData", "sunspotsData"]
 
 _NUM_FEATURES = 12
@@ -19,7 +21,8 @@ _cache: dict[str, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
 
 
 def _parse_ts(text: str, where: str):
-    """Sequences (channels x time, float64) and integer labels from a .ts file.
+    """Sequences (channels x time, float64) and integer labels from a .ts file
+    (the loaders make the labels categorical).
 
     Header lines start with ``#`` or ``@``; after ``@data`` each line holds the
     channels separated by ``:``, each a comma-separated list of values, and the
@@ -70,7 +73,7 @@ def _load(name: str):
         T.flags.writeable = False
         _cache[name] = (tuple(X), T)
     X, T = _cache[name]
-    return [x.copy() for x in X], T.copy()
+    return [x.copy() for x in X], categorical(T)
 
 
 def japaneseVowelsTrainData():
@@ -79,18 +82,19 @@ def japaneseVowelsTrainData():
     Returns ``(XTrain, TTrain)``: ``XTrain`` is a list of 270 float64 NumPy
     arrays, each 12 x T (12 LPC cepstrum coefficients over T = 7..26 time
     steps; features in rows, time in columns, as MATLAB's cell array of
-    sequences); ``TTrain`` the speakers as a 1-D NumPy int64 array of labels
-    1..9 (MATLAB gives a 270x1 ``categorical`` with categories "1".."9";
-    dlarr has no categorical, and the integers sort and one-hot encode in the
-    same class order: ``dl.onehotencode(TTrain, 1)``).  Fresh copies each call.
+    sequences); ``TTrain`` the speakers as a 270-element :class:`categorical`
+    (MATLAB's 270x1 categorical) with categories "1".."9", 30 of each
+    (``dl.countcats(TTrain)``; ``TTrain.codes`` gives the 0-based class numbers,
+    ``np.asarray(TTrain).astype(int)`` the speakers 1..9).  Fresh copies each call.
     """
     return _load("JapaneseVowels_TRAIN.ts")
 
 
 def japaneseVowelsTestData():
     """Japanese Vowels test data, as MATLAB's ``[XTest,TTest] = japaneseVowelsTestData``:
-    370 sequences of 12 x T (T = 7..29) and labels 1..9 with per-speaker counts
-    31 35 88 44 29 24 40 50 29.  Same types as :func:`japaneseVowelsTrainData`."""
+    370 sequences of 12 x T (T = 7..29) and a 370-element categorical of the speakers
+    "1".."9" with counts 31 35 88 44 29 24 40 50 29.  Same types as
+    :func:`japaneseVowelsTrainData`."""
     return _load("JapaneseVowels_TEST.ts")
 
 

@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 from ..core import formats as _formats
+from ..core.arguments import name_value_pairs
 from ..core import elementwise as _ew
 from ..core import operands as _operands
 from ..core import reduction as _red
@@ -236,6 +237,7 @@ def elu(X, alpha=1.0):
 _GELU_C = math.sqrt(2.0 / math.pi)
 
 
+@name_value_pairs(1)
 def gelu(X, Approximation="none"):
     """Gaussian error linear unit, MATLAB's ``gelu(X, Approximation=...)``.
 
@@ -281,6 +283,7 @@ def _in_user_order(Y, user_fmt, shape):
     return Y
 
 
+@name_value_pairs(1)
 def softmax(X, DataFormat=None):
     """Softmax over the channel ("C") dimension, MATLAB's ``softmax(X)``:
     exp(X) / sum(exp(X), "C"), computed with the maximum subtracted.

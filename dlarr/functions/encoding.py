@@ -1,9 +1,11 @@
 """One-hot encoding and decoding of labels, and word embeddings (MATLAB's
 ``onehotencode``, ``onehotdecode``, ``embed``).
 
-Python has no ``categorical``: labels are any NumPy-comparable values (ints or
-strings), and the classes are given as ``ClassNames`` or, by default, the
-sorted unique labels, as MATLAB's categories are sorted.
+Labels are a :class:`~dlarr.core.categorical.categorical` (MATLAB's), whose
+classes are its categories, every one of them (also those no label of ``A``
+belongs to), or any NumPy-comparable values (ints or strings), whose classes
+are the sorted unique labels, as MATLAB's categories are sorted; ``ClassNames``
+gives the classes explicitly.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import numbers
 import numpy as np
 
 from ..core import formats as _formats
+from ..core.arguments import name_value_pairs
+from ..core.categorical import categorical, number_name
 from ..core.backend import array_namespace
 from ..core.dlarray import DLArray
 from ..core.options import FLOAT_CLASSES, choose
@@ -32,15 +36,43 @@ def _class_list(labels, ClassNames):
     return classes
 
 
+def _name(c):
+    return c.strip() if isinstance(c, str) else str(c) if isinstance(c, categorical) \
+        else number_name(c)
+
+
+def _class_positions(A, ClassNames):
+    """``(positions, classes)``: each label's position among the classes (-1: none)."""
+    if isinstance(A, categorical):
+        if ClassNames is None:
+            classes = A.Categories
+        else:
+            classes = [_name(c) for c in (ClassNames.string().ravel().tolist()
+                                          if isinstance(ClassNames, categorical) else ClassNames)]
+            if len(set(classes)) != len(classes):
+                raise ValueError(f"ClassNames has repeated classes: {classes}")
+        where = {c: i for i, c in enumerate(classes)}
+        lut = np.array([where.get(c, -1) for c in A.Categories] + [-1], dtype=np.int64)
+        return lut[A.codes], classes
+    classes = _class_list(A, ClassNames)
+    pos = np.full(A.shape, -1, dtype=np.int64)
+    for i, c in enumerate(classes):
+        pos[(A == c) & (pos < 0)] = i
+    return pos, classes
+
+
+@name_value_pairs(2)
 def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
     """One-hot encode labels ``A`` along 0-based ``featureDim``.
 
     ``A[...]`` must have size 1 along ``featureDim`` (or ``featureDim ==
-    A.ndim``, which adds that dimension); it becomes ``len(classes)``.  Labels
-    not among ``ClassNames`` give NaN, as MATLAB's undefined categories do.
+    A.ndim``, which adds that dimension); it becomes ``len(classes)``: the
+    categories of a categorical ``A`` (all of them), else the sorted unique
+    labels, or ``ClassNames``.  Undefined labels, and labels not among
+    ``ClassNames``, give NaN, as MATLAB's undefined categories do.
     Returns a NumPy array of ``typename`` ("single" or "double").
     """
-    A = np.asarray(A)
+    A = A if isinstance(A, categorical) else np.asarray(A)
     typename = choose(typename, FLOAT_CLASSES, "onehotencode", "typename")
     if isinstance(featureDim, bool) or not isinstance(featureDim, numbers.Integral) \
             or not 0 <= featureDim <= A.ndim:
@@ -51,11 +83,10 @@ def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
     if A.shape[featureDim] != 1:
         raise ValueError(f"onehotencode: A must have size 1 in featureDim {featureDim}; "
                          f"A has size {_formats.describe('', A.shape)}")
-    classes = _class_list(A, ClassNames)
-    out = np.concatenate([(A == c) for c in classes], axis=featureDim).astype(_TYPES[typename])
-    known = np.zeros(A.shape, bool)
-    for c in classes:
-        known |= (A == c)
+    pos, classes = _class_positions(A, ClassNames)
+    out = np.concatenate([(pos == i) for i in range(len(classes))],
+                         axis=featureDim).astype(_TYPES[typename])
+    known = pos >= 0
     if not known.all():
         out[np.broadcast_to(~known, out.shape)] = np.nan
     return out
@@ -64,10 +95,16 @@ def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
 def onehotdecode(B, classes, featureDim):
     """Labels from one-hot (or probability) data ``B``: the class of the largest
     value along 0-based ``featureDim`` (the first one on ties), which stays as a
-    singleton dimension, as in MATLAB.  Returns a NumPy array of labels."""
+    singleton dimension, as in MATLAB.  ``classes`` a categorical (e.g.
+    ``dl.unique(T)``): a categorical with its categories, as MATLAB returns;
+    otherwise (e.g. ``dl.categories(T)``, a list) a NumPy array of the classes'
+    values."""
     data = B._data if isinstance(B, DLArray) else B
     xp = array_namespace(data)
-    classes = np.asarray(list(classes))
+    if isinstance(classes, categorical):
+        classes = classes.ravel()
+    else:
+        classes = np.asarray(list(classes))
     if isinstance(featureDim, bool) or not isinstance(featureDim, numbers.Integral) \
             or not 0 <= featureDim < data.ndim:
         raise ValueError(f"onehotdecode: featureDim must be an integer in 0..{data.ndim - 1}, "
@@ -78,9 +115,13 @@ def onehotdecode(B, classes, featureDim):
     idx = xp.argmax(data, axis=featureDim)
     if xp is not np:
         idx = idx.get()
-    return np.expand_dims(classes[idx], featureDim)
+    picked = classes[idx]
+    if isinstance(picked, categorical):
+        return picked.reshape(np.expand_dims(idx, featureDim).shape)
+    return np.expand_dims(picked, featureDim)
 
 
+@name_value_pairs(2)
 def embed(X, weights, *, DataFormat=None):
     """Embed integer indices ``X`` (0-based word numbers) with ``weights``
     (embeddingDimension x numWords), MATLAB's ``embed``.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from ..core import formats as _formats
+from ..core.arguments import name_value_pairs
 from ..core.create import labelled
 from ..core.dlarray import DLArray
 from ..core.linalg import matmul
@@ -12,12 +13,46 @@ from ..core.structural import _reshape, _transpose
 from ..core.registry import bind
 
 
+def _strip_ones(shape):
+    shape = tuple(shape)
+    while shape and shape[-1] == 1:
+        shape = shape[:-1]
+    return shape
+
+
+def _flat_weights(W, feat_shape, fname, feat_fmt):
+    """The weights as an unformatted outputSize x inputSize DLArray (recorded).
+
+    MATLAB takes them flattened (outputSize x inputSize) or in full
+    (outputSize x the S sizes x the C size, e.g. 10 x 12 x 12 x 32 for 12x12x32
+    "SSCB" data, trailing singletons dropped); the full form flattens in
+    MATLAB's column-major order, S1 fastest, as X does.
+    """
+    input_size = math.prod(feat_shape)
+    D = DLArray._new(W._data, "", W._node)
+    if W.ndim == 2 and W.shape[1] == input_size:
+        return D
+    if W.ndim >= 2 and _strip_ones(W.shape[1:]) == _strip_ones(feat_shape):
+        n = len(feat_shape)
+        full = bind(_reshape, [D], "", shape=(W.shape[0],) + tuple(feat_shape))
+        full = bind(_transpose, [full], "", perm=(0,) + tuple(range(n, 0, -1)))
+        return bind(_reshape, [full], "", shape=(W.shape[0], input_size))
+    feat = _formats.describe(feat_fmt, feat_shape) or "1"
+    full = " x ".join(str(k) for k in _strip_ones(feat_shape)) or "1"
+    raise ValueError(f"{fname}: weights must be outputSize x {input_size} (the product of X's "
+                     f"S and C sizes, {feat}) or outputSize x {full} (MATLAB's full size); "
+                     f"weights has size {_formats.describe(W._fmt, W.shape)}")
+
+
+@name_value_pairs(3)
 def fullyconnect(X, weights, bias, *, DataFormat=None):
     """Fully connected operation, MATLAB's ``fullyconnect(X, weights, bias)``.
 
     ``weights`` is outputSize x inputSize, where inputSize is the product of
     X's "S" and "C" sizes, flattened in MATLAB's column-major order so that
-    weights learned in MATLAB apply unchanged; ``bias`` has outputSize
+    weights learned in MATLAB apply unchanged, or in MATLAB's full size,
+    outputSize x the S sizes x the C size (``ones(10, 12, 12, 32)`` for
+    12x12x32 "SSCB" data); ``bias`` has outputSize
     elements.  The operation applies at every observation and time step:
     "SSCB" data gives "CB", "CBT" gives "CBT".  "U" dimensions must be
     singleton.  Unformatted X needs ``DataFormat`` and gives an unformatted
@@ -35,10 +70,7 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
     n_feat = sum(1 for lab in fmt if lab in "SC")          # leading axes in canonical order
     feat_shape = X.shape[:n_feat]
     input_size = math.prod(feat_shape)
-    if W.ndim != 2 or W.shape[1] != input_size:
-        raise ValueError(f"{fname}: weights must be outputSize x {input_size} (the product of "
-                         f"X's S and C sizes, {_formats.describe(fmt[:n_feat], feat_shape) or '1'}); "
-                         f"weights has size {_formats.describe(W._fmt, W.shape)}")
+    Wf = _flat_weights(W, feat_shape, fname, fmt[:n_feat])
     out_size = W.shape[0]
     if b.size != out_size or sum(1 for n in b.shape if n != 1) > 1:
         raise ValueError(f"{fname}: bias must have {out_size} elements (outputSize x 1); "
@@ -50,7 +82,7 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
         Xf = bind(_transpose, [Xf], "", perm=tuple(reversed(range(n_feat)))
                   + tuple(range(n_feat, X.ndim)))
     Xf = bind(_reshape, [Xf], "", shape=(input_size, math.prod(rest_shape)))
-    Y = matmul(DLArray._new(W._data, "", W._node), Xf)
+    Y = matmul(Wf, Xf)
     Y = Y + bind(_reshape, [DLArray._new(b._data, "", b._node)], "", shape=(out_size, 1))
     Y = bind(_reshape, [Y], "", shape=(out_size,) + rest_shape)
     out_fmt = "C" + rest_fmt

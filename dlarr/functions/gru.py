@@ -27,6 +27,7 @@ The kernel works on x as T x B x I, states as B x H; its arrays (per step t):
 """
 from __future__ import annotations
 
+from ..core.arguments import name_value_pairs
 from ..core.backend import array_namespace
 from ..core.dlarray import DLArray
 from ..core.options import GATE_ACTIVATIONS, RESET_GATE_MODES, STATE_ACTIVATIONS, choose
@@ -151,6 +152,7 @@ def _gru(x, h0, W, R, b, mode, state_act, gate_act):
     return (Y, Y[T - 1].copy()), (rz, n, q)
 
 
+@name_value_pairs(5)
 def gru(X, H0, weights, recurrentWeights, bias, *, DataFormat=None,
         ResetGateMode="after-multiplication", StateActivationFunction="tanh",
         GateActivationFunction="sigmoid"):

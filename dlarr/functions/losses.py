@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import formats as _formats
+from ..core.arguments import name_value_pairs
 from ..core import elementwise as _ew
 from ..core import operands as _operands
 from ..core import reduction as _red
@@ -36,7 +37,7 @@ from ..core import shape as _shape
 from .activations import _in_user_order, _real_scalar
 from ..core.create import labelled
 from ..core.backend import array_namespace
-from ..core.create import dlarray, stripdims
+from ..core.create import as_dlarray, stripdims
 from ..core import options as V
 from ..core.dlarray import DLArray
 from ..core.options import choose
@@ -67,7 +68,7 @@ def _predictions(Y, DataFormat, fname):
 
 def _with_format(A, fmt, fname, argname, hint=""):
     try:
-        return dlarray(A, fmt)
+        return as_dlarray(A, fmt)
     except (ValueError, TypeError) as e:
         raise type(e)(f"{fname}: {argname} of size {_formats.describe('', _raw_shape(A))} "
                       f"does not fit format {fmt!r}{hint}: {e}") from None
@@ -218,6 +219,7 @@ def _log_bounded(P):
 # implemented literally (mask-included: sum over observations of each one's
 # masked loss sum / its mask count, with no further division by the number of
 # observations).
+@name_value_pairs(2)
 def crossentropy(Y, targets, weights=None, *, ClassificationMode=None, TargetCategories=None,
                  Mask=None, Reduction="sum", NormalizationFactor="batch-size", DataFormat=None,
                  WeightsFormat=None):
@@ -249,6 +251,13 @@ def crossentropy(Y, targets, weights=None, *, ClassificationMode=None, TargetCat
                              DataFormat, WeightsFormat, per_element)
 
 
+def _no_trailing_ones(shape):
+    shape = tuple(shape)
+    while shape and shape[-1] == 1:
+        shape = shape[:-1]
+    return shape
+
+
 def _index_shaped(A, Y, user_fmt, caxis, fname, argname):
     """Raw data of ``A`` (targets or Mask) in Y's canonical order with a
     singleton "C": A may have Y's format with "C" of size 1, or lack "C"."""
@@ -273,7 +282,9 @@ def _index_shaped(A, Y, user_fmt, caxis, fname, argname):
             labelled, perm, _ = _formats.fit_format(data.shape, f)
         except ValueError:
             continue
-        if tuple(labelled[p] for p in perm) == target:
+        got = tuple(labelled[p] for p in perm)
+        # fit_format's vector rules add or drop singleton "U"s: compare without trailing 1s
+        if _no_trailing_ones(got) == _no_trailing_ones(target):
             return xp.transpose(data.reshape(labelled), perm).reshape(want)
     raise ValueError(f"{fname}: {argname} has size {_formats.describe('', data.shape)}; "
                      f"expected {expected}, in the dimension order of "
@@ -291,6 +302,7 @@ def _index_shaped(A, Y, user_fmt, caxis, fname, argname):
 # ("all-elements" divides by numel(Y), channels included).  A Mask here has
 # the targets' size (one value per position) and "mask-included" divides each
 # observation's loss by the number of positions its mask includes.
+@name_value_pairs(2)
 def indexcrossentropy(Y, targets, weights=None, *, Mask=None, Reduction="sum",
                       NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
     """Cross-entropy of probabilities ``Y`` against integer class indices
@@ -349,6 +361,7 @@ def indexcrossentropy(Y, targets, weights=None, *, Mask=None, Reduction="sum",
 # number of responses (all elements of Y), N the number of observations (the
 # "B" size; 1 without a "B" dimension, so time steps and spatial positions are
 # summed, not averaged).  The only option is DataFormat.
+@name_value_pairs(2)
 def mse(Y, targets, *, DataFormat=None):
     """Half mean squared error, MATLAB's ``mse``: sum((Y - T)^2) / (2 N), N the
     number of observations."""
@@ -361,6 +374,7 @@ def mse(Y, targets, *, DataFormat=None):
 
 # https://www.mathworks.com/help/deeplearning/ref/dlarray.l1loss.html
 # loss_j = |Y_j - T_j|, reduced as sum_j m_j w_j loss_j / N ("batch-size" default).
+@name_value_pairs(2)
 def l1loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
            NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
     """L1 loss sum(|Y - T|) / N (MATLAB's ``l1loss``; the mean absolute error
@@ -373,6 +387,7 @@ def l1loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
 # https://www.mathworks.com/help/deeplearning/ref/dlarray.l2loss.html
 # loss_j = (Y_j - T_j)^2 (no 1/2, unlike mse), reduced as sum_j m_j w_j loss_j / N;
 # with the defaults "the computed value is known as the mean squared error".
+@name_value_pairs(2)
 def l2loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
            NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
     """L2 loss sum((Y - T)^2) / N (MATLAB's ``l2loss``: the MSE with the defaults)."""
@@ -387,6 +402,7 @@ def l2loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
 # loss_j = (Y_j - T_j)^2 / 2 where |Y_j - T_j| <= delta, delta |Y_j - T_j| - delta^2 / 2
 # elsewhere (delta = TransitionPoint, default 1: smooth L1), reduced as
 # sum_j m_j w_j loss_j / N.
+@name_value_pairs(2)
 def huber(Y, targets, weights=None, *, TransitionPoint=1.0, Mask=None, Reduction="sum",
           NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
     """Huber loss (MATLAB's ``huber``): quadratic within ``TransitionPoint`` of

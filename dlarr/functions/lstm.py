@@ -59,6 +59,7 @@ import threading
 
 import numpy as np
 
+from ..core.arguments import name_value_pairs
 from ..core.backend import array_namespace, is_cupy_array
 from ..core.dlarray import DLArray
 from ..core.options import GATE_ACTIVATIONS, STATE_ACTIVATIONS, choose
@@ -420,6 +421,7 @@ def _weight_grads(grads, needs, dz_all, Wd, step_inputs, T, B, I, H, xp):
 # Public function
 # --------------------------------------------------------------------------
 
+@name_value_pairs(6)
 def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
          StateActivationFunction="tanh", GateActivationFunction="sigmoid"):
     """Long short-term memory, MATLAB's ``[Y, hiddenState, cellState] = lstm(X, H0, C0,

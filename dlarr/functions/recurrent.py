@@ -158,7 +158,8 @@ def prepare_state(S0, name, info, fname):
     xp, dtype = info.xp, info.dtype
     if isinstance(S0, DLArray) and S0._fmt:
         fmt = S0._fmt
-        bad = [lab for lab in fmt if lab not in "CB"]
+        # singleton "U"s allowed: dlarray(h0, "C") is MATLAB's n(C) x 1(U) column
+        bad = [lab for lab, k in zip(fmt, S0.shape) if lab not in "CB" and (lab, k) != ("U", 1)]
         if "C" not in fmt or bad:
             raise ValueError(f"{fname}: {name} is formatted {fmt!r}; it must have a 'C' "
                              "dimension and optionally a 'B' dimension")
@@ -167,8 +168,8 @@ def prepare_state(S0, name, info, fname):
         nb = S.shape[fmt.index("B")] if "B" in fmt else 1
         kind = "formatted"
         raw = DLArray._new(S._data, "", S._node)
-        if "B" not in fmt:
-            raw = bind(_reshape, [raw], "", shape=(H, 1))
+        if raw.shape != (H, nb):
+            raw = bind(_reshape, [raw], "", shape=(H, nb))
     else:
         kind = "dlarray" if isinstance(S0, DLArray) else "numeric"
         S = _to_dl(S0, xp, dtype, fname, name)

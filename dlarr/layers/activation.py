@@ -1,6 +1,7 @@
 """softmaxLayer."""
 from __future__ import annotations
 
+from ..core.arguments import name_value_pairs
 from .base import Layer, _name
 
 
@@ -18,6 +19,7 @@ class SoftmaxLayer(Layer):
         return softmax(X), state
 
 
+@name_value_pairs(0, names=lambda: SoftmaxLayer._props)
 def softmaxLayer(**options):
     """MATLAB's ``softmaxLayer``."""
     return SoftmaxLayer(**options)

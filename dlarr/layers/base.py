@@ -162,7 +162,8 @@ def _show(v):
         return str(int(v))
     if isinstance(v, DLArray) or hasattr(v, "shape"):
         shape = v.shape if len(v.shape) >= 2 else tuple(v.shape) + (1,) * (2 - len(v.shape))
-        kind = {"float32": "single", "float64": "double", "bool": "logical"}.get(str(v.dtype), str(v.dtype))
+        dtype = str(getattr(v, "dtype", type(v).__name__))       # a categorical: "categorical"
+        kind = {"float32": "single", "float64": "double", "bool": "logical"}.get(dtype, dtype)
         return f"[{'x'.join(str(n) for n in shape)} {kind}]"
     if callable(v):
         return f"@{getattr(v, '__name__', 'function')}"

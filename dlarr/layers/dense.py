@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..core import options as V
+from ..core.arguments import name_value_pairs
 from .base import (Layer, _array_or_empty, _auto_or_pos_int, _check_in_size, _factor, _initializer,
                    _name, _pos_int)
 
@@ -43,6 +44,7 @@ class FullyConnectedLayer(Layer):
         return fullyconnect(X, self.Weights, self.Bias), state
 
 
+@name_value_pairs(1, names=lambda: FullyConnectedLayer._props)
 def fullyConnectedLayer(outputSize, **options):
     """MATLAB's ``fullyConnectedLayer(outputSize, Name=Value, ...)``."""
     return FullyConnectedLayer(OutputSize=outputSize, **options)

@@ -1,6 +1,7 @@
 """dropoutLayer: inverted dropout while training."""
 from __future__ import annotations
 
+from ..core.arguments import name_value_pairs
 from ..core.dlarray import DLArray
 from .base import Layer, _name, _probability
 
@@ -26,6 +27,7 @@ class DropoutLayer(Layer):
         return X * DLArray._new(mask, X._fmt), state
 
 
+@name_value_pairs(0, names=lambda: DropoutLayer._props)
 def dropoutLayer(probability=0.5, **options):
     """MATLAB's ``dropoutLayer(probability)``: inverted dropout while training."""
     return DropoutLayer(Probability=probability, **options)

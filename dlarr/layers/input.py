@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.arguments import name_value_pairs
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
 from .base import Layer, _array_or_empty, _name, _normalization, _pos_int
@@ -88,6 +89,7 @@ class SequenceInputLayer(Layer):
         return (Y * 2 - 1 if norm == "rescale-symmetric" else Y), state
 
 
+@name_value_pairs(1, names=lambda: SequenceInputLayer._props)
 def sequenceInputLayer(inputSize, **options):
     """MATLAB's ``sequenceInputLayer(inputSize, Name=..., Normalization=..., MinLength=...)``."""
     return SequenceInputLayer(InputSize=inputSize, **options)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..core import options as V
+from ..core.arguments import name_value_pairs
 from .base import Layer, _any, _auto_or_pos_int, _choice, _class_weights, _classes, _name
 
 
@@ -51,11 +52,13 @@ class RegressionOutputLayer(Layer):
         return "mean-squared-error"
 
 
+@name_value_pairs(0, names=lambda: ClassificationOutputLayer._props)
 def classificationLayer(**options):
     """MATLAB's ``classificationLayer`` (cross-entropy for mutually exclusive classes)."""
     return ClassificationOutputLayer(**options)
 
 
+@name_value_pairs(0, names=lambda: RegressionOutputLayer._props)
 def regressionLayer(**options):
     """MATLAB's ``regressionLayer`` (half mean squared error)."""
     return RegressionOutputLayer(**options)

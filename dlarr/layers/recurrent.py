@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import options as V
+from ..core.arguments import name_value_pairs
 from ..core.dlarray import DLArray
 from .base import (Layer, _array_or_empty, _auto_or_pos_int, _check_in_size, _choice, _factor,
                    _initializer, _name, _pos_int)
@@ -171,16 +172,19 @@ class BiLSTMLayer(_RecurrentLayer):
         return self._last(Y), {"HiddenState": cat(0, hf, hb), "CellState": cat(0, cf, cb)}
 
 
+@name_value_pairs(1, names=lambda: LSTMLayer._props)
 def lstmLayer(numHiddenUnits, **options):
     """MATLAB's ``lstmLayer(numHiddenUnits, Name=Value, ...)``; see ``help(dl.LSTMLayer)``."""
     return LSTMLayer(NumHiddenUnits=numHiddenUnits, **options)
 
 
+@name_value_pairs(1, names=lambda: GRULayer._props)
 def gruLayer(numHiddenUnits, **options):
     """MATLAB's ``gruLayer(numHiddenUnits, Name=Value, ...)``."""
     return GRULayer(NumHiddenUnits=numHiddenUnits, **options)
 
 
+@name_value_pairs(1, names=lambda: BiLSTMLayer._props)
 def bilstmLayer(numHiddenUnits, **options):
     """MATLAB's ``bilstmLayer(numHiddenUnits, Name=Value, ...)``."""
     return BiLSTMLayer(NumHiddenUnits=numHiddenUnits, **options)

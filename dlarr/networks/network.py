@@ -12,6 +12,8 @@ import copy
 import numpy as np
 
 from .. import layers as L
+from ..core.arguments import name_value_pairs
+from ..core.create import dlarray
 from ..core.dlarray import DLArray
 
 class Table:
@@ -268,11 +270,27 @@ class _Net:
         last = self._layers[-1]
         return self._layers[:-1] if isinstance(last, L._OUTPUT_LAYERS) else self._layers
 
-    def _run(self, X: DLArray, training: bool, state=None):
+    def _check_state_batch(self, X: DLArray, state, fname):
+        """A stored state applies to X's batch: it holds one observation (it
+        expands, as MATLAB's does) or as many as X; otherwise the error says so
+        and points to resetState."""
+        B = X.shape[X.dims.index("B")] if "B" in X.dims else 1
+        for l, st in zip(self._body(), state):
+            for k, v in (st or {}).items():
+                nb = v.shape[1] if v.ndim >= 2 else 1
+                if nb not in (1, B):
+                    raise ValueError(
+                        f"{fname}: the network's State (layer {l.Name!r}, {k}) holds {nb} "
+                        f"observations but X has {B}; a stored state applies to a batch of the "
+                        f"same size (one of a single observation expands). Reset it first, "
+                        f"net = dl.resetState(net), or give {nb} observations")
+
+    def _run(self, X: DLArray, training: bool, state=None, fname="forward"):
         """Run the layers (not the output layer) on formatted X; returns (Y, new_state)."""
         if not self._initialized:
             raise RuntimeError("the network is not initialized; call initialize(net) first")
         state = self._state if state is None else state
+        self._check_state_batch(X, state, fname)
         new_state = []
         for l, st in zip(self._body(), state):
             X, st2 = l._forward(X, training, st)
@@ -307,20 +325,47 @@ class dlnetwork(_Net):
     """
 
 
-def forward(net, X):
+def _with_format(X, InputDataFormats, fname):
+    """Plain data (a numeric array or an unformatted dlarray) read with InputDataFormats
+    ("auto": X as given)."""
+    fmt = InputDataFormats
+    if isinstance(fmt, (list, tuple)):
+        if len(fmt) != 1:
+            raise ValueError(f"{fname}: InputDataFormats has {len(fmt)} formats but the network "
+                             "has one input; give one format")
+        fmt = fmt[0]
+    if not isinstance(fmt, str):
+        raise TypeError(f"{fname}: InputDataFormats must be 'auto' or a data format such as "
+                        f"'CBT', not {type(fmt).__name__}")
+    if fmt.lower() == "auto":
+        return X
+    if isinstance(X, DLArray) and X.dims:
+        raise ValueError(f"{fname}: InputDataFormats {fmt!r} applies to unformatted data; X is "
+                         f"a formatted dlarray ({X.dims!r}), which carries its own format")
+    return dlarray(X, fmt)
+
+
+@name_value_pairs(2)
+def forward(net, X, *, InputDataFormats="auto"):
     """``Y, state = forward(net, X)``: training-mode pass (dropout active).
 
     Returns the output and the updated State table; assign ``net.State = state``
-    to keep it, as in MATLAB."""
+    to keep it, as in MATLAB (whose ``[Y, state] = forward(net, X)`` this is: dlarr's
+    forward always returns both).  ``InputDataFormats="CBT"`` (any format) reads a numeric
+    array or an unformatted dlarray with that format."""
+    X = _with_format(X, InputDataFormats, "forward")
     _check_input(net, X, "forward")
     Y, st = net._run(X, training=True)
     return Y, _state_table(net, st)
 
 
-def predict_dlnetwork(net, X):
+def predict_dlnetwork(net, X, InputDataFormats="auto", nargout=1):
+    """``predict`` on a dlnetwork: the output (inference mode), and with ``nargout=2``
+    the updated State table too (MATLAB's ``[Y, state] = predict(net, X)``)."""
+    X = _with_format(X, InputDataFormats, "predict")
     _check_input(net, X, "predict")
-    Y, _ = net._run(X, training=False)
-    return Y
+    Y, st = net._run(X, training=False, fname="predict")
+    return Y if nargout == 1 else (Y, _state_table(net, st))
 
 
 def _state_table(net, st):

@@ -8,9 +8,12 @@ layers' losses, the training loop, prediction and the progress display.
   (``batching.py``: sequences, padding, truncation, targets), pick the loss
   (``losses.py``) and run the loop (``loop.py``) with its hooks (``hooks.py``:
   validation, ValidationPatience, OutputNetwork, OutputFcn, and the progress
-  table and plot of ``progress.py``).
+  table and plot of ``progress.py``); ``metricset.py`` computes the Metrics,
+  ``dataformats.py`` reads InputDataFormats/TargetDataFormats, ``info.py`` builds
+  what training returns with ``nargout=2`` (trainNetwork's info, TrainingInfo).
 * ``prediction.py``: predict, classify, the AndUpdateState forms,
   minibatchpredict, scores2label.
+* ``metrics.py``: confusionmat and confusionchart.
 
 Imports from every wing below it (core, kernels, functions, layers, networks).
 """

@@ -13,8 +13,10 @@ import numpy as np
 
 from .. import layers as L
 from ..core.backend import array_namespace, generator, is_cupy_array
+from ..core.categorical import categorical, concatenate, number_name
 from ..core.create import extractdata
 from ..core.dlarray import DLArray
+from ..functions.sequences import padsequences
 
 # ==========================================================================
 # Arrays
@@ -34,9 +36,68 @@ def _like(v, ref):
 # Sequences and mini-batches
 # ==========================================================================
 
+def _is_datastore(X):
+    """MATLAB's datastore interface: read, hasdata and reset (dlarr's datastores, or yours)."""
+    return all(callable(getattr(X, m, None)) for m in ("read", "hasdata", "reset"))
+
+
+def _datastore_rows(ds):
+    """Every row (observation) of a datastore from its start, each a list of its
+    variables (dlarr's datastores say so with ``_read_rows``; a read of yours is one
+    row, or a list of rows); the datastore is left reset."""
+    ds.reset()
+    rows = []
+    while ds.hasdata():
+        if hasattr(ds, "_read_rows"):
+            rows += ds._read_rows(1 << 30 if ds._bulk else None)
+            continue
+        r = ds.read()
+        if isinstance(r, (list, tuple)) and r and all(isinstance(e, (list, tuple)) for e in r):
+            rows += [list(e) for e in r]
+        else:
+            rows.append(list(r) if isinstance(r, (list, tuple)) else [r])
+    ds.reset()
+    return rows
+
+
+def _datastore_data(ds, fname, name="the datastore"):
+    """(predictors, responses) of a training datastore whose reads are rows
+    {predictors, responses} (MATLAB's): a list of sequences and the responses (one
+    categorical for categorical labels, else a list)."""
+    rows = _datastore_rows(ds)
+    if not rows:
+        raise ValueError(f"{fname}: {name} has no data")
+    widths = sorted({len(r) for r in rows})
+    if widths != [2]:
+        raise ValueError(f"{fname}: {name} must return rows of two columns, predictors and "
+                         f"responses (e.g. combine(dsX, dsT)); its reads have {widths[0]} "
+                         f"column{'s' if widths[0] != 1 else ''}")
+    X, Y = [r[0] for r in rows], [r[1] for r in rows]
+    if all(isinstance(y, categorical) and y.size == 1 for y in Y):
+        Y = concatenate(0, [y.reshape(1) for y in Y])
+    return X, Y
+
+
+def _datastore_call(X, Y, rest, fname, call):
+    """The arguments of MATLAB's two calls, ``f(X, Y, ...)`` and ``f(ds, ...)`` (one
+    argument fewer: the last of ``rest`` comes as None): (X, Y, *rest), Y None for ds."""
+    if _is_datastore(X):
+        if rest[-1] is not None:
+            raise TypeError(f"{fname}: with a datastore of predictors and responses, call "
+                            f"{call}; got one argument more")
+        return (X, None, Y) + tuple(rest[:-1])
+    if rest[-1] is None:
+        raise TypeError(f"{fname}: missing the last argument; call it as {fname}(X, Y, ...) "
+                        f"with the predictors X and responses Y, or as {call}")
+    return (X, Y) + tuple(rest)
+
+
 def _as_sequences(X, input_size, fname, name="X"):
-    """A list of C x T float arrays (one 2-D array means one sequence)."""
+    """A list of C x T float arrays (one 2-D array means one sequence; a datastore
+    gives the first column of its rows)."""
     single = False
+    if _is_datastore(X):
+        X = [r[0] for r in _datastore_rows(X)]
     if isinstance(X, DLArray):
         X = extractdata(X)
     if hasattr(X, "ndim") and X.ndim in (1, 2):     # one sequence (or one time step)
@@ -58,24 +119,14 @@ def _as_sequences(X, input_size, fname, name="X"):
 
 
 def _pad_batch(seqs, options, value=None):
-    """Pad/truncate a list of C x T_i arrays: returns (C x B x T array, B x T mask)."""
+    """Pad/truncate a list of C x T_i arrays with :func:`padsequences`: returns
+    (C x B x T array, B x T mask), both C-contiguous."""
     mode = options.SequenceLength if hasattr(options, "SequenceLength") else "longest"
     direction = getattr(options, "SequencePaddingDirection", "right")
     pad = getattr(options, "SequencePaddingValue", 0) if value is None else value
-    lengths = [s.shape[1] for s in seqs]
-    T = min(lengths) if mode == "shortest" else max(lengths)
-    C, B = seqs[0].shape[0], len(seqs)
-    data = np.full((C, B, T), pad, dtype=seqs[0].dtype)
-    mask = np.zeros((B, T), bool)
-    for b, s in enumerate(seqs):
-        n = min(s.shape[1], T)
-        if direction == "right":
-            data[:, b, :n] = s[:, :n]
-            mask[b, :n] = True
-        else:
-            data[:, b, T - n:] = s[:, s.shape[1] - n:]
-            mask[b, T - n:] = True
-    return data, mask
+    data, mask = padsequences(seqs, 1, Length="shortest" if mode == "shortest" else "longest",
+                              Direction=direction, PaddingValue=pad, nargout=2)
+    return np.ascontiguousarray(data.transpose(0, 2, 1)), np.ascontiguousarray(mask[0].T)
 
 
 def _chunks(T, options):
@@ -110,28 +161,72 @@ class _Plan:
 # Labels and targets
 # ==========================================================================
 
+def _class_name(c):
+    return c.strip() if isinstance(c, str) else str(c) if isinstance(c, categorical) \
+        else number_name(c)
+
+
 class _Labels:
-    """MATLAB's categorical, as much as training needs: the classes (sorted, or the
-    order the output layer's Classes gives) and the codes."""
+    """The classes of a classification network and the codes of its labels.
+
+    Categorical labels: the classes are their categories, every one (also those no
+    label of the training data belongs to), or the order the output layer's Classes
+    gives (matched by name); labels decode to categoricals with those categories.
+    Other labels (ints or strings): the sorted unique labels, or Classes; they decode
+    to the same kind of values."""
 
     def __init__(self, labels, classes=None):
-        arr = np.asarray(labels)
-        self.classes = np.unique(arr) if classes is None else np.asarray(list(classes))
+        self.categorical = isinstance(labels, categorical)
+        if isinstance(classes, categorical):
+            classes = classes.string().ravel().tolist()
+        if self.categorical:
+            names = labels.Categories if classes is None else [_class_name(c) for c in classes]
+            self.classes = np.array(names, dtype=str)
+        else:
+            arr = np.asarray(labels)
+            self.classes = np.unique(arr) if classes is None else np.asarray(list(classes))
         if len(set(self.classes.tolist())) != len(self.classes):
             raise ValueError(f"Classes has repeated classes: {list(self.classes)}")
         self.index = {c: i for i, c in enumerate(self.classes.tolist())}
 
-    def encode(self, labels, fname):
+    def _keys(self, labels):
+        """The labels as keys of ``index`` (names, for categorical classes)."""
+        if isinstance(labels, categorical):
+            if not self.categorical:
+                return labels.string()
+            undefined = labels.codes < 0
+            if undefined.any():
+                raise ValueError(f"the label at position {int(np.argmax(undefined.ravel()))} "
+                                 "is undefined; every label must be one of the categories")
+            return labels.string()
         arr = np.asarray(labels)
+        if not self.categorical:
+            return arr
+        return np.array([_class_name(c) for c in arr.ravel().tolist()],
+                        dtype=str).reshape(arr.shape)
+
+    def encode(self, labels, fname):
         try:
+            arr = self._keys(labels)
             return np.array([self.index[c] for c in arr.ravel().tolist()],
                             dtype=np.int64).reshape(arr.shape)
         except KeyError as e:
             raise ValueError(f"{fname}: label {e.args[0]!r} is not one of the classes "
-                             f"{list(self.classes)}") from None
+                             f"{list(self.classes.tolist())}") from None
+        except ValueError as e:
+            raise ValueError(f"{fname}: {e}") from None
 
     def decode(self, idx):
+        if self.categorical:
+            return categorical._new(np.asarray(idx), self.classes.tolist())
         return self.classes[np.asarray(idx)]
+
+    def as_classes(self):
+        """The classes as the output layer's Classes shows them: a categorical of the
+        categories (MATLAB's) for categorical labels, else a tuple of the values."""
+        if self.categorical:
+            return self.decode(np.arange(len(self.classes)))
+        return tuple(self.classes.tolist())
 
 
 def _task(net):
@@ -144,7 +239,13 @@ def _task(net):
 def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=None):
     """Per-observation targets: class codes (seq2label), code sequences (seq2seq
     classification), R-vectors (seq2one) or R x T arrays (seq2seq regression);
-    returns (targets, labels), labels None for numeric targets."""
+    returns (targets, labels), labels None for numeric targets.
+
+    One sequence given as one array (MATLAB's C x T ``X``) takes its responses
+    as one array too (1 x T labels or R x T values), as in MATLAB's time series
+    forecasting example."""
+    if len(seqs) == 1 and seq_out and not isinstance(Y, (list, tuple)):
+        Y = [extractdata(Y) if isinstance(Y, DLArray) else Y]
     if task == "classification":
         codes, labels = _class_targets(Y, seqs, seq_out, fname, labels, classes)
         K = net._out_size
@@ -159,7 +260,7 @@ def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=No
 def _class_targets(Y, seqs, seq_out, fname, labels, classes):
     N = len(seqs)
     if not seq_out:
-        arr = np.asarray(Y)
+        arr = Y if isinstance(Y, categorical) else np.asarray(Y)
         if arr.ndim != 1 and not (arr.ndim == 2 and 1 in arr.shape):
             raise ValueError(f"{fname}: for a sequence-to-label network (last recurrent "
                              "layer with OutputMode 'last') the responses must be a vector of "
@@ -174,12 +275,14 @@ def _class_targets(Y, seqs, seq_out, fname, labels, classes):
                          "layer has OutputMode 'sequence'), so the responses must be a "
                          f"list of {N} label sequences, one label per time step; for "
                          "sequence-to-label classification set OutputMode='last'")
-    flat = [np.asarray(y).ravel() for y in Y]
+    flat = [y.ravel() if isinstance(y, categorical) else np.asarray(y).ravel() for y in Y]
     for i, (y, s) in enumerate(zip(flat, seqs)):
         if len(y) != s.shape[1]:
             raise ValueError(f"{fname}: sequence {i} has {s.shape[1]} time steps but its "
                              f"responses have {len(y)}")
-    labels = labels or _Labels(np.concatenate(flat), classes)
+    joined = concatenate(0, flat) if any(isinstance(y, categorical) for y in flat) \
+        else np.concatenate(flat)
+    labels = labels or _Labels(joined, classes)
     return [labels.encode(y, fname) for y in flat], labels
 
 
@@ -187,8 +290,8 @@ def _numeric_targets(Y, seqs, seq_out, K, fname):
     N = len(seqs)
     if not seq_out:
         arr = np.asarray(Y, dtype=np.float32)
-        if arr.ndim == 1:
-            arr = arr[:, None]
+        if arr.ndim <= 1:          # N responses, or the R responses of one sequence
+            arr = arr.reshape(1, -1) if N == 1 else arr[:, None]
         if arr.shape != (N, K):
             raise ValueError(f"{fname}: for a sequence-to-one regression network the responses "
                              f"must be N x R = {N} x {K}; got size {arr.shape}")

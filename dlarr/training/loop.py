@@ -6,6 +6,9 @@ chunk (a sequence-to-one network runs its earlier chunks only to carry the
 state); per iteration: the loss and its gradient (``dlfeval``), the solver's step
 with MATLAB's per-parameter extras (``solvers.Stepper``), then the hooks
 (validation, progress, the validation criterion, OutputFcn: ``hooks.py``).
+
+``_fit`` returns the trained network and a :class:`Result`, what ``info.py`` turns into
+trainNetwork's info structure or trainnet's TrainingInfo.
 """
 from __future__ import annotations
 
@@ -15,9 +18,25 @@ from ..core.autodiff import dlfeval, dlgradient
 from ..core.backend import execution_namespace
 from ..core.dlarray import DLArray
 from .batching import _batch, _chunks, _Plan
-from .hooks import Run, Stop, check_output_network, training_hooks
+from .hooks import Run, Stop, training_hooks
 from .options import solver_of
 from .solvers import Stepper
+
+
+class Result:
+    """What a training run records besides the network: every iteration's values
+    (``history``), every validation (``validations``), the metrics' names, the iteration
+    of the returned network, its validation loss and metrics (``final``, None without
+    validation data) and why training stopped."""
+
+    def __init__(self, progress, metrics, run):
+        self.history = progress.history
+        self.validations = list(progress.validations)
+        self.metrics = tuple(metrics)
+        self.output_iteration = run.output_iteration if run.output_iteration is not None \
+            else run.iteration
+        self.final = run.final
+        self.reason = run.reason
 
 
 def _device(options, fname):
@@ -32,18 +51,19 @@ def _model_loss(net, X, T, mask, state, loss_fn):
     return loss, grads, new_state, Y
 
 
-def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validation, fname):
-    """The training loop shared by trainNetwork and trainnet; returns the trained
-    network, on the host, with its recurrent states reset."""
+def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validation, fname,
+         style="trainNetwork"):
+    """The training loop shared by trainNetwork and trainnet (``style``); ``metrics`` is
+    the run's :class:`MetricSet`.  Returns the trained network, on the host, with its
+    recurrent states reset, and the run's :class:`Result`."""
     solver = solver_of(options, fname)
-    check_output_network(options, validation, fname)
     xp = _device(options, fname)
     net = net._to_device(xp)
     stepper = Stepper(solver, options, net._learnable_slots(), xp)
     plan = _Plan(options, len(seqs))
     hooks = training_hooks(options, task, validation,
                            plan.per_epoch if isinstance(options.SequenceLength, str) else None,
-                           "cpu" if xp is np else "gpu")
+                           "cpu" if xp is np else "gpu", metrics, style, fname)
     run = Run(net, options)
     try:
         hooks.start(run)
@@ -51,21 +71,21 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metric_fn, validat
             run.epoch, lr = epoch, options._learn_rate(epoch)
             for idx in plan.epoch():
                 batch = _batch(seqs, targets, idx, task, seq_out, net._out_size, options)
-                for loss, metric in _iterations(net, batch, stepper, lr, options, seq_out,
-                                                loss_fn, metric_fn):
-                    run.record(loss, metric, lr)
+                for loss, values in _iterations(net, batch, stepper, lr, options, seq_out,
+                                                loss_fn, metrics):
+                    run.record(loss, values, lr)
                     hooks.iteration(run)
     except Stop as stop:
         run.reason = stop.reason
     hooks.done(run)
-    net = net._to_device(np)          # trained networks live on the host, as in MATLAB
+    net = run.net._to_device(np)      # trained networks live on the host, as in MATLAB
     net.resetState()
-    return net
+    return net, Result(hooks.report[0].progress, metrics.names, run)
 
 
-def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metric_fn):
+def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics):
     """Train on one mini-batch: one iteration per chunk of its time steps.  Updates
-    ``net``'s learnables in place and yields each iteration's (loss, metric)."""
+    ``net``'s learnables in place and yields each iteration's (loss, metric values)."""
     data, mask, tgt = batch
     xp = net._xp
     state = net._initial_states()
@@ -81,4 +101,4 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metric_fn):
             lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
         params = [getattr(layer, p) for layer, p in net._learnable_slots()]
         net._set_learnables(stepper.step(params, grads.Value, lr))
-        yield float(loss), metric_fn(Y, T, m)
+        yield float(loss), metrics.batch(Y, T, m, seq_out)

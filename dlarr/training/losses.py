@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import options as V
-from ..core.create import extractdata
 from ..core.dlarray import DLArray
 from ..core.elementwise import log
 from ..core.options import choose
 from ..core.reduction import max as dlmax, sum as dlsum
 from ..functions import losses as _losses
-from .batching import _host, _like
+from .batching import _like
+from .metricset import MetricSet
 
 # ==========================================================================
 # The output layers (MATLAB's definitions)
@@ -57,17 +57,8 @@ def _output_layer_loss(net, task, fname):
 
 
 def _metric(task, Y, T, mask, seq):
-    """Mini-batch accuracy (%) or RMSE, on the unpadded steps."""
-    y, t = _host(extractdata(Y)), _host(extractdata(T))
-    if task == "classification":
-        hit = (y.argmax(axis=0) == t.argmax(axis=0))
-        if seq:
-            return 100.0 * hit[mask].mean()
-        return 100.0 * hit.mean()
-    d2 = (y - t) ** 2
-    if seq:
-        return float(np.sqrt(d2.sum(axis=0)[mask].mean() / y.shape[0]))
-    return float(np.sqrt(d2.mean()))
+    """Mini-batch accuracy (%) or RMSE, on the unpadded steps (``metricset.py``'s)."""
+    return MetricSet("accuracy" if task == "classification" else "rmse").batch(Y, T, mask, seq)[0]
 
 
 # ==========================================================================

@@ -18,6 +18,8 @@ import difflib
 import math
 import numbers
 
+from ..core import options as V
+from ..core.arguments import name_value_pairs
 from . import properties as P
 from .solvers import Solver, get_solver, solver_names
 
@@ -69,6 +71,19 @@ def _show(v) -> str:
     return str(v)
 
 
+def _show_option(name, v) -> str:
+    """How the properties view shows option ``name``: MATLAB's strings ("auto", string
+    arrays) for the options whose values are strings, else as :func:`_show`."""
+    if name in P.STRING_VALUED:
+        if isinstance(v, str):
+            return f'"{v}"'
+        if isinstance(v, tuple) and v and all(isinstance(x, str) for x in v):
+            return "[" + "    ".join(f'"{x}"' for x in v) + "]"
+        if isinstance(v, tuple):
+            return f"{{1x{len(v)} cell}}"
+    return _show(v)
+
+
 _choice = P.choice            # the validators live in properties.py
 
 
@@ -100,6 +115,11 @@ class TrainingOptions:
 
     def _unknown(self, key, where):
         every = set(P.COMMON_OPTIONS).union(*(get_solver(n).options for n in solver_names()))
+        known = {k.lower(): k for k in P.UNSUPPORTED_OPTIONS}
+        if isinstance(key, str) and key.lower() in known:
+            name = known[key.lower()]
+            raise TypeError(f"{where}: {name!r} is a MATLAB training option that dlarr does not "
+                            f"take: {P.UNSUPPORTED_OPTIONS[name]}")
         match = [k for k in every if isinstance(key, str) and k.lower() == key.lower()]
         if match:
             owners = " or ".join(f"'{n}'" for n in solver_names()
@@ -161,7 +181,7 @@ class TrainingOptions:
     def __repr__(self):
         width = max(len(n) for n in self._props) + 4
         lines = [f"{self._display} with properties:", ""]
-        lines += [f"{n.rjust(width)}: {_show(v)}" for n, v in self._values.items()]
+        lines += [f"{n.rjust(width)}: {_show_option(n, v)}" for n, v in self._values.items()]
         return "\n".join(lines)
 
     # ----- helpers for the training loop ----------------------------------------------------
@@ -230,6 +250,13 @@ TrainingOptionsADAM = options_class(get_solver("adam"))
 TrainingOptionsRMSProp = options_class(get_solver("rmsprop"))
 
 
+def _option_names():
+    """Every option name of every solver (for MATLAB's positional name-value pairs)."""
+    return set(P.COMMON_OPTIONS).union(P.UNSUPPORTED_OPTIONS,
+                                       *(get_solver(n).options for n in solver_names()))
+
+
+@name_value_pairs(1, names=_option_names)
 def trainingOptions(solverName, **options) -> TrainingOptions:
     """Options for training a deep learning network (MATLAB's ``trainingOptions``).
 
@@ -237,9 +264,16 @@ def trainingOptions(solverName, **options) -> TrainingOptions:
     ``register_solver``, matched as MATLAB's validatestring does (any case, a unique
     leading part is enough: "ADA" is "adam").  The name-value options are those of
     MATLAB (MaxEpochs, MiniBatchSize, InitialLearnRate, ...), given as keyword
-    arguments; an option that belongs to another solver (Momentum for "adam") or an
-    unknown name is a TypeError, an invalid value a ValueError naming the option.
+    arguments or as MATLAB's positional pairs (``trainingOptions("adam", "MaxEpochs", 20)``);
+    an option that belongs to another solver (Momentum for "adam"), one of MATLAB's options
+    dlarr does not take (CheckpointPath, DispatchInBackground, ...) or an unknown name is a
+    TypeError, an invalid value a ValueError naming the option.
     """
+    if isinstance(solverName, str) and solverName.lower() in V.UNSUPPORTED_SOLVERS:
+        valid = ", ".join(repr(n) for n in solver_names())
+        raise ValueError(f"trainingOptions: solverName {solverName!r} "
+                         f"({V.UNSUPPORTED_SOLVERS[solverName.lower()]}) is not supported by "
+                         f"dlarr; valid values are {valid}")
     return options_class(get_solver(solverName, "trainingOptions", "solverName"))(**options)
 
 

@@ -15,6 +15,14 @@ strategies: headers wrapped at 14 characters and centred, right-aligned values, 
 iteration 1 and at every multiple of VerboseFrequency (and of ValidationFrequency when
 there is validation data), the final row unless it repeats the last one printed, the
 learning rate and losses switching to ``%e`` when they are too small for ``%.4f``.
+
+trainnet's table (``style="trainnet"``) is MATLAB's newer one: columns Iteration, Epoch,
+TimeElapsed, LearnRate, TrainingLoss, ValidationLoss, then Training<Metric> and
+Validation<Metric> for each of the Metrics, values in "format short g", a row 0 with the
+validation of the initial network, and "Training stopped: <reason>" at the end.
+
+The recorder keeps every iteration's values (``history``) and every validation
+(``validations``), from which ``info.py`` builds what trainNetwork and trainnet return.
 """
 from __future__ import annotations
 
@@ -24,6 +32,8 @@ import sys
 import time
 
 import numpy as np
+
+from .info import _short_g
 
 __all__ = ["TrainingProgress"]
 
@@ -62,15 +72,20 @@ class _Column:
         self.width = 0
 
 
-def _columns(task: str, has_validation: bool) -> list[_Column]:
-    metric, mkind, mprec = (("Accuracy", "percent", 2) if task == "classification"
-                            else ("RMSE", "float", 2))
+def _columns(task: str, has_validation: bool, metrics=None) -> list[_Column]:
+    """trainNetwork's columns; ``metrics`` (display names) default to the task's
+    ("Accuracy", in percent, for classification; "RMSE" for regression)."""
+    if metrics is None:
+        metrics = ("Accuracy",) if task == "classification" else ("RMSE",)
+    kinds = [("percent" if m == "Accuracy" else "float") for m in metrics]
     cols = [_Column("epoch", "Epoch", "int"),
             _Column("iteration", "Iteration", "int"),
-            _Column("time", "Time Elapsed (hh:mm:ss)", "time"),
-            _Column("metric", f"Mini-batch {metric}", mkind, mprec)]
+            _Column("time", "Time Elapsed (hh:mm:ss)", "time")]
+    cols += [_Column(f"metric{j}", f"Mini-batch {m}", k, 2)
+             for j, (m, k) in enumerate(zip(metrics, kinds))]
     if has_validation:
-        cols.append(_Column("val_metric", f"Validation {metric}", mkind, mprec))
+        cols += [_Column(f"val_metric{j}", f"Validation {m}", k, 2)
+                 for j, (m, k) in enumerate(zip(metrics, kinds))]
     cols.append(_Column("loss", "Mini-batch Loss", "float", 4))
     if has_validation:
         cols.append(_Column("val_loss", "Validation Loss", "float", 4))
@@ -93,6 +108,40 @@ def _header(cols: list[_Column]) -> tuple[list[str], str]:
         c.width = len(w[0]) + 2 * _COLUMN_PADDING - 2      # minus the spaces beside the "|"s
     border = "|" + "=" * (len(lines[0]) - 2) + "|"
     return lines, border
+
+
+def _trainnet_columns(metrics, has_validation) -> list[tuple[str, str]]:
+    """trainnet's columns: (key, header)."""
+    cols = [("iteration", "Iteration"), ("epoch", "Epoch"), ("time", "TimeElapsed"),
+            ("learn_rate", "LearnRate"), ("loss", "TrainingLoss")]
+    if has_validation:
+        cols.append(("val_loss", "ValidationLoss"))
+    for j, m in enumerate(metrics):
+        cols.append((f"metric{j}", f"Training{m}"))
+        if has_validation:
+            cols.append((f"val_metric{j}", f"Validation{m}"))
+    return cols
+
+
+def _trainnet_cell(key, value) -> str:
+    if value is None:
+        return ""
+    if key == "time":
+        return _hhmmss(value)
+    if key in ("iteration", "epoch"):
+        return str(int(value))
+    return _short_g(value)
+
+
+def _values(epoch, iteration, elapsed, loss, metrics, learn_rate, val_loss, val_metrics):
+    """A row's values by column key."""
+    out = {"epoch": epoch, "iteration": iteration, "time": elapsed, "loss": loss,
+           "learn_rate": learn_rate, "val_loss": val_loss}
+    for j, m in enumerate(metrics or ()):
+        out[f"metric{j}"] = m
+    for j, m in enumerate(val_metrics or ()):
+        out[f"val_metric{j}"] = m
+    return out
 
 
 def _hhmmss(seconds) -> str:
@@ -168,17 +217,21 @@ def _smooth(y, factor=0.6):
 
 
 class _ProgressPlot:
-    """The "training-progress" figure: metric (accuracy or RMSE) and loss against the
-    iteration, mini-batch values (raw and smoothed) and validation points."""
+    """The "training-progress" figure: one panel per metric (trainNetwork: accuracy or
+    RMSE) and one for the loss, against the iteration, mini-batch values (raw and
+    smoothed) and validation points."""
 
     redraw_interval = 0.5          # seconds between live redraws
 
-    def __init__(self, matplotlib, task, has_validation, max_epochs, interactive):
+    def __init__(self, matplotlib, task, has_validation, max_epochs, interactive, metrics=None):
         self.task, self.has_validation, self.max_epochs = task, has_validation, max_epochs
         self.interactive = interactive
-        self.metric_label = "Accuracy (%)" if task == "classification" else "RMSE"
-        self.it, self.loss, self.metric = [], [], []
-        self.vit, self.vloss, self.vmetric = [], [], []
+        if metrics is None:
+            metrics = ("Accuracy",) if task == "classification" else ("RMSE",)
+        self.labels = tuple("Accuracy (%)" if m == "Accuracy" else m for m in metrics) + ("Loss",)
+        self.it, self.vit = [], []
+        self.series = [[] for _ in self.labels]          # the metrics', then the loss's
+        self.vseries = [[] for _ in self.labels]
         self.epoch_starts = []           # iteration at which each epoch after the first starts
         self._epoch = None
         self._last_draw = -math.inf
@@ -190,31 +243,56 @@ class _ProgressPlot:
             self._was_interactive = plt.isinteractive()
             plt.ion()
             self._fig = plt.figure("Training Progress", figsize=(9, 6.5))
-            self._axes = self._fig.subplots(2, 1, sharex=True)
+            self._axes = self._panels(self._fig)
 
-    def add(self, epoch, iteration, loss, metric, val_loss, val_metric):
+    def _panels(self, fig):
+        axes = fig.subplots(len(self.labels), 1, sharex=True, squeeze=False)
+        return list(axes[:, 0])
+
+    @property
+    def loss(self):
+        return self.series[-1]
+
+    @property
+    def metric(self):
+        return self.series[0] if len(self.series) > 1 else []
+
+    def add(self, epoch, iteration, loss, metrics, val_loss, val_metrics):
+        """One iteration's values (``metrics``, ``val_metrics``: a value per metric);
+        True when it brings a validation point."""
         if self._epoch is not None and epoch != self._epoch:
             self.epoch_starts.append(iteration - 0.5)
         self._epoch = epoch
+        values = [float(m) for m in metrics] + [float(loss)]
         if self.it and self.it[-1] == iteration:           # finish() repeating the last one
-            self.loss[-1], self.metric[-1] = float(loss), float(metric)
+            for ser, v in zip(self.series, values):
+                ser[-1] = v
         else:
             self.it.append(iteration)
-            self.loss.append(float(loss))
-            self.metric.append(float(metric))
-        if val_loss is not None or val_metric is not None:
+            for ser, v in zip(self.series, values):
+                ser.append(v)
+        if val_loss is not None or val_metrics is not None:
             if self.vit and self.vit[-1] == iteration:
-                self.vit.pop(), self.vloss.pop(), self.vmetric.pop()
+                self.vit.pop()
+                for ser in self.vseries:
+                    ser.pop()
             self.vit.append(iteration)
-            self.vloss.append(np.nan if val_loss is None else float(val_loss))
-            self.vmetric.append(np.nan if val_metric is None else float(val_metric))
+            vm = list(val_metrics) if val_metrics is not None else [None] * (len(values) - 1)
+            for ser, v in zip(self.vseries, vm + [val_loss]):
+                ser.append(np.nan if v is None else float(v))
             return True
         return False
 
+    def add_validation(self, iteration, val_loss, val_metrics):
+        """A validation point without a training value (trainnet's iteration 0)."""
+        self.vit.append(iteration)
+        vm = list(val_metrics) if val_metrics is not None else [None] * (len(self.labels) - 1)
+        for ser, v in zip(self.vseries, vm + [val_loss]):
+            ser.append(np.nan if v is None else float(v))
+
     def _render(self, fig, axes, title):
         blue, light = "#0072BD", "#9ECAE9"
-        for ax, y, vy, label in ((axes[0], self.metric, self.vmetric, self.metric_label),
-                                 (axes[1], self.loss, self.vloss, "Loss")):
+        for ax, y, vy, label in zip(axes, self.series, self.vseries, self.labels):
             ax.clear()
             for x in self.epoch_starts:
                 ax.axvline(x, color="0.85", linewidth=0.8, zorder=0)
@@ -225,9 +303,9 @@ class _ProgressPlot:
             ax.set_ylabel(label)
             ax.grid(True, alpha=0.3)
             ax.legend(loc="best", fontsize=8)
-        if self.task == "classification":
-            axes[0].set_ylim(0, 100)
-        axes[1].set_xlabel("Iteration")
+            if label == "Accuracy (%)":
+                ax.set_ylim(0, 100)
+        axes[-1].set_xlabel("Iteration")
         fig.suptitle(title, fontsize=10)
 
     def _title(self, epoch, iteration, elapsed, learn_rate, reason=None):
@@ -262,7 +340,7 @@ class _ProgressPlot:
         from matplotlib.figure import Figure
         fig = Figure(figsize=(9, 6.5))
         FigureCanvasAgg(fig)
-        axes = fig.subplots(2, 1, sharex=True)
+        axes = self._panels(fig)
         self._render(fig, axes, title)
         fig.savefig(path, dpi=100)
         return path
@@ -272,15 +350,18 @@ class _ProgressPlot:
 # the reporter
 # ---------------------------------------------------------------------------------------------
 class TrainingProgress:
-    """Reports training progress as MATLAB's trainNetwork does.
+    """Reports training progress as MATLAB's trainNetwork (or trainnet) does.
 
     ``TrainingProgress(options, task="classification"|"regression", has_validation=False,
-    stream=sys.stdout, *, plot_file=None, interactive=None, iterations_per_epoch=None)``
+    stream=sys.stdout, *, plot_file=None, interactive=None, iterations_per_epoch=None,
+    metrics=None, style="trainNetwork")``
 
     - ``options``: a training options object (``trainingOptions``); Verbose,
       VerboseFrequency, ValidationFrequency, Plots and MaxEpochs are used.
-    - ``metric`` passed to :meth:`iteration` / :meth:`finish` is the mini-batch accuracy in
-      percent (classification) or the RMSE (regression).
+    - ``metrics``: the display names of the metrics (default: "Accuracy" for
+      classification, in percent, "RMSE" for regression); ``metric`` passed to
+      :meth:`iteration` / :meth:`finish` is one value per metric (a number when there is one).
+    - ``style``: "trainNetwork" (the bordered table) or "trainnet" (MATLAB's newer table).
     - ``plot_file``: where the training-progress figure is written when there is no display
       (default: the class attribute ``TrainingProgress.plot_file``,
       ``"training-progress.png"`` in the current directory).  With a display the figure
@@ -297,12 +378,18 @@ class TrainingProgress:
     bar_width = 30
 
     def __init__(self, options, task="classification", has_validation=False, stream=None, *,
-                 plot_file=None, interactive=None, iterations_per_epoch=None):
+                 plot_file=None, interactive=None, iterations_per_epoch=None, metrics=None,
+                 style="trainNetwork"):
         if task not in ("classification", "regression"):
             raise ValueError(f"TrainingProgress: task must be 'classification' or 'regression'; "
                              f"got {task!r}")
+        if style not in ("trainNetwork", "trainnet"):
+            raise ValueError(f"TrainingProgress: style must be 'trainNetwork' or 'trainnet'; "
+                             f"got {style!r}")
         self.options = options
-        self.task = task
+        self.task, self.style = task, style
+        self.metrics = tuple(metrics) if metrics is not None else \
+            (("Accuracy",) if task == "classification" else ("RMSE",))
         self.has_validation = bool(has_validation)
         self.stream = sys.stdout if stream is None else stream
         self.verbose = bool(options.Verbose)
@@ -313,11 +400,33 @@ class TrainingProgress:
         self._frequencies = tuple(freqs)
         self._plot_file = plot_file
         self._iterations_per_epoch = iterations_per_epoch
+        self._setup_table()
+        self._setup_bar()
+        self._plot = None
+        self.saved_plot = None
+        if str(options.Plots) == "training-progress":
+            mpl = _import_matplotlib()
+            live = (_has_display() and _interactive_backend(mpl)) if interactive is None \
+                else bool(interactive)
+            self._plot = _ProgressPlot(mpl, task, self.has_validation, self.max_epochs, live,
+                                       self.metrics)
+        self._history = {"Iteration": [], "Epoch": [], "TrainingLoss": [],
+                         **{f"Training{m}": [] for m in self.metrics}, "ValidationLoss": [],
+                         **{f"Validation{m}": [] for m in self.metrics}, "BaseLearnRate": []}
+        self.validations = []          # (iteration, loss, metric values) of every validation
 
-        self._columns = _columns(task, self.has_validation)
-        self._header_lines, self._border = _header(self._columns)
+    def _setup_table(self):
+        if self.style == "trainnet":
+            self._columns = _trainnet_columns(self.metrics, self.has_validation)
+            self._header_lines = ["    " + "    ".join(h for _, h in self._columns),
+                                  "    " + "    ".join("_" * len(h) for _, h in self._columns)]
+            self._border = None
+        else:
+            self._columns = _columns(self.task, self.has_validation, self.metrics)
+            self._header_lines, self._border = _header(self._columns)
         self._last_printed = None
 
+    def _setup_bar(self):
         isatty = getattr(self.stream, "isatty", None)
         try:
             self._tty = bool(isatty()) if callable(isatty) else False
@@ -327,20 +436,6 @@ class TrainingProgress:
         self._bar_len = 0
         self._bar_last = -math.inf
         self._bar_epoch = None
-
-        self._plot = None
-        self.saved_plot = None
-        if str(options.Plots) == "training-progress":
-            mpl = _import_matplotlib()
-            live = (_has_display() and _interactive_backend(mpl)) if interactive is None \
-                else bool(interactive)
-            self._plot = _ProgressPlot(mpl, task, self.has_validation, self.max_epochs, live)
-
-        metric = "Accuracy" if task == "classification" else "RMSE"
-        self._metric_name = metric
-        self._history = {"Iteration": [], "Epoch": [], "TrainingLoss": [],
-                         f"Training{metric}": [], "ValidationLoss": [],
-                         f"Validation{metric}": [], "BaseLearnRate": []}
 
     # ----- output helpers -----------------------------------------------------------------
     def _print(self, line):
@@ -355,46 +450,82 @@ class TrainingProgress:
             self._print(text)
 
     def _row(self, values) -> str:
+        if self.style == "trainnet":
+            return ("    " + "    ".join(_trainnet_cell(k, values.get(k)).rjust(len(h))
+                                         for k, h in self._columns)).rstrip()
         cells = [_cell(c, values.get(c.key)) for c in self._columns]
         return "| " + " | ".join(cells) + " |"
 
+    def _metric_values(self, metric, what="metric"):
+        """One value per metric, from a number (one metric) or a sequence."""
+        if metric is None:
+            return None
+        vals = tuple(float(m) for m in metric) if isinstance(metric, (tuple, list, np.ndarray)) \
+            else (float(metric),)
+        if len(vals) != len(self.metrics):
+            raise ValueError(f"TrainingProgress: {what} must have one value per metric "
+                             f"({', '.join(self.metrics) or 'none'}); got {len(vals)}")
+        return vals
+
     def _record(self, epoch, iteration, loss, metric, learn_rate, val_loss, val_metric):
         h = self._history
-        m = self._metric_name
-        vals = (iteration, epoch, float(loss), float(metric),
-                np.nan if val_loss is None else float(val_loss),
-                np.nan if val_metric is None else float(val_metric), float(learn_rate))
-        keys = ("Iteration", "Epoch", "TrainingLoss", f"Training{m}", "ValidationLoss",
-                f"Validation{m}", "BaseLearnRate")
+        ms = self.metrics
+        metric = self._metric_values(metric)
+        val_metric = self._metric_values(val_metric, "val_metric")
+        nan = (math.nan,) * len(ms)
+        vals = {"Iteration": iteration, "Epoch": epoch, "TrainingLoss": float(loss),
+                **{f"Training{m}": v for m, v in zip(ms, metric)},
+                "ValidationLoss": math.nan if val_loss is None else float(val_loss),
+                **{f"Validation{m}": v for m, v in zip(ms, val_metric or nan)},
+                "BaseLearnRate": float(learn_rate)}
         if h["Iteration"] and h["Iteration"][-1] == iteration:
-            for k, v in zip(keys, vals):
+            for k, v in vals.items():
                 if k.startswith("Validation") and math.isnan(v):
                     continue                           # keep an earlier validation value
                 h[k][-1] = v
         else:
-            for k, v in zip(keys, vals):
+            for k, v in vals.items():
                 h[k].append(v)
+        if val_loss is not None or val_metric is not None:
+            entry = (iteration, vals["ValidationLoss"], tuple(val_metric or nan))
+            if self.validations and self.validations[-1][0] == iteration:
+                self.validations[-1] = entry
+            else:
+                self.validations.append(entry)
+        return metric, val_metric
 
     # ----- the interface the training loop calls ------------------------------------------
-    def start(self, environment=None):
+    def start(self, environment=None, *, learn_rate=None, val_loss=None, val_metric=None):
         """Print the table header (when Verbose).  ``environment`` "cpu"/"gpu" first prints
-        MATLAB's "Training on single CPU." / "Training on single GPU." line."""
+        MATLAB's "Training on single CPU." / "Training on single GPU." line (trainNetwork).
+        ``val_loss``/``val_metric``: the validation of the initial network, trainnet's
+        iteration 0 (its row is printed, and it is recorded in ``validations``)."""
+        val_metric = self._metric_values(val_metric, "val_metric")
+        if val_loss is not None:
+            self.validations.append((0, float(val_loss),
+                                     val_metric or (math.nan,) * len(self.metrics)))
+            if self._plot is not None:
+                self._plot.add_validation(0, val_loss, val_metric)
         if not self.verbose:
             return
-        if environment is not None:
+        if environment is not None and self.style == "trainNetwork":
             self._print(f"Training on single {str(environment).upper()}.")
-        self._print(self._border)
+        if self._border:
+            self._print(self._border)
         for line in self._header_lines:
             self._print(line)
-        self._print(self._border)
+        if self._border:
+            self._print(self._border)
+        if val_loss is not None:
+            self._print_row(_values(0, 0, 0.0, None, None, learn_rate, val_loss, val_metric))
 
     def iteration(self, epoch, iteration, elapsed_s, loss, metric, learn_rate,
                   val_loss=None, val_metric=None):
         """Report one training iteration (call it every iteration)."""
-        values = {"epoch": epoch, "iteration": iteration, "time": elapsed_s, "loss": loss,
-                  "metric": metric, "learn_rate": learn_rate,
-                  "val_loss": val_loss, "val_metric": val_metric}
-        self._record(epoch, iteration, loss, metric, learn_rate, val_loss, val_metric)
+        metric, val_metric = self._record(epoch, iteration, loss, metric, learn_rate, val_loss,
+                                          val_metric)
+        values = _values(epoch, iteration, elapsed_s, loss, metric, learn_rate, val_loss,
+                         val_metric)
         if self.verbose:
             due = iteration == 1 or any(iteration % f == 0 for f in self._frequencies)
             if due or val_loss is not None or val_metric is not None:
@@ -416,16 +547,20 @@ class TrainingProgress:
     def finish(self, epoch, iteration, elapsed_s, loss, metric, learn_rate,
                val_loss=None, val_metric=None, reason="Max epochs completed"):
         """Report the end of training: the final row (unless it repeats the last row
-        printed), the closing rule and "Training finished: <reason>."; finalize the plot
-        (written to a PNG file when there is no display) and end the progress bar."""
-        values = {"epoch": epoch, "iteration": iteration, "time": elapsed_s, "loss": loss,
-                  "metric": metric, "learn_rate": learn_rate,
-                  "val_loss": val_loss, "val_metric": val_metric}
-        self._record(epoch, iteration, loss, metric, learn_rate, val_loss, val_metric)
+        printed), the closing rule and "Training finished: <reason>." (trainnet:
+        "Training stopped: <reason>"); finalize the plot (written to a PNG file when there
+        is no display) and end the progress bar."""
+        metric, val_metric = self._record(epoch, iteration, loss, metric, learn_rate, val_loss,
+                                          val_metric)
+        values = _values(epoch, iteration, elapsed_s, loss, metric, learn_rate, val_loss,
+                         val_metric)
         if self.verbose:
             self._print_row(values)
-            self._print(self._border)
-            if reason:
+            if self._border:
+                self._print(self._border)
+            if reason and self.style == "trainnet":
+                self._print(f"Training stopped: {str(reason).rstrip('.')}")
+            elif reason:
                 reason = str(reason)
                 self._print(f"Training finished: {reason}{'' if reason.endswith('.') else '.'}")
         if self._bar:
@@ -476,16 +611,26 @@ class TrainingProgress:
 
     # ----- results ------------------------------------------------------------------------
     @property
+    def history(self) -> dict:
+        """Every iteration's values: Iteration, Epoch, TrainingLoss, Training<Metric>,
+        ValidationLoss, Validation<Metric> (NaN where validation did not run), BaseLearnRate."""
+        return {k: np.asarray(v, dtype=float) for k, v in self._history.items()}
+
+    @property
     def info(self) -> dict:
-        """MATLAB's training ``info``: per-iteration TrainingLoss, TrainingAccuracy (or
-        TrainingRMSE), ValidationLoss / ValidationAccuracy (or ValidationRMSE; NaN where not
-        computed), BaseLearnRate, and FinalValidationLoss / FinalValidationAccuracy (or
-        FinalValidationRMSE, NaN without validation data)."""
-        h = self._history
-        m = self._metric_name
-        out = {k: np.asarray(h[k], dtype=float) for k in
-               ("TrainingLoss", f"Training{m}", "ValidationLoss", f"Validation{m}", "BaseLearnRate")}
-        vl, vm = out["ValidationLoss"], out[f"Validation{m}"]
-        out["FinalValidationLoss"] = float(vl[-1]) if vl.size else math.nan
-        out[f"FinalValidation{m}"] = float(vm[-1]) if vm.size else math.nan
+        """MATLAB's training ``info``: per-iteration TrainingLoss, Training<Metric>
+        (TrainingAccuracy or TrainingRMSE), ValidationLoss / Validation<Metric> (NaN where
+        not computed), BaseLearnRate, and FinalValidationLoss / FinalValidation<Metric> (the
+        last validation, NaN without validation data).  trainNetwork adds
+        OutputNetworkIteration and gives the returned network's final values
+        (``info.network_info``)."""
+        h = self.history
+        out = {k: h[k] for k in ("TrainingLoss", *(f"Training{m}" for m in self.metrics),
+                                 "ValidationLoss", *(f"Validation{m}" for m in self.metrics),
+                                 "BaseLearnRate")}
+        last = self.validations[-1] if self.validations else (0, math.nan,
+                                                               (math.nan,) * len(self.metrics))
+        out["FinalValidationLoss"] = float(last[1])
+        for m, v in zip(self.metrics, last[2]):
+            out[f"FinalValidation{m}"] = float(v)
         return out

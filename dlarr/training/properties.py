@@ -16,9 +16,10 @@ import numbers
 import numpy as np
 
 from ..core import options as V
+from ..core.formats import check_format
 from ..core.options import choose
 
-__all__ = ["in_range", "positive_int", "logical", "choice", "COMMON_OPTIONS"]
+__all__ = ["in_range", "positive_int", "logical", "choice", "COMMON_OPTIONS", "UNSUPPORTED_OPTIONS"]
 
 
 def what(v) -> str:
@@ -114,13 +115,16 @@ def _padding_value(v, name):
 
 
 def _validation_data(v, name):
+    expected = "None, a pair (X, Y) of predictors and responses, or a datastore of them"
     if v is None:
         return None
+    if all(callable(getattr(v, m, None)) for m in ("read", "hasdata", "reset")):
+        return v                                                  # a datastore
     if isinstance(v, (tuple, list)) and len(v) == 2:
         if any(x is None for x in v):
-            raise bad(name, "None or a pair (X, Y) of predictors and responses", v)
+            raise bad(name, expected, v)
         return tuple(v)
-    raise bad(name, "None or a pair (X, Y) of predictors and responses", v)
+    raise bad(name, expected, v)
 
 
 def _output_fcn(v, name):
@@ -134,37 +138,130 @@ def _output_fcn(v, name):
     raise bad(name, expected, v)
 
 
+def _metrics(v, name):
+    """None (or an empty list), a metric name, a function, or a list of them."""
+    if v is None or (isinstance(v, (list, tuple)) and not v):
+        return None
+    if isinstance(v, str):
+        return choose(v, V.METRICS, None, name)
+    if callable(v):
+        return v
+    if isinstance(v, (list, tuple)):
+        out = tuple(choose(m, V.METRICS, None, name) if isinstance(m, str) else m for m in v)
+        if all(isinstance(m, str) or callable(m) for m in out):
+            return out
+    raise bad(name, "None, a metric name (" + ", ".join(repr(m) for m in V.METRICS) +
+              "), a function value = f(Y, T), or a list of them", v)
+
+
+_metrics.options = V.METRICS
+
+
+def _objective_metric_name(v, name):
+    if not isinstance(v, str) or not v:
+        raise bad(name, "'loss' or the name of one of the Metrics", v)
+    return v
+
+
+def _data_formats(v, name):
+    """'auto', a data format such as 'CBT' (MATLAB's "auto" / "CBT"), or one per input."""
+    expected = "'auto' or a data format of the labels 'S', 'C', 'B', 'T', 'U' (such as 'CBT')"
+    if isinstance(v, (list, tuple)) and v and all(isinstance(f, str) for f in v):
+        return tuple(_data_formats(f, name) for f in v)
+    if not isinstance(v, str) or not v:
+        raise bad(name, expected, v)
+    if v.lower() == "auto":
+        return "auto"
+    try:
+        return check_format(v, name)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{e}; {name} must be {expected}") from None
+
+
+def _output_network(v, name):
+    """MATLAB's OutputNetwork; its name before R2024a ('best-validation-loss') is accepted
+    and stored as today's ('best-validation')."""
+    if isinstance(v, str):
+        for old, new in V.OUTPUT_NETWORK_ALIASES.items():
+            if len(v) > len(new) and old.startswith(v.lower()):
+                return new
+    return choose(v, V.OUTPUT_NETWORKS, None, name)
+
+
+_output_network.options = V.OUTPUT_NETWORKS
+
+
+def _preprocessing_environment(v, name):
+    if isinstance(v, str) and v.lower() in V.UNSUPPORTED_PREPROCESSING_ENVIRONMENTS:
+        why = V.UNSUPPORTED_PREPROCESSING_ENVIRONMENTS[v.lower()]
+        raise ValueError(f"{name} {v!r} is not supported by dlarr ({why}; dlarr prepares the "
+                         f"mini-batches in the training process); valid values are "
+                         f"{', '.join(repr(o) for o in V.PREPROCESSING_ENVIRONMENTS)}")
+    return choose(v, V.PREPROCESSING_ENVIRONMENTS, None, name)
+
+
+_preprocessing_environment.options = V.PREPROCESSING_ENVIRONMENTS
+
+
 FRACTION_CLOSED = "a scalar from 0 to 1"
 FRACTION_OPEN = "a nonnegative scalar less than 1"
 POSITIVE_FINITE = "a positive finite scalar"
 
-# name -> (default, validator), in MATLAB's display order.  InitialLearnRate's
-# default (None here) is the solver's own (the registry's ``initial_learn_rate``).
+# name -> (default, validator), in MATLAB's display order (R2024a, less the options dlarr
+# does not support, UNSUPPORTED_OPTIONS).  InitialLearnRate's default (None here) is the
+# solver's own (the registry's ``initial_learn_rate``).
 COMMON_OPTIONS = {
     "InitialLearnRate": (None, in_range(0, math.inf, lo_open=True, hi_open=True,
                                         expected=POSITIVE_FINITE)),
+    "MaxEpochs": (30, positive_int()),
     "LearnRateSchedule": ("none", choice(*V.LEARN_RATE_SCHEDULES)),
     "LearnRateDropFactor": (0.1, in_range(0, 1, expected=FRACTION_CLOSED)),
     "LearnRateDropPeriod": (10, positive_int()),
+    "MiniBatchSize": (128, positive_int()),
+    "Shuffle": ("once", choice(*V.SHUFFLE)),
+    "SequenceLength": ("longest", _sequence_length),
+    "PreprocessingEnvironment": ("serial", _preprocessing_environment),
     "L2Regularization": (1e-4, in_range(0, math.inf, hi_open=True,
                                         expected="a nonnegative finite scalar")),
     "GradientThresholdMethod": ("l2norm", choice(*V.GRADIENT_THRESHOLD_METHODS)),
     "GradientThreshold": (math.inf, in_range(0, math.inf, lo_open=True, finite=False,
                                              expected="a positive scalar or Inf")),
-    "MaxEpochs": (30, positive_int()),
-    "MiniBatchSize": (128, positive_int()),
     "Verbose": (True, logical),
     "VerboseFrequency": (50, positive_int()),
     "ValidationData": (None, _validation_data),
     "ValidationFrequency": (50, positive_int()),
     "ValidationPatience": (math.inf, positive_int(allow_inf=True)),
-    "Shuffle": ("once", choice(*V.SHUFFLE)),
+    "ObjectiveMetricName": ("loss", _objective_metric_name),
     "ExecutionEnvironment": ("auto", choice(*V.EXECUTION_ENVIRONMENTS)),
     "OutputFcn": (None, _output_fcn),
+    "Metrics": (None, _metrics),
     "Plots": ("none", choice(*V.PLOTS)),
-    "SequenceLength": ("longest", _sequence_length),
     "SequencePaddingValue": (0, _padding_value),
     "SequencePaddingDirection": ("right", choice(*V.PADDING_DIRECTIONS)),
+    "InputDataFormats": ("auto", _data_formats),
+    "TargetDataFormats": ("auto", _data_formats),
     "ResetInputNormalization": (True, logical),
-    "OutputNetwork": ("last-iteration", choice(*V.OUTPUT_NETWORKS)),
+    "OutputNetwork": ("auto", _output_network),
+    "Acceleration": ("auto", choice(*V.ACCELERATIONS)),
+}
+
+# Options MATLAB values shown as strings ("auto") rather than character vectors ('auto').
+STRING_VALUED = frozenset({"Metrics", "InputDataFormats", "TargetDataFormats", "Acceleration"})
+
+_LBFGS = "an option of MATLAB's 'lbfgs' solver, which dlarr does not support"
+_LM = "an option of MATLAB's 'lm' solver, which dlarr does not support"
+# MATLAB's trainingOptions names that dlarr does not take, and why (the error says so).
+UNSUPPORTED_OPTIONS = {
+    "CheckpointPath": "not supported yet (checkpoints are planned)",
+    "CheckpointFrequency": "not supported yet (checkpoints are planned)",
+    "CheckpointFrequencyUnit": "not supported yet (checkpoints are planned)",
+    "DispatchInBackground": "not supported (dlarr prepares the mini-batches in the training "
+                            "process, MATLAB's PreprocessingEnvironment 'serial')",
+    "WorkerLoad": "not supported (dlarr trains on one CPU or GPU, without a parallel pool)",
+    "BatchNormalizationStatistics": "not supported (dlarr has no batch normalization layer)",
+    "MaxIterations": _LBFGS, "LineSearchMethod": _LBFGS, "MaxNumLineSearchIterations": _LBFGS,
+    "HistorySize": _LBFGS, "InitialInverseHessianFactor": _LBFGS, "InitialStepSize": _LBFGS,
+    "GradientTolerance": _LBFGS, "StepTolerance": _LBFGS,
+    "InitialDampingFactor": _LM, "MaxDampingFactor": _LM, "DampingIncreaseFactor": _LM,
+    "DampingDecreaseFactor": _LM,
 }
