@@ -79,3 +79,14 @@ def test_training_options_help_names_every_option():
         props = type(dl.trainingOptions(solver))._props
         missing = [p for p in props if not re.search(rf"\b{re.escape(p)}\b", doc)]
         assert not missing, f"help(trainingOptions) lacks {solver} options {missing}"
+
+
+def test_no_property_or_option_without_a_description():
+    """The generated help covers every property and option (the tables are complete)."""
+    from dlarr.layers.base import undocumented
+    from dlarr.training.options import undocumented_options
+    for n in dl.__all__:
+        cls = getattr(dl, n)
+        if isinstance(cls, type) and issubclass(cls, dl.Layer) and cls is not dl.Layer:
+            assert undocumented(cls) == [], (n, undocumented(cls))
+    assert undocumented_options() == []

@@ -50,11 +50,37 @@ def _untrace(x):
 
 
 def dlfeval(fun, *args, **kwargs):
-    """Evaluate ``fun(*args, **kwargs)`` with automatic differentiation enabled.
+    """Evaluate a function with automatic differentiation, MATLAB's ``dlfeval``.
 
-    Every DLArray in the arguments (nested in dicts, lists and tuples too) is
-    traced, so ``dlgradient`` inside ``fun`` can differentiate with respect to
-    it.  Returns what ``fun`` returns, with every DLArray in it untraced.
+    Syntax::
+
+        out = dl.dlfeval(fun, X1, ..., Xn)
+        y1, ..., yk = dl.dlfeval(fun, X1, ..., Xn)
+
+    Input arguments:
+        fun: a callable (MATLAB's function handle), called as ``fun(X1, ..., Xn)``.
+        X1, ..., Xn: its arguments, and any keyword arguments, passed on.  Every
+            floating-point dlarray among them, also inside dicts, lists and tuples,
+            a dlnetwork or a Learnables table, is traced, so that :func:`dlgradient`
+            inside ``fun`` can differentiate with respect to it; other values are
+            passed as they are.
+
+    Output arguments:
+        What ``fun`` returns (a tuple for several outputs, which unpacks as MATLAB's
+        ``[y1, ..., yk]``), with every dlarray in it untraced.  The trace is closed
+        when ``fun`` returns (or raises).
+
+    Differences from MATLAB: there is no nargout: the outputs are those ``fun``
+    returns.  Calls may nest (a dlfeval inside ``fun`` records its own trace).
+
+    Example::
+
+        def f(x):
+            y = dl.sum(x ** 2, "all")
+            return y, dl.dlgradient(y, x)
+
+        x = dl.dlarray(np.array([1.0, 2.0, 3.0]))
+        y, g = dl.dlfeval(f, x)            # y is 14, g is 2*x
     """
     if not callable(fun):
         raise TypeError(f"dlfeval: fun must be callable, not {type(fun).__name__}")
@@ -171,14 +197,33 @@ def _mark_no_second(gi, prim, node, g):
 
 @name_value_pairs(1)
 def dlgradient(y, *xs, RetainData=False, EnableHigherDerivatives=False):
-    """Gradients of the traced scalar ``y`` with respect to ``x1, x2, ...``.
+    """Gradients for automatic differentiation, MATLAB's ``dlgradient``.
 
-    Call it inside a function evaluated by :func:`dlfeval`.  Each ``x`` is a
-    traced DLArray or a nested dict/list/tuple of them; its gradient comes back
-    in the same structure and format (zeros where ``y`` does not depend on it).
-    Several ``x`` give a tuple.  ``RetainData=True`` keeps the trace for a
-    later dlgradient call in the same dlfeval; ``EnableHigherDerivatives=True``
-    records the gradient computation so the result can be differentiated again.
+    Syntax::
+
+        dydx = dl.dlgradient(y, x)
+        dydx1, ..., dydxk = dl.dlgradient(y, x1, ..., xk)
+        ... = dl.dlgradient(y, x, RetainData=True, EnableHigherDerivatives=True)
+
+    Call it inside a function evaluated by :func:`dlfeval`.  ``y``: the traced real
+    scalar dlarray to differentiate.  ``x1, ..., xk``: traced dlarrays (passed to
+    dlfeval, created in it or computed from those), or dicts, lists, tuples or
+    Learnables tables of them.  Each gradient has the structure, size and format of
+    its x (zeros where y does not depend on it); several x give a tuple.
+
+    Name-value arguments (also as positional pairs, ``"RetainData", True``):
+        RetainData: False (default) releases the trace; True keeps it for another call.
+        EnableHigherDerivatives: False (default); True records the gradient
+            computation so it can be differentiated again (and retains the trace).
+
+    Example::
+
+        def f(x):
+            y = dl.sum(dl.sin(x), "all")
+            g = dl.dlgradient(y, x, EnableHigherDerivatives=True)   # cos(x)
+            return dl.dlgradient(dl.sum(g, "all"), x)               # -sin(x)
+
+        h = dl.dlfeval(f, dl.dlarray(np.array([0.0, 1.0])))
     """
     tape = innermost_tape()
     if tape is None:

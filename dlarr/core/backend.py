@@ -81,10 +81,23 @@ def is_python_scalar(x) -> bool:
 
 
 def canUseGPU() -> bool:
-    """MATLAB's ``canUseGPU``: True when CuPy is installed and sees a CUDA device.
+    """Whether a GPU is available for computation, MATLAB's ``canUseGPU``.
+
+    Syntax::
+
+        tf = dl.canUseGPU()
+
+    Output arguments:
+        tf: True when CuPy is installed and sees at least one CUDA device; False
+            otherwise (also for a missing or broken CuPy).  Never raises.
 
     This is the one place that imports CuPy on purpose, and only when it is
-    installed (a missing or broken CuPy, or no device, gives False)."""
+    installed.
+
+    Example::
+
+        env = "gpu" if dl.canUseGPU() else "cpu"
+    """
     import importlib.util
     if importlib.util.find_spec("cupy") is None:
         return False
@@ -138,14 +151,40 @@ def generator() -> np.random.Generator:
 
 
 def rng(seed=None, generator: str = "twister"):
-    """Seed dlarr's random number generator, like MATLAB's ``rng``.
+    """Control the random number generator, MATLAB's ``rng``.
 
-    ``rng()`` returns the current settings; ``rng(seed)`` seeds with a
-    non-negative integer; ``rng("default")`` is ``rng(0)``; ``rng("shuffle")``
-    seeds from the operating system; ``rng(settings)`` restores settings returned
-    earlier.  Returns the settings in force *before* the call, so that
-    ``s = dl.rng(...); ...; dl.rng(s)`` restores them, as in MATLAB.
-    The streams are MT19937 ("twister") but the numbers differ from MATLAB's.
+    Syntax::
+
+        s = dl.rng()
+        s = dl.rng(seed)
+        s = dl.rng(seed, generator)
+        s = dl.rng("default")
+        s = dl.rng("shuffle")
+        dl.rng(s)
+
+    Input arguments:
+        seed: a non-negative integer below 2^32; "default" (the same as 0, the
+            state dlarr starts in); "shuffle" (a seed from the operating system);
+            or settings ``s`` returned earlier, which are restored.  Default None:
+            change nothing, return the current settings.
+        generator: "twister" (default, the only one: MT19937).
+
+    Output arguments:
+        s: the settings in force *before* the call, a RandStream with ``Type``,
+            ``Seed`` and ``State``, so that ``s = dl.rng(...); ...; dl.rng(s)``
+            restores them, as in MATLAB.
+
+    dlarr's generator serves the weight initializers, dropout, ``randperm``, and
+    the datastore and training shuffles.  Differences from MATLAB: the streams
+    are MT19937 but the numbers differ from MATLAB's for the same seed.
+
+    Example::
+
+        dl.rng(0)                         # reproducible weights and shuffles
+        s = dl.rng()
+        p1 = dl.randperm(5)
+        dl.rng(s)
+        p2 = dl.randperm(5)               # the same as p1
     """
     global _generator, _seed
     previous = RandStream(_GEN_TYPE, _seed, _generator.bit_generator.state)
@@ -172,9 +211,32 @@ def rng(seed=None, generator: str = "twister"):
 
 
 def randperm(n, k=None):
-    """MATLAB's ``randperm(n)`` / ``randperm(n, k)`` from dlarr's generator (``rng``):
-    a random permutation of the 0-based indices ``0..n-1`` (or ``k`` distinct ones),
-    as a NumPy integer array; the same stream shuffles trainNetwork's data."""
+    """Random permutation of integers, MATLAB's ``randperm``.
+
+    Syntax::
+
+        p = dl.randperm(n)
+        p = dl.randperm(n, k)
+
+    Input arguments:
+        n: a non-negative int, the number of indices.
+        k: optional (default None: all n), a non-negative int no larger than n,
+            the number of distinct indices to draw.
+
+    Output arguments:
+        p: a NumPy int64 array of a random permutation of ``0..n-1`` (or k distinct
+            ones of them), drawn from dlarr's generator (:func:`rng`), the stream
+            that also shuffles trainNetwork's data.
+
+    Differences from MATLAB: the indices are 0-based (``0..n-1``, not ``1..n``).
+
+    Example::
+
+        dl.rng(0)
+        idx = dl.randperm(10)             # a permutation of 0..9
+        X = np.random.rand(10, 3)[idx]    # rows shuffled
+        some = dl.randperm(10, 3)         # 3 distinct indices
+    """
     for name, v in (("n", n), ("k", k)):
         if v is None and name == "k":
             continue

@@ -214,15 +214,48 @@ def _size_text(shape):
 
 
 class categorical:
-    """MATLAB's ``categorical(A, valueset=None, catnames=None, Ordinal=False)``: labels
-    from a finite set of named categories (the module docstring has the rules).
+    """Array of labels from a finite set of categories, MATLAB's ``categorical``.
 
-    ``A``: text, numbers or logicals (a list, a NumPy array, or a categorical);
-    ``valueset``: the values that get a category, in order (default: the sorted unique
-    values of ``A``); ``catnames``: names for them; ``Ordinal``: the categories are
-    ordered (``<``, ``>`` compare elements).  Properties: ``Categories`` (list of
-    names), ``codes`` (0-based category numbers, -1 undefined), ``shape``, ``ndim``,
-    ``size``, ``Ordinal``.
+    Syntax::
+
+        C = dl.categorical(A)
+        C = dl.categorical(A, valueset)
+        C = dl.categorical(A, valueset, catnames)
+        C = dl.categorical(A, ..., Ordinal=True)     # or "Ordinal", True
+
+    Input arguments:
+        A: the labels: text, numbers or logicals (a list, a NumPy array), or a
+            categorical; default ``()``, an empty categorical.  Numbers become
+            categories named by their text (logicals "false"/"true"); text loses
+            leading and trailing blanks; NaN, "" and None are undefined.
+        valueset: the values that get a category, in that order (values of A not
+            in it are undefined).  Default None: the sorted unique values of A
+            (numbers numerically, text by character code).
+        catnames: names for the categories of ``valueset``, one per value (a
+            repeated name merges values).  Default None: the values' text.
+
+    Name-value arguments:
+        Ordinal: False (default; for a categorical A, its own) or True: the
+            categories are ordered, so ``<``, ``<=``, ``>``, ``>=`` compare elements.
+
+    Properties and methods: ``Categories`` (the names, in order), ``codes`` (0-based
+    category numbers, -1 undefined), ``Ordinal``, ``shape``, ``ndim``, ``size``,
+    ``T``, ``string()`` (the names, as ``np.asarray(C)``), ``ravel()``,
+    ``reshape()``, ``copy()``, ``unique()``.  Indexing, assignment, ``C == x`` and
+    :func:`cat`: see the module docstring (``dlarr.core.categorical``).
+
+    Differences from MATLAB: a 1-D categorical of N labels is MATLAB's N x 1
+    categorical (and displays so); codes and indices are 0-based.
+
+    Example::
+
+        C = dl.categorical(["cat", "dog", "cat", "bird"])
+        C.Categories                      # ['bird', 'cat', 'dog']
+        dl.countcats(C)                   # [1, 2, 1]
+        S = dl.categorical([3, 1, 2, 1], [1, 2, 3], ["low", "mid", "high"])
+        list(S)                           # ['high', 'low', 'mid', 'low']
+        L = dl.categorical(["lo", "hi"], ["lo", "hi"], Ordinal=True)
+        L < "hi"                          # [True, False]
     """
 
     __array_ufunc__ = None          # NumPy defers: ndarray == categorical is categorical.__eq__
@@ -429,24 +462,98 @@ def _need(C, fname, argname="C"):
 # ==========================================================================
 
 def iscategorical(A) -> bool:
-    """MATLAB's ``iscategorical``."""
+    """Whether the input is a categorical array, MATLAB's ``iscategorical``.
+
+    Syntax::
+
+        tf = dl.iscategorical(A)
+
+    Input arguments:
+        A: any value.
+
+    Output arguments:
+        tf: True when A is a :class:`categorical`, else False.
+
+    Example::
+
+        dl.iscategorical(dl.categorical(["a", "b"]))    # True
+        dl.iscategorical(np.array(["a", "b"]))          # False
+    """
     return isinstance(A, categorical)
 
 
 def categories(C):
-    """MATLAB's ``categories(C)``: the category names, in order (a list of str)."""
+    """Categories of a categorical array, MATLAB's ``categories``.
+
+    Syntax::
+
+        names = dl.categories(C)
+
+    Input arguments:
+        C: a categorical (anything else is a TypeError).
+
+    Output arguments:
+        names: a list of the category names (str), in category order, also those no
+            element belongs to (``C.Categories``; MATLAB's cell column).
+
+    Example::
+
+        C = dl.categorical(["b", "a", "b"], ["a", "b", "c"])
+        dl.categories(C)                  # ['a', 'b', 'c']
+    """
     return _need(C, "categories").Categories
 
 
 def isundefined(C):
-    """MATLAB's ``isundefined``: True where an element of C has no category."""
+    """Find undefined elements of a categorical array, MATLAB's ``isundefined``.
+
+    Syntax::
+
+        tf = dl.isundefined(C)
+
+    Input arguments:
+        C: a categorical (anything else is a TypeError).
+
+    Output arguments:
+        tf: a NumPy bool array of C's shape, True where the element has no category
+            (MATLAB's ``<undefined>``: NaN, "" or None at creation, or a value not
+            in the valueset).
+
+    Example::
+
+        C = dl.categorical([1.0, np.nan, 2.0])
+        dl.isundefined(C)                 # [False, True, False]
+    """
     return _need(C, "isundefined")._codes < 0
 
 
 def countcats(C, dim=None):
-    """MATLAB's ``countcats(C)``: the number of elements in each category (in the order of
-    the categories, those with no elements included), along 0-based ``dim`` (default:
-    the first dimension whose size is not 1).  Undefined elements are not counted."""
+    """Count the elements in each category, MATLAB's ``countcats``.
+
+    Syntax::
+
+        N = dl.countcats(C)
+        N = dl.countcats(C, dim)
+
+    Input arguments:
+        C: a categorical (anything else is a TypeError).
+        dim: the 0-based dimension to count along; default None, the first
+            dimension whose size is not 1.
+
+    Output arguments:
+        N: a NumPy int64 array, C's shape with dimension dim replaced by one entry
+            per category (in category order, categories with no elements counted as
+            0).  Undefined elements are not counted.
+
+    Differences from MATLAB: dim is 0-based.
+
+    Example::
+
+        C = dl.categorical(["a", "b", "a"], ["a", "b", "c"])
+        dl.countcats(C)                   # [2, 1, 0]
+        M = dl.categorical(np.array([["a", "b"], ["a", "a"]]))
+        dl.countcats(M, 1)                # per row: [[1, 1], [2, 0]]
+    """
     codes = _need(C, "countcats")._codes
     codes = codes.reshape(1) if codes.ndim == 0 else codes
     if dim is None:
@@ -493,13 +600,36 @@ def concatenate(dim, arrays, fname="cat"):
 
 
 def unique(A, nargout=1):
-    """MATLAB's ``[C, ia, ic] = unique(A)`` (``nargout=2`` or ``3`` for the indices).
+    """Unique values in an array, MATLAB's ``unique``.
 
-    For a categorical: the categories that occur, in category order (undefined elements
-    last, each one distinct, as MATLAB treats NaN), as a categorical with every category
-    of A.  For other arrays: ``np.unique`` of the values (NaNs kept distinct).  ``ia``:
-    the 0-based index of the first occurrence of each value in ``A`` (flattened);
-    ``ic``: the index into ``C`` of each element of ``A``."""
+    Syntax::
+
+        C = dl.unique(A)
+        C, ia = dl.unique(A, nargout=2)
+        C, ia, ic = dl.unique(A, nargout=3)
+
+    Input arguments:
+        A: a categorical, or an array of values (a NumPy/CuPy array or a list; not
+            a dlarray: use :func:`extractdata`).
+        nargout: 1 (default), 2 or 3, the number of outputs.
+
+    Output arguments:
+        C: for a categorical, the categories that occur, in category order (each
+            undefined element last, each one distinct, as MATLAB treats NaN), as a
+            1-D categorical with every category of A; for other arrays the sorted
+            unique values (``np.unique``, NaNs kept distinct), 1-D.
+        ia: the 0-based index into A (flattened) of the first occurrence of each
+            element of C, so that ``C`` equals ``A.ravel()[ia]``.
+        ic: the index into C of each element of A (flattened), so that ``A``
+            equals ``C[ic]``.
+
+    Differences from MATLAB: ia and ic are 0-based; ask for them with nargout.
+
+    Example::
+
+        C, ia, ic = dl.unique([3, 1, 3, 2], nargout=3)   # [1, 2, 3], [1, 3, 0], [2, 0, 2, 1]
+        L = dl.unique(dl.categorical(["b", "a", "b"]))   # categorical: a, b
+    """
     nargout = check_nargout(nargout, (1, 2, 3), "unique")
     if isinstance(A, categorical):
         flat = A._codes.ravel()
@@ -525,10 +655,33 @@ def unique(A, nargout=1):
 
 
 def ismember(A, S, nargout=1):
-    """MATLAB's ``[tf, loc] = ismember(A, S)``: whether each element of A is in S, and
-    (``nargout=2``) the 0-based index of its first occurrence in S (-1 where none).
-    With a categorical on either side the names are compared (undefined elements are
-    members of nothing); otherwise the values."""
+    """Array elements that are members of a set, MATLAB's ``ismember``.
+
+    Syntax::
+
+        tf = dl.ismember(A, S)
+        tf, loc = dl.ismember(A, S, nargout=2)
+
+    Input arguments:
+        A: the values to look up: a categorical, an array or list of values.
+        S: the set: a categorical, an array or list of values.  With a categorical
+            on either side the category names are compared (undefined elements are
+            members of nothing); otherwise the values.
+        nargout: 1 (default) or 2, the number of outputs.
+
+    Output arguments:
+        tf: a NumPy bool array of A's shape, True where the element is in S.
+        loc: a NumPy int64 array of A's shape, the 0-based index into S (flattened)
+            of the element's first occurrence, -1 where it is not in S.
+
+    Differences from MATLAB: loc is 0-based, and -1 (not 0) marks a non-member.
+
+    Example::
+
+        C = dl.categorical(["a", "b", "c", "a"])
+        dl.ismember(C, ["a", "c"])                        # [True, False, True, True]
+        tf, loc = dl.ismember([1, 5, 2], [2, 1], nargout=2)   # loc = [1, -1, 0]
+    """
     nargout = check_nargout(nargout, (1, 2), "ismember")
     if isinstance(A, categorical) or isinstance(S, categorical):
         keysS, missS, _ = label_keys(S if isinstance(S, categorical) else categorical(S),
@@ -604,10 +757,27 @@ def _short(v):
 
 
 def countlabels(labels):
-    """MATLAB's ``countlabels``: a table of the categories of ``labels`` (a categorical,
-    or text/numbers, made categorical) with the number of elements (``Count``) and
-    their share in percent (``Percent``), every category included, and a
-    ``<undefined>`` row when some elements are undefined."""
+    """Count the number of unique labels, MATLAB's ``countlabels``.
+
+    Syntax::
+
+        tbl = dl.countlabels(labels)
+
+    Input arguments:
+        labels: a categorical, or text or numbers (made categorical).
+
+    Output arguments:
+        tbl: a table (``LabelCounts``, displayed as MATLAB's) with one row per
+            category, and a ``<undefined>`` row when some elements are undefined;
+            its variables ``Label`` (a categorical), ``Count`` (int64) and ``Percent``
+            (float64) read as ``tbl.Count`` or ``tbl["Count"]``; ``len(tbl)`` rows.
+
+    Example::
+
+        tbl = dl.countlabels(dl.categorical(["a", "b", "a", "c"]))
+        tbl.Count                         # [2, 1, 1]
+        tbl.Percent                       # [50, 25, 25]
+    """
     C = labels if isinstance(labels, categorical) else categorical(labels)
     counts = countcats(C.ravel())
     codes = np.arange(len(C._cats))

@@ -34,22 +34,47 @@ def _leaf(data, fmt):
 
 
 def dlarray(X, fmt=None) -> DLArray:
-    """Deep learning array, MATLAB's ``dlarray(X)`` / ``dlarray(X, fmt)`` /
-    ``dlarray(v, dim)``.
+    """Deep learning array, MATLAB's ``dlarray``.
 
-    ``X``: a NumPy or CuPy array, a nested list, a scalar or a DLArray (whose
-    format a new ``fmt`` replaces).  float32 and float64 are kept, bool is kept
-    as logical, other numeric types become float64 (MATLAB's double).  The data
-    is permuted into canonical order S,C,B,T,U; labels beyond the data's
-    dimensions become trailing singletons, and trailing singleton dimensions
-    beyond ``fmt`` are dropped (MATLAB ignores them), as are singleton trailing
-    "U" dimensions after the second.  A one-letter ``fmt`` with a vector (row,
-    column or 1-D) gives a column whose second, singleton dimension is "U":
-    ``dlarray(v, "C")`` is n(C) x 1(U).
+    Syntax::
 
-    MATLAB's value semantics: a NumPy/CuPy ``X`` is copied, so changing it
-    afterwards does not change the dlarray (``extractdata`` shares the data
-    the other way: see there).
+        dlX = dl.dlarray(X)
+        dlX = dl.dlarray(X, fmt)
+        dlX = dl.dlarray(v, dim)
+
+    Input arguments:
+        X: a NumPy or CuPy array, a nested list, a scalar or a dlarray (whose format a
+            new ``fmt`` replaces).  float32 (single) and float64 (double) are kept,
+            bool is kept as logical, other numeric types become float64 (MATLAB's
+            double); complex and non-numeric data are errors.
+        fmt: the data format, a str with one label per dimension of X, in X's order:
+            "S" spatial, "C" channel, "B" batch (observations), "T" time, "U"
+            unspecified; "C", "B" and "T" at most once each.  Default None:
+            unformatted (``dims(dlX) == ""``).
+        v, dim: a vector (row, column or 1-D) with a one-letter format gives a column
+            whose second, singleton dimension is "U": ``dlarray(v, "C")`` is
+            n(C) x 1(U).
+
+    Output arguments:
+        dlX: a DLArray.  A formatted one holds its data permuted into MATLAB's
+            canonical order S..., C, B, T, U... (``dlX.shape`` is in that order).
+            Labels beyond X's dimensions become trailing singletons; trailing
+            singleton dimensions beyond ``fmt`` are dropped (MATLAB ignores them), as
+            are singleton trailing "U" dimensions after the second.  Created inside
+            :func:`dlfeval`, dlX is traced.
+
+    Differences from MATLAB: ``fmt`` labels the dimensions of X as NumPy lays them
+    out (row-major, ``X.shape`` order).  A NumPy/CuPy X is copied (MATLAB's value
+    semantics), so changing X afterwards does not change dlX; :func:`extractdata`
+    shares the data the other way.
+
+    Example::
+
+        X = np.random.rand(3, 32, 10)          # channels x observations x time
+        dlX = dl.dlarray(X, "CBT")             # 3(C) x 32(B) x 10(T) double
+        dlI = dl.dlarray(np.zeros((28, 28, 1, 16), np.float32), "SSCB")
+        dlY = dl.dlarray(X, "TCB")             # permuted: 32(C) x 10(B) x 3(T)
+        v = dl.dlarray([1.0, 2.0, 3.0], "C")   # 3(C) x 1(U)
     """
     return _dlarray(X, fmt, copy=True, fname="dlarray")
 
@@ -129,36 +154,132 @@ def _need(X, fname):
 
 
 def isdlarray(X) -> bool:
+    """Whether the input is a dlarray, MATLAB's ``isdlarray``.
+
+    Syntax::
+
+        tf = dl.isdlarray(X)
+
+    Input arguments:
+        X: any value.
+
+    Output arguments:
+        tf: True when X is a :class:`DLArray` (formatted or not), else False.
+
+    Example::
+
+        dl.isdlarray(dl.dlarray(np.ones(3)))    # True
+        dl.isdlarray(np.ones(3))                # False
+    """
     return isinstance(X, DLArray)
 
 
 def dims(X) -> str:
-    """Data format of X (``''`` when unformatted)."""
+    """Data format of a dlarray, MATLAB's ``dims``.
+
+    Syntax::
+
+        fmt = dl.dims(X)
+
+    Input arguments:
+        X: a dlarray (anything else is a TypeError).
+
+    Output arguments:
+        fmt: a str with one label per dimension, in canonical order S..., C, B, T,
+            U... (e.g. "SSCB", "CBT"); "" when X is unformatted.  Same as ``X.dims``.
+
+    Example::
+
+        X = dl.dlarray(np.zeros((10, 3, 5)), "TCB")
+        dl.dims(X)                 # 'CBT': the data was permuted into canonical order
+        dl.dims(dl.dlarray(np.zeros((2, 2))))    # ''
+    """
     return _need(X, "dims")._fmt
 
 
 def finddim(X, label) -> list[int]:
-    """0-based dimensions of X with ``label`` (``[]`` when absent or unformatted).
+    """Dimensions with a given label, MATLAB's ``finddim``.
 
-    ``X`` may also be a format string.
+    Syntax::
+
+        d = dl.finddim(X, label)
+
+    Input arguments:
+        X: a dlarray, or a format str such as "SSCB".
+        label: one label, "S", "C", "B", "T" or "U".
+
+    Output arguments:
+        d: a list of the 0-based dimensions of X carrying ``label``, in order; ``[]``
+            when X has no such dimension or is unformatted.
+
+    Differences from MATLAB: the indices are 0-based (MATLAB's are 1-based), and
+    d is a Python list.
+
+    Example::
+
+        X = dl.dlarray(np.zeros((28, 28, 3, 16)), "SSCB")
+        dl.finddim(X, "S")         # [0, 1]
+        dl.finddim(X, "T")         # []
+        dl.finddim("CBT", "T")     # [2]
     """
     fmt = X if isinstance(X, str) else _need(X, "finddim")._fmt
     return _formats.find(fmt, label)
 
 
 def extractdata(X):
-    """The data of X as a plain NumPy/CuPy array, untraced (shared, not copied:
-    writing into it changes X; copy it, ``extractdata(X).copy()``, to keep)."""
+    """Data of a dlarray, MATLAB's ``extractdata``.
+
+    Syntax::
+
+        Y = dl.extractdata(X)
+
+    Input arguments:
+        X: a dlarray (anything else is a TypeError).
+
+    Output arguments:
+        Y: X's data as a plain NumPy array (CuPy array on the GPU), untraced, in the
+            dimension order of ``X.shape`` (canonical S, C, B, T, U order for a
+            formatted X; use ``stripdims(X, fmt)`` first for another order).
+
+    Differences from MATLAB: Y shares X's data, it is not copied: writing into Y
+    changes X.  Take ``dl.extractdata(X).copy()`` to keep a value that must not
+    change.
+
+    Example::
+
+        X = dl.dlarray(np.arange(6.0).reshape(2, 3), "CB")
+        Y = dl.extractdata(X)      # numpy.ndarray, 2 x 3 float64
+        total = dl.extractdata(dl.sum(X, "all")).item()    # 15.0
+    """
     return _need(X, "extractdata")._data
 
 
 def stripdims(X, fmt=None) -> DLArray:
-    """Remove X's labels; with ``fmt``, also order the data as ``fmt`` says.
+    """Remove the dimension labels of a dlarray, MATLAB's ``stripdims``.
 
-    ``fmt`` must hold every label of X (the i-th "S" of X goes to the i-th "S"
-    of ``fmt``), except singleton "U" dimensions, which are dropped (the "U" of
-    a ``dlarray(v, "C")`` vector); labels of ``fmt`` that X lacks become
-    singleton dimensions.
+    Syntax::
+
+        Y = dl.stripdims(X)
+        Y = dl.stripdims(X, fmt)
+
+    Input arguments:
+        X: a dlarray (traced or not: the result stays traced).
+        fmt: optional (default None), a format str giving the dimension order of Y.
+            It must hold every label of X (the i-th "S" of X goes to the i-th "S" of
+            ``fmt``), except singleton "U" dimensions, which are dropped (the "U" of
+            a ``dlarray(v, "C")`` vector); labels of ``fmt`` that X lacks become
+            singleton dimensions.  For an unformatted X, ``fmt`` is only checked.
+
+    Output arguments:
+        Y: an unformatted dlarray with X's data: in X's (canonical) order without
+            ``fmt``, in the order of ``fmt`` with it.
+
+    Example::
+
+        X = dl.dlarray(np.ones((3, 32, 10)), "CBT")
+        Y = dl.stripdims(X)            # unformatted 3 x 32 x 10
+        Z = dl.stripdims(X, "TCB")     # unformatted 10 x 3 x 32
+        W = dl.stripdims(X, "SCBT")    # unformatted 1 x 3 x 32 x 10
     """
     X = _need(X, "stripdims")
     if not fmt or not X._fmt:
@@ -198,7 +319,26 @@ def stripdims(X, fmt=None) -> DLArray:
 
 
 def underlyingType(X) -> str:
-    """'single', 'double' or 'logical' (other NumPy types by their name)."""
+    """Type of the data inside an array, MATLAB's ``underlyingType``.
+
+    Syntax::
+
+        t = dl.underlyingType(X)
+
+    Input arguments:
+        X: a dlarray, a NumPy/CuPy array, a NumPy scalar or a Python number.
+
+    Output arguments:
+        t: "single" (float32), "double" (float64) or "logical" (bool); other NumPy
+            types by their NumPy name ("int32", "uint8", ...).  A Python bool is
+            "logical", any other Python number "double".
+
+    Example::
+
+        dl.underlyingType(dl.dlarray(np.ones(3, np.float32)))    # 'single'
+        dl.underlyingType(np.ones(3))                            # 'double'
+        dl.underlyingType(np.arange(3, dtype=np.int32))          # 'int32'
+    """
     data = X._data if isinstance(X, DLArray) else X
     if is_python_scalar(data):
         return "logical" if isinstance(data, bool) else "double"
@@ -208,10 +348,35 @@ def underlyingType(X) -> str:
 
 
 def size(X, dim=None):
-    """MATLAB's ``size``: the shape, or the size of 0-based ``dim`` (1 beyond ndim).
+    """Array size, MATLAB's ``size``.
 
-    ``dim`` may be an int, a list of ints, or a label string ("T" gives the
-    size of the time dimension, 1 if X has none).
+    Syntax::
+
+        sz = dl.size(X)
+        szdim = dl.size(X, dim)
+        szdims = dl.size(X, [dim1, dim2, ...])
+
+    Input arguments:
+        X: anything with a ``shape``: a dlarray (sizes in its canonical order), a
+            NumPy/CuPy array, a categorical.
+        dim: optional (default None: every dimension), a 0-based int (a dimension
+            beyond X's gives 1, as in MATLAB), a list or tuple of them, or one label
+            ("T" gives the size of the time dimension, 1 when X has none; a label
+            that appears several times, "S", gives the product of their sizes).
+
+    Output arguments:
+        sz: the tuple ``X.shape``; szdim: an int; szdims: a tuple of ints.
+
+    Differences from MATLAB: dim is 0-based, and sz has X's number of dimensions
+    (a 1-D array gives ``(n,)``, where MATLAB always gives at least two sizes).
+
+    Example::
+
+        X = dl.dlarray(np.zeros((3, 32, 10)), "CBT")
+        dl.size(X)             # (3, 32, 10)
+        dl.size(X, 1)          # 32
+        dl.size(X, "T")        # 10
+        dl.size(X, [0, 5])     # (3, 1)
     """
     shape = tuple(X.shape)
     if dim is None:
@@ -230,4 +395,20 @@ def size(X, dim=None):
 
 
 def numel(X) -> int:
+    """Number of elements, MATLAB's ``numel``.
+
+    Syntax::
+
+        n = dl.numel(X)
+
+    Input arguments:
+        X: anything with a ``shape``: a dlarray, a NumPy/CuPy array, a categorical.
+
+    Output arguments:
+        n: the product of the sizes of X, an int (1 for a 0-d array).
+
+    Example::
+
+        dl.numel(dl.dlarray(np.zeros((3, 32, 10)), "CBT"))     # 960
+    """
     return int(np.prod(X.shape))

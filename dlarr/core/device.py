@@ -43,9 +43,30 @@ def _to_host(a):
 
 
 def gpuArray(X):
-    """Copy ``X`` to the GPU (MATLAB's ``gpuArray``): a DLArray keeps its format
-    (and its trace); a NumPy array becomes a CuPy array.  Already on the GPU:
-    returned as is."""
+    """Copy an array to the GPU, MATLAB's ``gpuArray``.
+
+    Syntax::
+
+        G = dl.gpuArray(X)
+
+    Input arguments:
+        X: a dlarray, a NumPy array, or anything ``cupy.asarray`` takes (a list,
+            a scalar).  Data already on the GPU is returned as it is.
+
+    Output arguments:
+        G: a dlarray keeps its format and its trace (the gradient moves back to
+            the host); other data becomes a CuPy array.
+
+    Needs CuPy and a CUDA device (``pip install 'dlarr[cuda12]'``); without them it
+    raises RuntimeError: check with :func:`canUseGPU` first.
+
+    Example::
+
+        X = dl.dlarray(np.random.rand(3, 32), "CB")
+        if dl.canUseGPU():
+            X = dl.gpuArray(X)            # 3(C) x 32(B) double (gpuArray)
+        Y = dl.gather(dl.relu(X))         # back on the host
+    """
     if isinstance(X, DLArray):
         if is_cupy_array(X._data):
             return X
@@ -57,9 +78,29 @@ def gpuArray(X):
 
 
 def gather(X):
-    """Copy ``X`` to the host (MATLAB's ``gather``): a DLArray keeps its format
-    (and its trace); a CuPy array becomes a NumPy array; host data is returned
-    as is."""
+    """Copy data from the GPU to the host, MATLAB's ``gather``.
+
+    Syntax::
+
+        X = dl.gather(A)
+
+    Input arguments:
+        A: a dlarray, a CuPy array or a NumPy array.
+
+    Output arguments:
+        X: a dlarray keeps its format and its trace (the gradient moves back to
+            the GPU); a CuPy array becomes a NumPy array; host data is returned as
+            it is (so gather is safe to call on any result).  Other inputs are a
+            TypeError.
+
+    Example::
+
+        X = dl.dlarray(np.ones((3, 4)), "CB")
+        if dl.canUseGPU():
+            X = dl.gpuArray(X)
+        Y = dl.gather(X)                  # a dlarray on the host
+        Z = dl.extractdata(Y)             # numpy.ndarray
+    """
     if isinstance(X, DLArray):
         if not is_cupy_array(X._data):
             return X

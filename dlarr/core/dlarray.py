@@ -15,11 +15,43 @@ _TYPE_NAMES = {np.dtype(np.float32): "single", np.dtype(np.float64): "double",
 
 
 class DLArray:
-    """Deep learning array with optional MATLAB dimension labels.
+    """Deep learning array with optional dimension labels, MATLAB's ``dlarray`` object.
 
-    Create one with :func:`dlarr.dlarray`.  Formatted arrays store their data
-    in canonical order (S..., C, B, T, U...) with one label per axis;
-    unformatted arrays have ``dims == ""``.
+    Create one with :func:`dlarray` (``dl.dlarray(X)``, ``dl.dlarray(X, fmt)``);
+    calling ``DLArray(...)`` directly is a TypeError.  A formatted array stores its
+    data in MATLAB's canonical order S..., C, B, T, U... with one label per axis
+    ("S" spatial, "C" channel, "B" batch, "T" time, "U" unspecified); an unformatted
+    one has ``dims == ""`` and any number of axes.  The data is a NumPy array on
+    the host or a CuPy array on the GPU (:func:`gpuArray`, :func:`gather`).
+
+    Properties:
+        dims: the format, e.g. "CBT" ("" when unformatted), as :func:`dims`.
+        shape, ndim: the sizes of the data, in canonical order.
+        size: the number of elements (NumPy's meaning, MATLAB's ``numel``; use
+            :func:`size` for MATLAB's size).
+        dtype: float32 (single), float64 (double) or bool (logical).
+        traced: True while the array is recorded by :func:`dlfeval`.
+        T: MATLAB's ``X.'`` of an unformatted matrix (:func:`transpose`).
+
+    Operators and methods: ``+ - * / **`` elementwise with implicit expansion
+    (formatted operands align by label), ``@`` (:func:`matmul`), comparisons and
+    ``& | ~`` (untraced logical results), ``abs(X)``, ``X[key]`` and ``X[key] = v``
+    (NumPy indexing; the labels of the surviving axes are kept), ``X.reshape``
+    (:func:`reshape`), ``X.item()``, ``float(X)``, ``int(X)`` and ``bool(X)`` of a
+    one-element array, ``f"{X:.4f}"``, ``len(X)`` and iteration along axis 0.  A
+    dlarray never converts to a NumPy array implicitly: use :func:`extractdata`.
+
+    Differences from MATLAB: ``*`` is elementwise (MATLAB's ``.*``); matrix
+    multiplication is ``@``.  Indices are 0-based.
+
+    Example::
+
+        X = dl.dlarray(np.random.rand(3, 32, 10), "CBT")
+        X.dims, X.shape            # ('CBT', (3, 32, 10))
+        Y = 2 * X + 1              # 3(C) x 32(B) x 10(T)
+        first = X[:, 0, :]         # 3(C) x 10(T): the integer index drops "B"
+        loss = dl.mean(Y ** 2, "all")
+        print(f"{loss:.4f}")
     """
 
     __slots__ = ("_data", "_fmt", "_node", "__weakref__")

@@ -277,63 +277,339 @@ def _mod(a, b):
 # ==========================================================================
 
 def exp(X):
+    """Exponential, elementwise, MATLAB's ``exp``.
+
+    Syntax::
+
+        Y = dl.exp(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Derivative: exp(X).
+
+    Example::
+
+        X = dl.dlarray(np.array([[0.0, 1.0], [2.0, -1.0]]), "CB")
+        Y = dl.exp(X)             # 2(C) x 2(B): e^X
+    """
     return _unary(_exp, X, "exp")
 
 
 def log(X):
+    """Natural logarithm, elementwise, MATLAB's ``log``.
+
+    Syntax::
+
+        Y = dl.log(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Negative elements give NaN (dlarr computes real results only), 0 gives -Inf.
+
+    Derivative: 1 ./ X.
+
+    Example::
+
+        Y = dl.log(dl.dlarray(np.array([1.0, np.e])))       # [0, 1]
+    """
     return _unary(_log, X, "log")
 
 
 def sqrt(X):
+    """Square root, elementwise, MATLAB's ``sqrt``.
+
+    Syntax::
+
+        Y = dl.sqrt(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Negative elements give NaN (dlarr computes real results only).
+
+    Derivative: 0.5 ./ sqrt(X).
+
+    Example::
+
+        Y = dl.sqrt(dl.dlarray(np.array([4.0, 9.0]), "C"))   # [2, 3]
+    """
     return _unary(_sqrt, X, "sqrt")
 
 
 def abs(X):
+    """Absolute value, elementwise, MATLAB's ``abs``.
+
+    Syntax::
+
+        Y = dl.abs(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Also ``abs(X)`` with Python's builtin on a dlarray.
+
+    Derivative: sign(X) (0 at 0).
+
+    Example::
+
+        Y = dl.abs(dl.dlarray(np.array([-2.0, 0.0, 3.0])))   # [2, 0, 3]
+    """
     return _unary(_abs, X, "abs")
 
 
 def tanh(X):
+    """Hyperbolic tangent, elementwise, MATLAB's ``tanh``.
+
+    Syntax::
+
+        Y = dl.tanh(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Derivative: 1 - tanh(X).^2.
+
+    Example::
+
+        Y = dl.tanh(dl.dlarray(np.linspace(-2, 2, 5), "C"))
+    """
     return _unary(_tanh, X, "tanh")
 
 
 def sigmoid(X):
-    """Logistic sigmoid 1/(1+exp(-X)), computed without overflow."""
+    """Logistic sigmoid 1 ./ (1 + exp(-X)), elementwise, MATLAB's ``sigmoid``.
+
+    Syntax::
+
+        Y = dl.sigmoid(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Computed without overflow for large negative X.
+
+    Derivative: sigmoid(X) .* (1 - sigmoid(X)).
+
+    Example::
+
+        X = dl.dlarray(np.random.randn(10, 4), "CB")
+        Y = dl.sigmoid(X)         # 10(C) x 4(B), values in (0, 1)
+    """
     return _unary(_sigmoid, X, "sigmoid")
 
 
 def relu(X):
-    """max(X, 0); the derivative at 0 is taken as 0."""
+    """Rectified linear unit max(X, 0), elementwise, MATLAB's ``relu``.
+
+    Syntax::
+
+        Y = dl.relu(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Differences from MATLAB: X need not be a dlarray (MATLAB's relu requires one).
+
+    Derivative: 1 where X > 0, else 0 (0 at X = 0).
+
+    Example::
+
+        X = dl.dlarray(np.array([[-1.0, 2.0], [3.0, -4.0]]), "CB")
+        Y = dl.relu(X)            # [[0, 2], [3, 0]]
+    """
     return _unary(_relu, X, "relu")
 
 
 def sin(X):
+    """Sine of the argument in radians, elementwise, MATLAB's ``sin``.
+
+    Syntax::
+
+        Y = dl.sin(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Derivative: cos(X).
+
+    Example::
+
+        Y = dl.sin(dl.dlarray(np.array([0.0, np.pi / 2])))   # [0, 1]
+    """
     return _unary(_sin, X, "sin")
 
 
 def cos(X):
+    """Cosine of the argument in radians, elementwise, MATLAB's ``cos``.
+
+    Syntax::
+
+        Y = dl.cos(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Derivative: -sin(X).
+
+    Example::
+
+        Y = dl.cos(dl.dlarray(np.array([0.0, np.pi])))       # [1, -1]
+    """
     return _unary(_cos, X, "cos")
 
 
 def sign(X):
-    """MATLAB's ``sign``: -1, 0 or 1 (0 at 0); its gradient is zero."""
+    """Sign function, elementwise, MATLAB's ``sign``.
+
+    Syntax::
+
+        Y = dl.sign(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Y is -1 where X < 0, 0 where X is 0 and 1 where X > 0 (NaN stays NaN).
+
+    Derivative: zero (piecewise constant).
+
+    Example::
+
+        Y = dl.sign(dl.dlarray(np.array([-2.5, 0.0, 3.0])))  # [-1, 0, 1]
+    """
     return _unary(_sign, X, "sign")
 
 
 def floor(X):
-    """Round toward minus infinity; the gradient is zero."""
+    """Round toward minus infinity, elementwise, MATLAB's ``floor``.
+
+    Syntax::
+
+        Y = dl.floor(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Derivative: zero (piecewise constant).
+
+    Example::
+
+        Y = dl.floor(dl.dlarray(np.array([-1.5, 1.5])))      # [-2, 1]
+    """
     return _unary(_floor, X, "floor")
 
 
 def ceil(X):
-    """Round toward plus infinity; the gradient is zero."""
+    """Round toward plus infinity, elementwise, MATLAB's ``ceil``.
+
+    Syntax::
+
+        Y = dl.ceil(X)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Derivative: zero (piecewise constant).
+
+    Example::
+
+        Y = dl.ceil(dl.dlarray(np.array([-1.5, 1.5])))       # [-1, 2]
+    """
     return _unary(_ceil, X, "ceil")
 
 
 def round(X, N=0):
-    """MATLAB's ``round(X)`` / ``round(X, N)``: to the nearest integer (``N``
-    digits after the point; negative ``N`` rounds to tens, hundreds...),
-    halves away from zero as MATLAB does (``round(2.5)`` is 3, ``round(-2.5)``
-    is -3, where NumPy gives 2 and -2).  The gradient is zero."""
+    """Round to the nearest integer or to N digits, MATLAB's ``round``.
+
+    Syntax::
+
+        Y = dl.round(X)
+        Y = dl.round(X, N)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        N: the number of digits, an int (default 0): N > 0 rounds to N digits after
+            the decimal point, N < 0 to tens (-1), hundreds (-2), ...
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type (single stays single); a
+            non-dlarray X gives an unformatted dlarray.
+
+    Halves round away from zero as MATLAB does (``round(2.5)`` is 3, ``round(-2.5)``
+    is -3, where NumPy gives 2 and -2).  Derivative: zero (piecewise constant).
+
+    Differences from MATLAB: ``round(X, N, "significant")`` (the third argument,
+    type) is not supported.
+
+    Example::
+
+        X = dl.dlarray(np.array([2.5, -2.5, 3.14159]))
+        Y = dl.round(X)           # [3, -3, 3]
+        Z = dl.round(X, 2)        # [2.5, -2.5, 3.14]
+        W = dl.round(1234.5678, -2)   # 1200
+    """
     if isinstance(N, bool) or not isinstance(N, numbers.Integral):
         raise TypeError(f"round: N (the number of digits) must be an integer, not {N!r}")
     X = _as_float(X, "round")
@@ -341,8 +617,26 @@ def round(X, N=0):
 
 
 def mod(X, M):
-    """MATLAB's ``mod(X, M)``: the remainder after division with the sign of the
-    divisor ``M`` (``mod(-1, 3)`` is 2, ``mod(1, -3)`` is -2), ``X - floor(X./M).*M``;
-    ``mod(X, 0)`` is ``X``.  Implicit expansion as for ``+``.  Gradients: 1 for
-    ``X``, ``-floor(X./M)`` for ``M`` (0 where ``M`` is 0)."""
+    """Remainder after division (modulo operation), MATLAB's ``mod``.
+
+    Syntax::
+
+        R = dl.mod(X, M)
+
+    Input arguments:
+        X, M: dlarrays, NumPy/CuPy arrays, nested lists or scalars, of compatible
+            sizes (implicit expansion as for ``+``: formatted operands align by
+            label); logical and integer data become double, single wins over double.
+
+    Output arguments:
+        R: a dlarray, ``X - floor(X ./ M) .* M``, with the sign of the divisor M
+            (``mod(-1, 3)`` is 2, ``mod(1, -3)`` is -2); ``mod(X, 0)`` is X.
+
+    Derivatives: 1 for X; ``-floor(X ./ M)`` for M (0 where M is 0).
+
+    Example::
+
+        R = dl.mod(dl.dlarray(np.array([-1.0, 5.0, 7.5])), 3)    # [2, 2, 1.5]
+        S = dl.mod(1, -3)                                        # -2
+    """
     return _binary(_mod, X, M, "mod")

@@ -27,12 +27,33 @@ def _matmul(a, b):
 
 
 def matmul(A, B):
-    """Matrix product ``A @ B`` (MATLAB's ``A*B``) of unformatted or 2-D data.
+    """Matrix multiplication, MATLAB's ``A*B`` (``mtimes``).
 
-    Follows ``numpy.matmul`` for stacks of matrices and 1-D operands.  A
-    formatted operand must be 2-D (its labels are dropped; the result is
-    unformatted): to multiply labelled deep learning data use
-    ``fullyconnect`` or ``stripdims`` first.
+    Syntax::
+
+        C = dl.matmul(A, B)
+        C = A @ B
+
+    Input arguments:
+        A, B: dlarrays, NumPy/CuPy arrays, nested lists (single wins over double;
+            logical and integer data become double).  Unformatted operands follow
+            ``numpy.matmul``: matrices, stacks of matrices (leading dimensions
+            broadcast), and 1-D operands (a row on the left, a column on the right).
+            A formatted operand must be 2-D; its labels are dropped.  Scalars are
+            errors (scale with ``*``).
+
+    Output arguments:
+        C: an unformatted dlarray; the inner dimensions of A and B must agree.
+
+    Differences from MATLAB: ``A * B`` is elementwise in dlarr (NumPy's meaning);
+    matrix multiplication is ``A @ B`` or ``dl.matmul``.  To multiply labelled deep
+    learning data use ``fullyconnect``, or ``stripdims`` first.
+
+    Example::
+
+        A = dl.dlarray(np.random.rand(2, 3))
+        B = dl.dlarray(np.random.rand(3, 4))
+        C = dl.matmul(A, B)       # 2 x 4, the same as A @ B
     """
     where = "matrix multiply (@)"
     xp = _xp(A, B, where=where)
@@ -70,9 +91,29 @@ def matmul(A, B):
 # ==========================================================================
 
 def transpose(X):
-    """MATLAB's ``X.'`` (``transpose(X)``, also ``X.T``) of an unformatted matrix;
-    a 1-D array counts as a column and becomes a 1 x n row.  Formatted data
-    keeps canonical order, so transposing it is an error (use ``stripdims``)."""
+    """Transpose a matrix, MATLAB's ``transpose`` (``X.'``).
+
+    Syntax::
+
+        Y = dl.transpose(X)
+        Y = X.T
+
+    Input arguments:
+        X: an unformatted dlarray, a NumPy/CuPy array or a nested list with at most
+            two dimensions; a 1-D array counts as a column.
+
+    Output arguments:
+        Y: an unformatted dlarray: an m x n X gives n x m, a 1-D X of n elements a
+            1 x n row, a 0-d X itself.
+
+    Formatted data always keeps canonical order, so transposing it is an error
+    (use ``stripdims``); so is an N-D X (use :func:`permute`), as in MATLAB.
+
+    Example::
+
+        X = dl.dlarray(np.arange(6.0).reshape(2, 3))
+        Y = dl.transpose(X)       # 3 x 2, the same as X.T
+    """
     if isinstance(X, DLArray) and X._fmt:
         raise ValueError(f"transpose: X is formatted ({X._fmt!r}); formatted data always keeps "
                          "MATLAB's canonical order. Use stripdims(X) first, or stripdims(X, fmt) "
@@ -107,12 +148,34 @@ def _page_operands(X, Y, where):
 
 
 def pagemtimes(X, *args):
-    """MATLAB's page-wise matrix product: ``Z = pagemtimes(X, Y)`` gives
-    ``Z[:, :, i, ...] = X[:, :, i, ...] @ Y[:, :, i, ...]``, and
-    ``pagemtimes(X, transpX, Y, transpY)`` first transposes the pages of X
-    and/or Y ("none", "transpose", or "ctranspose", the same for real data).
-    The page dimensions (the third onward) expand implicitly (sizes equal or
-    1).  Inputs are unformatted; the result is unformatted."""
+    """Page-wise matrix multiplication, MATLAB's ``pagemtimes``.
+
+    Syntax::
+
+        Z = dl.pagemtimes(X, Y)
+        Z = dl.pagemtimes(X, transpX, Y, transpY)
+
+    Input arguments:
+        X, Y: unformatted dlarrays, NumPy/CuPy arrays or nested lists with at least
+            two dimensions (rows x columns x pages...).  The page dimensions (the
+            third onward) expand implicitly: their sizes must be equal or 1.
+        transpX, transpY: how to take the pages of X and Y: "none" (the pages as
+            they are), "transpose", or "ctranspose" (the same for real data).
+
+    Output arguments:
+        Z: an unformatted dlarray with ``Z[:, :, i, ...] = X[:, :, i, ...] @
+            Y[:, :, i, ...]`` (after the transposes), its page sizes the larger of
+            X's and Y's.
+
+    Differences from MATLAB: the pages are indexed from 0.
+
+    Example::
+
+        X = np.random.rand(2, 3, 4)
+        Y = np.random.rand(3, 5, 4)
+        Z = dl.pagemtimes(X, Y)                             # 2 x 5 x 4
+        W = dl.pagemtimes(X, "transpose", X, "none")        # 3 x 3 x 4
+    """
     where = "pagemtimes"
     if len(args) == 1:
         Y, tx, ty = args[0], "none", "none"

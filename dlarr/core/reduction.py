@@ -143,11 +143,34 @@ def _reduce(prim, X, dim, fname):
 
 
 def sum(X, dim=None):
-    """Sum along ``dim`` (MATLAB's ``sum(X, dim)``).
+    """Sum of elements, MATLAB's ``sum``.
 
-    ``dim``: a 0-based int, a list of ints, a string of labels such as "T", or
-    "all"; by default the first non-singleton dimension, as in MATLAB.  The
-    reduced dimensions stay as singletons and keep their labels.
+    Syntax::
+
+        S = dl.sum(X)
+        S = dl.sum(X, dim)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        dim: the dimensions to reduce: a 0-based int (negative counts from the
+            end), a list of ints, a str of labels of a formatted X ("T", "SS",
+            "SSB"), or "all".  Default None: the first dimension whose size is not
+            1, as in MATLAB.
+
+    Output arguments:
+        S: a dlarray of X's format and type; the reduced dimensions stay, as
+            singletons, with their labels (singleton trailing "U" dimensions
+            after the second are dropped).
+
+    Differences from MATLAB: dim is 0-based.
+
+    Example::
+
+        X = dl.dlarray(np.ones((3, 32, 10)), "CBT")
+        S = dl.sum(X, "T")            # 3(C) x 32(B) x 1(T), each 10
+        total = dl.sum(X, "all")      # 1(C) x 1(B) x 1(T): 960
+        s0 = dl.sum(X, 0)             # 1(C) x 32(B) x 10(T)
     """
     return _reduce(_sum, X, dim, "sum")
 
@@ -158,7 +181,32 @@ def _mean(X, axes):
 
 
 def mean(X, dim=None):
-    """Mean along ``dim`` (same ``dim`` rules as :func:`sum`)."""
+    """Average of elements, MATLAB's ``mean``.
+
+    Syntax::
+
+        M = dl.mean(X)
+        M = dl.mean(X, dim)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        dim: as for :func:`sum`: a 0-based int or list of ints, a str of labels
+            ("T", "SS") or "all"; default None, the first non-singleton dimension.
+
+    Output arguments:
+        M: a dlarray of X's format and type; the reduced dimensions stay, as
+            singletons, with their labels (singleton trailing "U" dimensions
+            after the second are dropped).
+
+    Differences from MATLAB: dim is 0-based.
+
+    Example::
+
+        X = dl.dlarray(np.random.rand(3, 32, 10), "CBT")
+        M = dl.mean(X, "B")           # 3(C) x 1(B) x 10(T)
+        m = dl.mean(X, "all")
+    """
     X = _as_float(X, "mean")
     axes = _formats.reduction_axes(dim, X._fmt, X.shape, "mean")
     if not axes:
@@ -167,7 +215,32 @@ def mean(X, dim=None):
 
 
 def prod(X, dim=None):
-    """Product along ``dim`` (same ``dim`` rules as :func:`sum`)."""
+    """Product of elements, MATLAB's ``prod``.
+
+    Syntax::
+
+        P = dl.prod(X)
+        P = dl.prod(X, dim)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        dim: as for :func:`sum`: a 0-based int or list of ints, a str of labels
+            ("T", "SS") or "all"; default None, the first non-singleton dimension.
+
+    Output arguments:
+        P: a dlarray of X's format and type; the reduced dimensions stay, as
+            singletons, with their labels (singleton trailing "U" dimensions
+            after the second are dropped).
+
+    Differences from MATLAB: dim is 0-based.  The gradient is exact also where
+    elements are zero.
+
+    Example::
+
+        X = dl.dlarray(np.array([[1.0, 2.0], [3.0, 4.0]]), "CB")
+        P = dl.prod(X, "C")           # 1(C) x 2(B): [3, 8]
+    """
     return _reduce(_prod, X, dim, "prod")
 
 
@@ -210,24 +283,123 @@ def _extreme(prim, fname, fn2, X, Y, dim, nargout):
 
 
 def max(X, Y=None, dim=None, *, nargout=1):
-    """MATLAB's ``max``: ``max(X)`` / ``max(X, [], dim)`` (or ``max(X, dim=d)``)
-    give the largest elements along ``dim`` (same ``dim`` rules as :func:`sum`);
-    ``M, I = max(X, [], dim, nargout=2)`` also gives their 0-based indices along
-    ``dim`` (the first one at ties; over several dims or "all", the row-major
-    linear index into those dims), a NumPy/CuPy int64 array of M's size.
-    ``max(A, B)``: elementwise maximum with implicit expansion.
-    Gradients at ties are shared equally."""
+    """Maximum elements of an array, MATLAB's ``max``.
+
+    Syntax::
+
+        M = dl.max(X)
+        M = dl.max(X, [], dim)            # or dl.max(X, dim=dim)
+        M, I = dl.max(X, [], dim, nargout=2)
+        C = dl.max(X, Y)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        Y: MATLAB's second argument: ``[]`` (or None, the default) for the largest
+            elements along dim, or an array for the elementwise maximum of X and Y
+            (implicit expansion as for ``+``; then dim must be None).
+        dim: as for :func:`sum`: a 0-based int or list of ints, a str of labels
+            ("T", "SS") or "all"; default None, the first non-singleton dimension.
+        nargout: 1 (default) or 2, the number of outputs (MATLAB's ``[M, I]``).
+
+    Output arguments:
+        M: a dlarray of X's format and type; the reduced dimensions stay, as
+            singletons, with their labels (singleton trailing "U" dimensions
+            after the second are dropped).
+        I: the 0-based index of the maximum along dim (the first one at ties; over
+            several dims or "all", the row-major linear index into those dims), a
+            NumPy/CuPy int64 array of M's size.
+        C: the elementwise maximum, a dlarray.
+
+    Differences from MATLAB: dim and I are 0-based; ask for I with ``nargout=2``.
+    Gradients at ties are shared equally.
+
+    Example::
+
+        X = dl.dlarray(np.array([[1.0, 5.0], [4.0, 2.0]]), "CB")
+        M = dl.max(X, [], "C")                   # 1(C) x 2(B): [4, 5]
+        M, I = dl.max(X, [], "C", nargout=2)     # I = [[1, 0]]
+        C = dl.max(X, 3)                         # [[3, 5], [4, 3]]
+    """
     return _extreme(_amax, "max", _maximum, X, Y, dim, nargout)
 
 
 def min(X, Y=None, dim=None, *, nargout=1):
-    """``min(X, [], dim)``, ``I`` with ``nargout=2``, or ``min(A, B)``; see :func:`max`."""
+    """Minimum elements of an array, MATLAB's ``min``.
+
+    Syntax::
+
+        M = dl.min(X)
+        M = dl.min(X, [], dim)            # or dl.min(X, dim=dim)
+        M, I = dl.min(X, [], dim, nargout=2)
+        C = dl.min(X, Y)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        Y: MATLAB's second argument: ``[]`` (or None, the default) for the smallest
+            elements along dim, or an array for the elementwise minimum of X and Y
+            (implicit expansion as for ``+``; then dim must be None).
+        dim: as for :func:`sum`: a 0-based int or list of ints, a str of labels
+            ("T", "SS") or "all"; default None, the first non-singleton dimension.
+        nargout: 1 (default) or 2, the number of outputs (MATLAB's ``[M, I]``).
+
+    Output arguments:
+        M: a dlarray of X's format and type; the reduced dimensions stay, as
+            singletons, with their labels (singleton trailing "U" dimensions
+            after the second are dropped).
+        I: the 0-based index of the minimum along dim (the first one at ties; over
+            several dims or "all", the row-major linear index into those dims), a
+            NumPy/CuPy int64 array of M's size.
+        C: the elementwise minimum, a dlarray.
+
+    Differences from MATLAB: dim and I are 0-based; ask for I with ``nargout=2``.
+    Gradients at ties are shared equally.
+
+    Example::
+
+        X = dl.dlarray(np.array([[1.0, 5.0], [4.0, 2.0]]), "CB")
+        M, I = dl.min(X, [], "C", nargout=2)     # M = [[1, 2]], I = [[0, 1]]
+        C = dl.min(X, 3)                         # [[1, 3], [3, 2]]
+    """
     return _extreme(_amin, "min", _minimum, X, Y, dim, nargout)
 
 
 def norm(X, p=2, dim="all"):
-    """Vector p-norm over ``dim`` (default all elements): ``p`` is a positive
-    number or ``math.inf``.  The gradient at a zero norm is taken as zero."""
+    """Vector norm, MATLAB's ``norm`` of a dlarray.
+
+    Syntax::
+
+        N = dl.norm(X)
+        N = dl.norm(X, p)
+        N = dl.norm(X, p, dim)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        p: the norm: a positive number (default 2, the Euclidean norm; 1 the sum
+            of absolute values) or ``math.inf`` (the largest absolute value).
+        dim: the dimensions the norm is taken over, as for :func:`sum` (a 0-based
+            int or list of ints, a str of labels, "all"); default "all": every
+            element, as one vector.
+
+    Output arguments:
+        N: a dlarray of X's format and type; the reduced dimensions stay, as
+            singletons, with their labels (singleton trailing "U" dimensions
+            after the second are dropped).
+
+    Differences from MATLAB: the norm is always the vector norm of the elements
+    (a matrix X gives ``norm(X(:), p)``, not the matrix norm); "fro" is not
+    accepted (p=2 over "all" is the Frobenius norm).  The gradient at a zero norm
+    is taken as zero.
+
+    Example::
+
+        X = dl.dlarray(np.array([[3.0, 1.0], [4.0, 1.0]]), "CB")
+        n = dl.norm(X)                    # sqrt(27)
+        N = dl.norm(X, 2, "C")            # 1(C) x 2(B): [5, 1.4142]
+        m = dl.norm(X, np.inf)            # 4
+    """
     if isinstance(p, bool) or not isinstance(p, numbers.Real) or not p > 0:
         raise ValueError(f"norm: p must be a positive number or inf, not {p!r}")
     X = _as_float(X, "norm")
@@ -260,19 +432,77 @@ def _spread(fname, X, w, dim, nargout):
 
 
 def var(X, w=0, dim=None, *, nargout=1):
-    """MATLAB's ``var(X, w, dim)``: the variance along ``dim`` (same ``dim`` rules
-    as :func:`sum`), normalized by N-1 (``w=0`` or ``[]``, the default; by N when
-    there is one observation) or by N (``w=1``).  ``V, M = var(..., nargout=2)``
-    also gives the mean."""
+    """Variance, MATLAB's ``var``.
+
+    Syntax::
+
+        V = dl.var(X)
+        V = dl.var(X, w)
+        V = dl.var(X, w, dim)
+        V, M = dl.var(X, w, dim, nargout=2)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        w: the normalization: 0 (default) or ``[]`` divides by N-1 (by N when there
+            is one observation), 1 divides by N, the number of elements reduced.
+        dim: as for :func:`sum`: a 0-based int or list of ints, a str of labels
+            ("T", "SS") or "all"; default None, the first non-singleton dimension.
+        nargout: 1 (default) or 2, the number of outputs.
+
+    Output arguments:
+        V: the variance, a dlarray of X's format and type; the reduced
+            dimensions stay, as singletons, with their labels (singleton
+            trailing "U" dimensions after the second are dropped).
+        M: the mean along the same dimensions, of V's size.
+
+    Differences from MATLAB: dim is 0-based; weight vectors w are not accepted.
+
+    Example::
+
+        X = dl.dlarray(np.array([[1.0, 2.0, 3.0, 4.0]]), "CB")
+        V = dl.var(X, 0, "B")                    # 1(C) x 1(B): 1.6667
+        V, M = dl.var(X, 1, "B", nargout=2)      # 1.25, and the mean 2.5
+    """
     D, mu, d, axes, nargout = _spread("var", X, w, dim, nargout)
     V = _reduce(_sum, D * D, list(axes), "var") * (1.0 / d) if axes else D * D
     return (V, mu) if nargout == 2 else V
 
 
 def std(X, w=0, dim=None, *, nargout=1):
-    """MATLAB's ``std(X, w, dim)``: the square root of :func:`var` (same ``w`` and
-    ``dim``); ``S, M = std(..., nargout=2)`` also gives the mean.  The gradient
-    where the deviation is zero is taken as zero (as :func:`norm`'s)."""
+    """Standard deviation, MATLAB's ``std``: the square root of :func:`var`.
+
+    Syntax::
+
+        S = dl.std(X)
+        S = dl.std(X, w)
+        S = dl.std(X, w, dim)
+        S, M = dl.std(X, w, dim, nargout=2)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        w: the normalization: 0 (default) or ``[]`` divides by N-1 (by N when there
+            is one observation), 1 divides by N, the number of elements reduced.
+        dim: as for :func:`sum`: a 0-based int or list of ints, a str of labels
+            ("T", "SS") or "all"; default None, the first non-singleton dimension.
+        nargout: 1 (default) or 2, the number of outputs.
+
+    Output arguments:
+        S: the standard deviation, a dlarray of X's format and type; the reduced
+            dimensions stay, as singletons, with their labels (singleton
+            trailing "U" dimensions after the second are dropped).
+        M: the mean along the same dimensions, of S's size.
+
+    Differences from MATLAB: dim is 0-based; weight vectors w are not accepted.
+    The gradient where every deviation is zero is taken as zero.
+
+    Example::
+
+        X = dl.dlarray(np.random.rand(3, 32), "CB")
+        S = dl.std(X, 0, "B")                    # 3(C) x 1(B)
+        S, M = dl.std(X, [], "B", nargout=2)
+    """
     D, mu, d, axes, nargout = _spread("std", X, w, dim, nargout)
     S = norm(D, 2, list(axes)) * (1.0 / math.sqrt(d)) if axes else abs(D)
     return (S, mu) if nargout == 2 else S
@@ -283,10 +513,34 @@ def std(X, w=0, dim=None, *, nargout=1):
 # ==========================================================================
 
 def cumsum(X, dim=None, direction="forward"):
-    """MATLAB's ``cumsum(X, dim, direction)``: cumulative sums along one
-    dimension ``dim`` (a 0-based int or one label such as "T"; by default the
-    first non-singleton dimension), from the start ("forward") or from the end
-    ("reverse"); ``cumsum(X, "reverse")`` is accepted too.  Keeps X's format."""
+    """Cumulative sum, MATLAB's ``cumsum``.
+
+    Syntax::
+
+        B = dl.cumsum(X)
+        B = dl.cumsum(X, dim)
+        B = dl.cumsum(X, dim, direction)
+        B = dl.cumsum(X, direction)
+
+    Input arguments:
+        X: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar; logical and integer data become double.
+        dim: one dimension: a 0-based int or one label such as "T".  Default None:
+            the first dimension whose size is not 1.
+        direction: "forward" (default) sums from the start, "reverse" from the end.
+
+    Output arguments:
+        B: a dlarray of X's size, format and type.
+
+    Differences from MATLAB: dim is 0-based.
+
+    Example::
+
+        X = dl.dlarray(np.ones((2, 3, 4)), "CBT")
+        B = dl.cumsum(X, "T")                 # along time: 1, 2, 3, 4
+        R = dl.cumsum(X, "T", "reverse")      # 4, 3, 2, 1
+        c = dl.cumsum([1.0, 2.0, 3.0])        # [1, 3, 6]
+    """
     if isinstance(dim, str) and dim != "all" and not set(dim) <= set(_formats.LABELS):
         dim, direction = None, dim            # cumsum(X, direction)
     direction = _options.choose(direction, _options.CUMSUM_DIRECTIONS, "cumsum", "direction")

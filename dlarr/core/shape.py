@@ -61,10 +61,36 @@ def setitem(X: DLArray, key, value):
 # ==========================================================================
 
 def reshape(X, *shape, order="C"):
-    """Reshape to ``shape`` (one size may be -1 or None); the result is unformatted.
+    """Reshape an array, MATLAB's ``reshape``.
 
-    Elements are taken in row-major (NumPy, "C") order by default; pass
-    ``order="F"`` for MATLAB's column-major ``reshape``.
+    Syntax::
+
+        B = dl.reshape(A, sz1, ..., szN)
+        B = dl.reshape(A, sz)
+        B = dl.reshape(A, ..., order="F")
+        B = A.reshape(sz1, ..., szN)
+
+    Input arguments:
+        A: a dlarray (formatted or not), a NumPy/CuPy array, a nested list or a
+            scalar.
+        sz1, ..., szN or sz: the new sizes, ints (or one tuple/list of them) whose
+            product is A's number of elements; one size may be -1 or None (MATLAB's
+            ``[]``), computed from the others.
+        order: the order the elements are taken and placed in: "C" (default,
+            row-major, NumPy's) or "F" (column-major, MATLAB's).
+
+    Output arguments:
+        B: an unformatted dlarray of the new size (traced when A is).
+
+    Differences from MATLAB: the default order is NumPy's row-major one; pass
+    ``order="F"`` for the result MATLAB's ``reshape`` gives.
+
+    Example::
+
+        A = dl.dlarray(np.arange(6.0))
+        B = dl.reshape(A, 2, 3)               # [[0, 1, 2], [3, 4, 5]]
+        F = dl.reshape(A, (2, 3), order="F")  # [[0, 2, 4], [1, 3, 5]], as MATLAB
+        C = dl.reshape(A, 3, None)            # 3 x 2
     """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
@@ -96,10 +122,30 @@ def reshape(X, *shape, order="C"):
 
 
 def permute(X, order):
-    """Permute the dimensions of an unformatted array (0-based ``order``).
+    """Permute array dimensions, MATLAB's ``permute``.
 
-    Formatted arrays keep canonical order, so permuting them is an error: use
+    Syntax::
+
+        B = dl.permute(A, dimorder)
+
+    Input arguments:
+        A: an unformatted dlarray, a NumPy/CuPy array or a nested list.
+        dimorder: a permutation of the 0-based dimensions ``0..n-1``, covering every
+            dimension of A; extra trailing entries add singleton dimensions.
+
+    Output arguments:
+        B: an unformatted dlarray with ``B.shape[i] == A.shape[dimorder[i]]``.
+
+    Formatted data always keeps canonical order, so permuting it is an error: use
     ``stripdims(X, fmt)`` to get the data in another order.
+
+    Differences from MATLAB: dimorder is 0-based.
+
+    Example::
+
+        A = dl.dlarray(np.zeros((2, 3, 4)))
+        B = dl.permute(A, [2, 0, 1])          # 4 x 2 x 3
+        C = dl.permute(np.zeros((2, 3)), [1, 0, 2])   # 3 x 2 x 1
     """
     if isinstance(X, DLArray) and X._fmt:
         raise ValueError(f"permute: X is formatted ({X._fmt!r}); formatted data always keeps "
@@ -116,12 +162,37 @@ def permute(X, order):
 
 
 def cat(dim, *arrays):
-    """Concatenate along 0-based ``dim`` (MATLAB's ``cat(dim, A, B, ...)``).
+    """Concatenate arrays, MATLAB's ``cat``.
 
-    Formatted inputs must share one format; unformatted inputs may grow a new
-    trailing dimension.  ``cat(dim, [A, B])`` is accepted too.  Categoricals
-    concatenate as MATLAB's do (``categorical.concatenate``: the categories of
-    the first, then the new ones of the next).
+    Syntax::
+
+        C = dl.cat(dim, A1, A2, ..., An)
+        C = dl.cat(dim, [A1, A2, ..., An])
+
+    Input arguments:
+        dim: the 0-based dimension to concatenate along, a non-negative int.
+            Unformatted inputs may grow a new trailing dimension (``cat(2, A, B)``
+            of matrices gives a 3-D array, as in MATLAB).
+        A1, ..., An: dlarrays, NumPy/CuPy arrays or nested lists of equal sizes
+            except along dim; formatted inputs must share one format (and dim must
+            be one of its dimensions).  Categoricals (or label arrays beside one)
+            concatenate as MATLAB's do: the categories of the first, then the new
+            ones of the next.
+
+    Output arguments:
+        C: a dlarray with the inputs' format (single wins over double), or a
+            categorical.
+
+    Differences from MATLAB: dim is 0-based (MATLAB's ``[A; B]`` is
+    ``dl.cat(0, A, B)``, ``[A, B]`` is ``dl.cat(1, A, B)``).
+
+    Example::
+
+        A = dl.dlarray(np.ones((3, 2)), "CB")
+        B = dl.dlarray(np.zeros((3, 5)), "CB")
+        C = dl.cat(1, A, B)                   # 3(C) x 7(B)
+        D = dl.cat(2, [np.ones((2, 2)), np.zeros((2, 2))])    # 2 x 2 x 2
+        L = dl.cat(0, dl.categorical(["a", "b"]), dl.categorical(["c"]))
     """
     if len(arrays) == 1 and isinstance(arrays[0], (list, tuple)):
         arrays = tuple(arrays[0])
@@ -139,7 +210,27 @@ def cat(dim, *arrays):
 
 
 def squeeze(X):
-    """Remove singleton dimensions (MATLAB's ``squeeze``; see ``_formats.squeeze_plan``)."""
+    """Remove dimensions of length 1, MATLAB's ``squeeze``.
+
+    Syntax::
+
+        B = dl.squeeze(A)
+
+    Input arguments:
+        A: a dlarray, a NumPy/CuPy array or a nested list.
+
+    Output arguments:
+        B: a dlarray with A's data.  Formatted A: every singleton dimension is
+            removed with its label.  Unformatted A: arrays of two or fewer
+            dimensions are returned unchanged; otherwise the singleton dimensions
+            are removed, keeping at least two (1 x 1 x 3 gives 3 x 1, as in MATLAB).
+
+    Example::
+
+        A = dl.dlarray(np.ones((1, 3, 1, 4)), "SCBT")
+        B = dl.squeeze(A)                     # 3(C) x 4(T)
+        C = dl.squeeze(np.ones((1, 1, 3)))    # unformatted 3 x 1
+    """
     if not isinstance(X, DLArray):
         X = _as_float(X, "squeeze")
     shape, fmt = _formats.squeeze_plan(X._fmt, X.shape)
@@ -153,7 +244,31 @@ def squeeze(X):
 # ==========================================================================
 
 def cast(X, dtype) -> DLArray:
-    """``X`` converted to float32 or float64 (recorded when traced)."""
+    """Convert to another floating-point type, MATLAB's ``cast``.
+
+    Syntax::
+
+        Y = dl.cast(X, newclass)
+
+    Input arguments:
+        X: a dlarray, a NumPy/CuPy array, a nested list or a scalar (numeric or
+            logical).
+        newclass: "single" or "double", or a NumPy type naming one of them
+            (``np.float32``, ``np.float64``, "float32", "float64").
+
+    Output arguments:
+        Y: a dlarray of X's size and format and the new type (recorded when X is
+            traced, so the gradient flows back through the cast).
+
+    Differences from MATLAB: dlarr computes in single and double only, so other
+    classes ("logical", "int32", ...) are errors.
+
+    Example::
+
+        X = dl.dlarray(np.ones((3, 4)), "CB")         # double
+        Y = dl.cast(X, "single")                      # single
+        Z = dl.cast(np.arange(3), np.float64)         # double dlarray
+    """
     dtype = _float_type(dtype)
     if not isinstance(X, DLArray):
         X = _as_float(X, "cast")
@@ -161,10 +276,44 @@ def cast(X, dtype) -> DLArray:
 
 
 def single(X):
-    """MATLAB's ``single``: float32."""
+    """Convert to single precision (float32), MATLAB's ``single``.
+
+    Syntax::
+
+        Y = dl.single(X)
+
+    Input arguments:
+        X: a dlarray, a NumPy/CuPy array, a nested list or a scalar (numeric or
+            logical).
+
+    Output arguments:
+        Y: a float32 dlarray of X's size and format (``cast(X, "single")``).
+
+    Example::
+
+        Y = dl.single(dl.dlarray(np.ones((3, 4)), "CB"))
+        dl.underlyingType(Y)                          # 'single'
+    """
     return cast(X, np.float32)
 
 
 def double(X):
-    """MATLAB's ``double``: float64."""
+    """Convert to double precision (float64), MATLAB's ``double``.
+
+    Syntax::
+
+        Y = dl.double(X)
+
+    Input arguments:
+        X: a dlarray, a NumPy/CuPy array, a nested list or a scalar (numeric or
+            logical).
+
+    Output arguments:
+        Y: a float64 dlarray of X's size and format (``cast(X, "double")``).
+
+    Example::
+
+        Y = dl.double(dl.dlarray(np.ones(3, np.float32)))
+        dl.underlyingType(Y)                          # 'double'
+    """
     return cast(X, np.float64)

@@ -178,9 +178,26 @@ def _kinds(U, what):
 # ==========================================================================
 
 class ArrayDatastore(_Datastore):
-    """MATLAB's ArrayDatastore (make one with :func:`arrayDatastore`).
+    """Datastore over data in memory, MATLAB's ``ArrayDatastore`` object.
 
-    Properties: ``ReadSize`` (settable), ``IterationDimension``, ``OutputType``."""
+    Make one with :func:`arrayDatastore` (``dl.arrayDatastore(A, ...)``), which
+    documents the arguments.
+
+    Properties:
+        ReadSize: the number of observations a read returns, a positive int (settable).
+        IterationDimension: the 0-based dimension of A the observations run along.
+        OutputType: "cell" (a read is a list of observations) or "same" (A's type).
+
+    Methods (also functions of ``dl``): ``read``, ``readall``, ``hasdata``, ``reset``,
+    ``preview``, ``shuffle`` (a shuffled copy), ``partition(n, index)``, ``numpartitions``.
+
+    Example::
+
+        ds = dl.arrayDatastore(np.arange(10.0).reshape(5, 2))
+        ds.ReadSize = 2
+        while ds.hasdata():
+            batch = ds.read()             # a list of up to 2 rows
+    """
 
     def __init__(self, A, IterationDimension, ReadSize, OutputType):
         fname = "arrayDatastore"
@@ -321,16 +338,44 @@ class ArrayDatastore(_Datastore):
 
 @name_value_pairs(1)
 def arrayDatastore(A, *, IterationDimension=0, ReadSize=1, OutputType="cell"):
-    """MATLAB's ``arrayDatastore(A)``: a datastore over the data in memory.
+    """Create a datastore over data in memory, MATLAB's ``arrayDatastore``.
 
-    ``A``: an array (NumPy, CuPy, or any array with ``shape`` and indexing), read
-    along the 0-based ``IterationDimension`` (default 0, MATLAB's 1), or a list
-    (MATLAB's cell array), read element by element.  ``ReadSize`` observations a
-    read.  ``OutputType``: "cell" (default) returns a list of ReadSize observations
-    (an array's observation is ``A`` indexed along IterationDimension, which drops
-    that dimension); "same" returns data of A's type: ``A`` sliced along
-    IterationDimension (the dimension kept), or a list slice of a list.  ``A`` is
-    not copied."""
+    Syntax::
+
+        ds = dl.arrayDatastore(A)
+        ds = dl.arrayDatastore(A, IterationDimension=d, ReadSize=n, OutputType="same")
+
+    Input arguments:
+        A: an array (NumPy, CuPy, a categorical, or anything with ``shape`` and
+            indexing), read along IterationDimension, or a list (MATLAB's cell
+            array, e.g. of sequences), read element by element.  A is not copied.
+
+    Name-value arguments (also as positional pairs, ``"ReadSize", 4``):
+        IterationDimension: the 0-based dimension of A that holds the
+            observations; default 0 (MATLAB's 1).  A list iterates along 0.
+        ReadSize: the number of observations a read returns, a positive int;
+            default 1.
+        OutputType: "cell" (default): a read returns a list of ReadSize
+            observations (an array's observation is A indexed along
+            IterationDimension, which drops that dimension); "same": data of A's
+            type, A sliced along IterationDimension (the dimension kept), or a
+            list slice of a list.
+
+    Output arguments:
+        ds: an :class:`ArrayDatastore`.
+
+    Differences from MATLAB: IterationDimension is 0-based; lists stand for cell
+    arrays, so a "cell" read is a list.
+
+    Example::
+
+        XTrain = np.random.rand(100, 8)                  # 100 observations of 8 features
+        ds = dl.arrayDatastore(XTrain)
+        x = dl.read(ds)                                  # [array of 8]
+        dsS = dl.arrayDatastore(XTrain, ReadSize=10, OutputType="same")
+        X = dl.read(dsS)                                 # 10 x 8 array
+        dsQ = dl.arrayDatastore([np.ones((3, 5)), np.ones((3, 7))], OutputType="same")
+    """
     return ArrayDatastore(A, IterationDimension, ReadSize, OutputType)
 
 
@@ -339,8 +384,25 @@ def arrayDatastore(A, *, IterationDimension=0, ReadSize=1, OutputType="cell"):
 # ==========================================================================
 
 class CombinedDatastore(_Datastore):
-    """MATLAB's CombinedDatastore (:func:`combine`): reads its underlying datastores
-    together and puts their data side by side.  ``UnderlyingDatastores``: a list."""
+    """Datastore that reads several datastores together, MATLAB's ``CombinedDatastore``.
+
+    Make one with :func:`combine` (``dl.combine(ds1, ds2, ...)``).  A read returns
+    the underlying datastores' reads side by side: a list ``[x, t]`` (MATLAB's
+    ``{x, t}``) for ReadSize 1, a list of such rows for more.
+
+    Properties:
+        UnderlyingDatastores: the list of the combined datastores (held, not
+            copied: reading the combination reads them).
+
+    Methods: those of :class:`ArrayDatastore` (shuffling and partitioning need dlarr
+    datastores holding as many observations; they are shuffled alike).
+
+    Example::
+
+        ds = dl.combine(dl.arrayDatastore(np.random.rand(4, 3)),
+                        dl.arrayDatastore(np.array([0, 1, 0, 1])))
+        x, t = ds.read()
+    """
 
     def __init__(self, datastores):
         self.UnderlyingDatastores = list(datastores)
@@ -398,9 +460,29 @@ class CombinedDatastore(_Datastore):
 
 
 def combine(*datastores):
-    """MATLAB's ``combine(ds1, ds2, ...)``: a datastore whose read returns the
-    underlying reads side by side (``[x, t]``, MATLAB's ``{x, t}``).  The datastores
-    should hold as many observations; shuffling shuffles them all alike."""
+    """Combine data from several datastores, MATLAB's ``combine``.
+
+    Syntax::
+
+        dsnew = dl.combine(ds1, ds2, ..., dsN)
+
+    Input arguments:
+        ds1, ..., dsN: datastores (dlarr's, or objects with ``read``, ``hasdata``
+            and ``reset`` methods), which should hold as many observations.  They
+            are held, not copied.
+
+    Output arguments:
+        dsnew: a :class:`CombinedDatastore` whose read returns the underlying reads
+            side by side, ``[x, t]`` (MATLAB's ``{x, t}``); shuffling it shuffles
+            them all alike.
+
+    Example::
+
+        dsX = dl.arrayDatastore(np.random.rand(5, 3))      # predictors
+        dsT = dl.arrayDatastore(np.array([0, 1, 1, 0, 1]))  # targets
+        ds = dl.combine(dsX, dsT)
+        x, t = dl.read(ds)                                  # row 0 and its target
+    """
     if not datastores:
         raise TypeError("combine: give at least one datastore, e.g. combine(dsX, dsT)")
     for k, ds in enumerate(datastores):
@@ -409,8 +491,22 @@ def combine(*datastores):
 
 
 class TransformedDatastore(_Datastore):
-    """MATLAB's TransformedDatastore (:func:`transform`): each read is the function
-    applied to the underlying reads.  ``UnderlyingDatastores``, ``Transforms``: lists."""
+    """Datastore that transforms the data it reads, MATLAB's ``TransformedDatastore``.
+
+    Make one with :func:`transform` (``dl.transform(ds, fcn)``).  A read is the
+    function applied to the underlying datastores' reads.
+
+    Properties:
+        UnderlyingDatastores: the list of the transformed datastores.
+        Transforms: a list of the function.
+
+    Methods: those of :class:`ArrayDatastore`.
+
+    Example::
+
+        ds = dl.transform(dl.arrayDatastore(np.arange(4.0)), lambda d: [2 * x for x in d])
+        ds.read()                          # [0.0]: twice the first element
+    """
 
     def __init__(self, datastores, fcn):
         self.UnderlyingDatastores = list(datastores)
@@ -445,8 +541,31 @@ class TransformedDatastore(_Datastore):
 
 
 def transform(*args):
-    """MATLAB's ``transform(ds, fcn)`` (or ``transform(ds1, ds2, ..., fcn)``): a datastore
-    whose read is ``fcn(read(ds))`` (``fcn(read(ds1), read(ds2), ...)``)."""
+    """Transform a datastore, MATLAB's ``transform``.
+
+    Syntax::
+
+        dsnew = dl.transform(ds, fcn)
+        dsnew = dl.transform(ds1, ds2, ..., fcn)
+
+    Input arguments:
+        ds, ds1, ds2, ...: datastores (dlarr's, or objects with ``read``,
+            ``hasdata`` and ``reset`` methods).
+        fcn: a function of the data one read returns (of one read of each
+            datastore, in order, for several), returning the new data.
+
+    Output arguments:
+        dsnew: a :class:`TransformedDatastore` whose read is ``fcn(read(ds))``
+            (``fcn(read(ds1), read(ds2), ...)``).
+
+    Differences from MATLAB: the "IncludeInfo" option is not supported.
+
+    Example::
+
+        ds = dl.arrayDatastore(np.random.rand(6, 4))
+        scaled = dl.transform(ds, lambda data: [2 * x for x in data])
+        x = dl.read(scaled)                # a list of one row, doubled
+    """
     if len(args) < 2 or not callable(args[-1]):
         raise TypeError("transform: call it as transform(ds, fcn), fcn a function of the "
                         "data a read returns")
@@ -468,46 +587,208 @@ def _method(x, name, fname, what="a datastore or a minibatchqueue"):
 
 
 def read(ds):
-    """MATLAB's ``data = read(ds)``: the next data of a datastore."""
+    """Read data from a datastore, MATLAB's ``read``.
+
+    Syntax::
+
+        data = dl.read(ds)
+
+    Input arguments:
+        ds: a datastore (anything with a ``read`` method).
+
+    Output arguments:
+        data: the next data, and ds moves past it: for an arrayDatastore a list of
+            ReadSize observations (OutputType "cell") or a slice of the data
+            ("same"); for a combined datastore the reads side by side, ``[x, t]``.
+            Reading past the end raises RuntimeError (check :func:`hasdata`).
+
+    Example::
+
+        ds = dl.arrayDatastore(np.arange(6.0).reshape(3, 2))
+        while dl.hasdata(ds):
+            data = dl.read(ds)            # [array([0., 1.])], then the next rows
+    """
     return _method(ds, "read", "read", "a datastore")()
 
 
 def readall(ds):
-    """MATLAB's ``data = readall(ds)``: all the data of a datastore."""
+    """Read all the data in a datastore, MATLAB's ``readall``.
+
+    Syntax::
+
+        data = dl.readall(ds)
+
+    Input arguments:
+        ds: a datastore (anything with a ``readall`` method).
+
+    Output arguments:
+        data: all the data from the start, in the datastore's order: a list of the
+            observations (OutputType "cell"), all the data of A's type ("same"), a
+            list of rows ``[x, t]`` for a combined datastore.  The position of ds
+            does not change.
+
+    Example::
+
+        ds = dl.arrayDatastore(np.arange(6.0).reshape(3, 2))
+        rows = dl.readall(ds)             # a list of the 3 rows
+    """
     return _method(ds, "readall", "readall", "a datastore")()
 
 
 def hasdata(x):
-    """MATLAB's ``tf = hasdata(x)``: whether a datastore or a minibatchqueue has data left."""
+    """Determine whether data is available to read, MATLAB's ``hasdata``.
+
+    Syntax::
+
+        tf = dl.hasdata(ds)
+        tf = dl.hasdata(mbq)
+
+    Input arguments:
+        ds, mbq: a datastore or a :class:`minibatchqueue` (anything with a
+            ``hasdata`` method).
+
+    Output arguments:
+        tf: True while a read (for a minibatchqueue, :func:`next`) has data to
+            return, a bool.
+
+    Example::
+
+        ds = dl.arrayDatastore(np.arange(3.0))
+        while dl.hasdata(ds):
+            data = dl.read(ds)            # 3 reads
+    """
     return bool(_method(x, "hasdata", "hasdata")())
 
 
 def reset(x):
-    """MATLAB's ``reset(x)``: a datastore or a minibatchqueue back to its start (in place)."""
+    """Reset a datastore or minibatchqueue to its initial state, MATLAB's ``reset``.
+
+    Syntax::
+
+        dl.reset(ds)
+        dl.reset(mbq)
+
+    Input arguments:
+        ds, mbq: a datastore or a :class:`minibatchqueue` (anything with a
+            ``reset`` method), set back to the start of its data in place.
+
+    Example::
+
+        ds = dl.arrayDatastore(np.arange(3.0))
+        first = dl.read(ds)
+        dl.reset(ds)
+        again = dl.read(ds)               # the same as first
+    """
     _method(x, "reset", "reset")()
 
 
 def shuffle(x):
-    """MATLAB's ``shuffle``: ``dsNew = shuffle(ds)`` returns a shuffled copy of a datastore;
-    ``shuffle(mbq)`` shuffles a minibatchqueue's data and resets it, in place (None)."""
+    """Shuffle the data of a datastore or minibatchqueue, MATLAB's ``shuffle``.
+
+    Syntax::
+
+        dsnew = dl.shuffle(ds)
+        dl.shuffle(mbq)
+
+    Input arguments:
+        ds: a datastore (anything with a ``shuffle`` method).
+        mbq: a :class:`minibatchqueue`.
+
+    Output arguments:
+        dsnew: a copy of ds with the observations in a random order (drawn from
+            dlarr's generator, seeded by :func:`rng`), at its start; ds is
+            unchanged.  ``shuffle(mbq)`` shuffles a minibatchqueue's data and
+            resets it in place, and returns None.
+
+    Example::
+
+        dl.rng(0)
+        ds = dl.arrayDatastore(np.arange(5.0))
+        dsS = dl.shuffle(ds)
+        dl.readall(dsS)                    # the 5 elements in a random order
+    """
     return _method(x, "shuffle", "shuffle")()
 
 
 def partition(x, n, index):
-    """MATLAB's ``partition(x, n, index)``: part ``index`` (0-based) of ``n`` of a datastore
-    or a minibatchqueue."""
+    """Partition a datastore or minibatchqueue, MATLAB's ``partition``.
+
+    Syntax::
+
+        subds = dl.partition(ds, n, index)
+        submbq = dl.partition(mbq, n, index)
+
+    Input arguments:
+        ds, mbq: a datastore or a :class:`minibatchqueue` (anything with a
+            ``partition`` method).
+        n: the number of parts, a positive int (at most :func:`numpartitions`).
+        index: the part to return, 0-based, ``0..n-1``.
+
+    Output arguments:
+        subds, submbq: a new datastore (minibatchqueue, with the same properties)
+            over part ``index`` of ``n`` contiguous parts of about equal size, at
+            its start.
+
+    Differences from MATLAB: index is 0-based.
+
+    Example::
+
+        ds = dl.arrayDatastore(np.arange(10.0))
+        second = dl.partition(ds, 2, 1)
+        dl.readall(second)                 # elements 5..9
+    """
     return _method(x, "partition", "partition")(n, index)
 
 
 def numpartitions(ds):
-    """MATLAB's ``numpartitions(ds)``: the number of parts a datastore can be split into."""
+    """Number of datastore partitions, MATLAB's ``numpartitions``.
+
+    Syntax::
+
+        N = dl.numpartitions(ds)
+
+    Input arguments:
+        ds: a datastore (anything with a ``numpartitions`` method).
+
+    Output arguments:
+        N: the most parts :func:`partition` can make, an int: the number of
+            observations (one each).
+
+    Example::
+
+        ds = dl.arrayDatastore(np.zeros((7, 3)))
+        dl.numpartitions(ds)               # 7
+    """
     return _method(ds, "numpartitions", "numpartitions", "a datastore")()
 
 
 def next(x, *default):
-    """MATLAB's ``[X1, ..., Xn] = next(mbq)``: the next mini-batch of a minibatchqueue (a
-    tuple when it has several outputs).  Any other iterator goes to Python's ``next``,
-    so ``from dlarr import *`` leaves ``next(iterator)`` working."""
+    """Obtain the next mini-batch of data from a minibatchqueue, MATLAB's ``next``.
+
+    Syntax::
+
+        X = dl.next(mbq)
+        X1, ..., Xn = dl.next(mbq)
+
+    Input arguments:
+        mbq: a :class:`minibatchqueue`.  Any other iterator, and a call with a
+            default (``next(it, default)``), goes to Python's builtin ``next``,
+            so ``from dlarr import *`` leaves ``next(iterator)`` working.
+
+    Output arguments:
+        X1, ..., Xn: the next mini-batch, one output per mini-batch variable (a
+            tuple when there are several), prepared as the queue's properties say
+            (dlarrays in MiniBatchFormat by default).  With no data left it raises
+            RuntimeError (check :func:`hasdata`).
+
+    Example::
+
+        ds = dl.combine(dl.arrayDatastore(np.random.rand(10, 3)),
+                        dl.arrayDatastore(np.arange(10.0)))
+        mbq = dl.minibatchqueue(ds, MiniBatchSize=4, MiniBatchFormat=["CB", "CB"])
+        while dl.hasdata(mbq):
+            X, T = dl.next(mbq)           # 3(C) x 4(B) and 1(C) x 4(B); the last batch has 2
+    """
     m = getattr(x, "next", None)
     if callable(m) and not default:
         return m()

@@ -77,24 +77,53 @@ def _load(name: str):
 
 
 def japaneseVowelsTrainData():
-    """Japanese Vowels training data, as MATLAB's ``[XTrain,TTrain] = japaneseVowelsTrainData``.
+    """Japanese Vowels training data, MATLAB's ``japaneseVowelsTrainData``.
 
-    Returns ``(XTrain, TTrain)``: ``XTrain`` is a list of 270 float64 NumPy
-    arrays, each 12 x T (12 LPC cepstrum coefficients over T = 7..26 time
-    steps; features in rows, time in columns, as MATLAB's cell array of
-    sequences); ``TTrain`` the speakers as a 270-element :class:`categorical`
-    (MATLAB's 270x1 categorical) with categories "1".."9", 30 of each
-    (``dl.countcats(TTrain)``; ``TTrain.codes`` gives the 0-based class numbers,
-    ``np.asarray(TTrain).astype(int)`` the speakers 1..9).  Fresh copies each call.
+    Syntax::
+
+        XTrain, TTrain = dl.japaneseVowelsTrainData()
+
+    Output arguments:
+        XTrain: a list of 270 float64 NumPy arrays, each 12 x T (12 LPC cepstrum
+            coefficients over T = 7..26 time steps; features in rows, time in
+            columns, as MATLAB's cell array of sequences).
+        TTrain: the speakers, a 270-element :class:`categorical` (MATLAB's 270x1
+            categorical) with the categories "1".."9", 30 of each
+            (``dl.countcats(TTrain)``; ``TTrain.codes`` gives the 0-based class
+            numbers, ``np.asarray(TTrain).astype(int)`` the speakers 1..9).
+
+    Each call returns fresh copies.  The data ships with dlarr (credit and license
+    in ``dlarr/data/JapaneseVowels/README.md``).
+
+    Example::
+
+        XTrain, TTrain = dl.japaneseVowelsTrainData()
+        XTrain[0].shape                   # (12, 20)
+        dl.categories(TTrain)             # ['1', ..., '9']
     """
     return _load("JapaneseVowels_TRAIN.ts")
 
 
 def japaneseVowelsTestData():
-    """Japanese Vowels test data, as MATLAB's ``[XTest,TTest] = japaneseVowelsTestData``:
-    370 sequences of 12 x T (T = 7..29) and a 370-element categorical of the speakers
-    "1".."9" with counts 31 35 88 44 29 24 40 50 29.  Same types as
-    :func:`japaneseVowelsTrainData`."""
+    """Japanese Vowels test data, MATLAB's ``japaneseVowelsTestData``.
+
+    Syntax::
+
+        XTest, TTest = dl.japaneseVowelsTestData()
+
+    Output arguments:
+        XTest: a list of 370 float64 NumPy arrays, each 12 x T (T = 7..29).
+        TTest: the speakers, a 370-element :class:`categorical` with the categories
+            "1".."9", with counts 31 35 88 44 29 24 40 50 29.
+
+    Same types as :func:`japaneseVowelsTrainData`; fresh copies each call.
+
+    Example::
+
+        XTest, TTest = dl.japaneseVowelsTestData()
+        len(XTest)                        # 370
+        dl.countcats(TTest)               # [31, 35, 88, 44, 29, 24, 40, 50, 29]
+    """
     return _load("JapaneseVowels_TEST.ts")
 
 
@@ -109,15 +138,46 @@ def _series(filename: str):
 
 
 def airlinePassengersData():
-    """The airline passengers series (Box & Jenkins), for forecasting examples:
-    ``(months, passengers)``, 144 monthly values (thousands), 1949-01 to 1960-12,
-    as NumPy arrays (months as "YYYY-MM" strings, passengers float64).  Credit and
-    license in ``dlarr/data/forecasting/README.md``."""
+    """The airline passengers series (Box & Jenkins), for forecasting examples.
+
+    Syntax::
+
+        months, passengers = dl.airlinePassengersData()
+
+    Output arguments:
+        months: a NumPy str array of 144 months, "1949-01" to "1960-12".
+        passengers: a float64 NumPy array of the 144 monthly totals (thousands).
+
+    MATLAB's examples load this series from a file; dlarr ships it (credit and
+    license in ``dlarr/data/forecasting/README.md``).
+
+    Example::
+
+        months, passengers = dl.airlinePassengersData()
+        XTrain = passengers[:-1].reshape(1, -1)       # 1 x 143: one channel over time
+        TTrain = passengers[1:].reshape(1, -1)        # the next month
+    """
     return _series("Airline.csv")
 
 
 def sunspotsData():
-    """Yearly sunspot numbers, 1700-2008: ``(years, sunspots)``, 309 values, as NumPy
-    arrays (years as strings, values float64).  Credit and license in
-    ``dlarr/data/forecasting/README.md``."""
+    """Yearly sunspot numbers, 1700-2008, for forecasting examples.
+
+    Syntax::
+
+        years, sunspots = dl.sunspotsData()
+
+    Output arguments:
+        years: a NumPy str array of the 309 years, "1700" to "2008".
+        sunspots: a float64 NumPy array of the 309 yearly values.
+
+    MATLAB's examples load such series from a file; dlarr ships it (credit and
+    license in ``dlarr/data/forecasting/README.md``).
+
+    Example::
+
+        years, sunspots = dl.sunspotsData()
+        mu, sig = sunspots.mean(), sunspots.std()
+        X = ((sunspots - mu) / sig).reshape(1, -1)    # 1 x 309, standardized
+    """
     return _series("sunspots.csv")

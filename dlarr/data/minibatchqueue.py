@@ -96,20 +96,60 @@ def _collate(items, j):
 
 
 class minibatchqueue:
-    """MATLAB's ``mbq = minibatchqueue(ds)`` / ``minibatchqueue(ds, numOutputs)``.
+    """Create mini-batches for deep learning, MATLAB's ``minibatchqueue``.
 
-    ``ds``: a datastore (:func:`arrayDatastore`, :func:`combine`, :func:`transform`, or
-    yours).  ``numOutputs``: the number of mini-batch variables (default: the number of
-    variables a read of ``ds`` has; give it when MiniBatchFcn returns another number).
-    Name-value arguments (MATLAB's): ``MiniBatchSize`` (128), ``PartialMiniBatch``
-    ("return": the last, smaller mini-batch is returned; "discard"), ``MiniBatchFcn``
-    ("collate" or a function of one list per variable returning the outputs, a tuple
-    for several), ``PreprocessingEnvironment`` ("serial"), and per output (one value,
-    or a list with one per output): ``MiniBatchFormat`` ("": unformatted),
-    ``OutputCast`` ("single", "double", "logical"; integer types with
-    OutputAsDlarray false), ``OutputAsDlarray`` (true), ``OutputEnvironment``
-    ("auto", "cpu", "gpu").  Methods (and functions of ``dl``): ``hasdata``,
-    ``next``, ``reset``, ``shuffle``, ``partition``.
+    Syntax::
+
+        mbq = dl.minibatchqueue(ds)
+        mbq = dl.minibatchqueue(ds, numOutputs)
+        mbq = dl.minibatchqueue(ds, ..., MiniBatchSize=64, MiniBatchFormat=["CTB", "CB"])
+
+    Input arguments:
+        ds: a datastore (:func:`arrayDatastore`, :func:`combine`, :func:`transform`,
+            or yours with ``read``, ``hasdata`` and ``reset``).  The queue reads
+            a copy of a dlarr datastore, so ds itself does not move.
+        numOutputs: the number of mini-batch variables.  Default None: the number
+            of variables a read of ds has; give it when MiniBatchFcn returns
+            another number.
+
+    Name-value arguments (also as positional pairs, ``"MiniBatchSize", 64``):
+        MiniBatchSize: observations per mini-batch, a positive int; default 128.
+        PartialMiniBatch: "return" (default: the last, smaller mini-batch is
+            returned) or "discard".
+        MiniBatchFcn: "collate" (default: each variable's observations stacked
+            along a new last dimension: a scalar becomes 1 x B, a vector F x B, a
+            C x T array C x T x B), or a function taking one list (MATLAB's cell
+            array) per variable and returning the outputs (a tuple for several).
+        PreprocessingEnvironment: "serial" (default, the only one supported).
+        MiniBatchFormat: the format of each output, one str or a list with one per
+            output; default "" (unformatted).
+        OutputCast: "single" (default), "double", "logical" (or an integer type,
+            with OutputAsDlarray false), one value or a list per output.
+        OutputAsDlarray: True (default): the outputs are dlarrays; one value or a
+            list per output.
+        OutputEnvironment: "auto" (default: the GPU when :func:`canUseGPU`), "cpu"
+            or "gpu", one value or a list per output.
+
+    Output arguments:
+        mbq: a minibatchqueue.  Its properties (read-only) are the name-value
+            arguments above.  Methods (also functions of ``dl``): :func:`hasdata`,
+            :func:`next`, :func:`reset`, :func:`shuffle` (in place),
+            :func:`partition`.  It is also a Python iterator: ``for X, T in mbq``
+            runs to the end of the data.
+
+    Differences from MATLAB: lists stand for cell arrays; "background" and
+    "parallel" preprocessing are not supported.
+
+    Example::
+
+        XTrain = np.random.rand(100, 8)
+        TTrain = np.random.randint(0, 3, 100)
+        ds = dl.combine(dl.arrayDatastore(XTrain), dl.arrayDatastore(TTrain))
+        mbq = dl.minibatchqueue(ds, MiniBatchSize=32, MiniBatchFormat=["CB", "CB"])
+        for epoch in range(2):
+            dl.shuffle(mbq)
+            while dl.hasdata(mbq):
+                X, T = dl.next(mbq)       # 8(C) x 32(B) and 1(C) x 32(B) single
     """
 
     @name_value_pairs(2)

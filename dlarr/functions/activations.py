@@ -5,6 +5,15 @@ input's format and is differentiable; the ones written as primitives have
 derivatives made of dlarr ops, so second derivatives work too
 (``EnableHigherDerivatives``).
 
+What they share (each function's help says it again in brief):
+
+* ``X`` is a dlarray, formatted or not, or a numeric array (NumPy or CuPy; MATLAB
+  needs a dlarray, dlarr takes the array as an unformatted dlarray).  Logical
+  and integer data become double; single (float32) stays single.
+* ``Y`` is a dlarray of X's size, format and type, on X's device (CPU or GPU).
+* Like every dlarr function, MATLAB's positional name-value pairs work too:
+  ``dl.gelu(X, "Approximation", "tanh")`` is ``dl.gelu(X, Approximation="tanh")``.
+
 MathWorks pages (the definitions implemented here):
   https://www.mathworks.com/help/deeplearning/ref/dlarray.leakyrelu.html
   https://www.mathworks.com/help/deeplearning/ref/dlarray.elu.html
@@ -182,8 +191,24 @@ def _normcdf(a):
 
 
 def erf(X):
-    """Error function 2/sqrt(pi) * integral_0^X exp(-t^2) dt, elementwise
-    (MATLAB's ``erf``; accurate to about one ulp; differentiable)."""
+    """Error function, MATLAB's ``erf`` on dlarray data.
+
+    Syntax::
+
+        Y = dl.erf(X)            # MATLAB: Y = erf(X)
+
+    ``Y = 2/sqrt(pi) * integral from 0 to X of exp(-t^2) dt``, elementwise,
+    computed in double and accurate to about one ulp (fdlibm's method; NaN gives
+    NaN, +-Inf gives +-1).  Differentiable: dY/dX = 2/sqrt(pi) exp(-X^2).
+
+    X: a dlarray (formatted or not) or a real numeric array (an unformatted
+    dlarray results).  Returns Y, a dlarray of X's size, format and type.
+
+    Example::
+
+        X = dl.dlarray(np.array([-1.0, 0.0, 0.5, 2.0]))
+        Y = dl.erf(X)            # [-0.8427, 0, 0.5205, 0.9953]
+    """
     return _operands._unary(_erf, X, "erf")
 
 
@@ -203,9 +228,29 @@ def _leakyrelu(a, scale):
 
 
 def leakyrelu(X, scaleFactor=0.01):
-    """Leaky ReLU, MATLAB's ``leakyrelu(X, scaleFactor)``: X where X > 0,
-    scaleFactor*X elsewhere (default scale 0.01).  The derivative at 0 is taken
-    as scaleFactor (relu's convention: relu'(0) = 0)."""
+    """Leaky rectified linear unit, MATLAB's ``leakyrelu``.
+
+    Syntax::
+
+        Y = dl.leakyrelu(X)                 # MATLAB: Y = leakyrelu(X)
+        Y = dl.leakyrelu(X, scaleFactor)    # MATLAB: Y = leakyrelu(X, scaleFactor)
+
+    ``Y = X`` where X > 0 and ``scaleFactor * X`` elsewhere, elementwise.
+
+    Arguments:
+        X: a dlarray (formatted or not) or a numeric array (an unformatted
+            dlarray results); logical and integer data become double.
+        scaleFactor: the slope for negative inputs, a finite real scalar
+            (Python number, 0-d array or 1-element dlarray); default 0.01.
+
+    Returns Y, a dlarray of X's size, format and type.  The derivative at 0 is
+    taken as scaleFactor (relu's convention puts relu'(0) = 0).
+
+    Example::
+
+        X = dl.dlarray(np.array([[-2.0, 0.5], [1.0, -0.1]]), "CB")
+        Y = dl.leakyrelu(X, 0.2)         # [[-0.4, 0.5], [1.0, -0.02]], "CB"
+    """
     scale = _real_scalar(scaleFactor, "leakyrelu", "scaleFactor")
     X = _as_float(X, "leakyrelu")
     return bind(_leakyrelu, [X], X._fmt, scale=scale)
@@ -226,9 +271,30 @@ def _elu(a, alpha):
 
 
 def elu(X, alpha=1.0):
-    """Exponential linear unit, MATLAB's ``elu(X, alpha)``: X where X > 0,
-    alpha*(exp(X) - 1) elsewhere (``alpha`` a positive scalar, default 1).
-    The derivative at 0 is taken as alpha (the left-hand one)."""
+    """Exponential linear unit, MATLAB's ``elu``.
+
+    Syntax::
+
+        Y = dl.elu(X)            # MATLAB: Y = elu(X)
+        Y = dl.elu(X, alpha)     # MATLAB: Y = elu(X, alpha)
+
+    ``Y = X`` where X > 0 and ``alpha * (exp(X) - 1)`` elsewhere, elementwise
+    (computed with expm1, accurate near 0).
+
+    Arguments:
+        X: a dlarray (formatted or not) or a numeric array (an unformatted
+            dlarray results); logical and integer data become double.
+        alpha: the nonlinearity parameter, a finite positive scalar; default 1.
+
+    Returns Y, a dlarray of X's size, format and type.  The derivative at 0 is
+    taken as alpha (the left-hand one); second derivatives work.
+
+    Example::
+
+        X = dl.dlarray(np.array([[-2.0, 0.5], [1.0, -0.1]]), "CB")
+        Y = dl.elu(X)            # [[-0.8647, 0.5], [1.0, -0.0952]], "CB"
+        Y2 = dl.elu(X, 0.5)      # half of that where X < 0
+    """
     alpha = _real_scalar(alpha, "elu", "alpha", positive=True)
     X = _as_float(X, "elu")
     return bind(_elu, [X], X._fmt, alpha=alpha)
@@ -239,11 +305,34 @@ _GELU_C = math.sqrt(2.0 / math.pi)
 
 @name_value_pairs(1)
 def gelu(X, Approximation="none"):
-    """Gaussian error linear unit, MATLAB's ``gelu(X, Approximation=...)``.
+    """Gaussian error linear unit, MATLAB's ``gelu``.
 
-    "none": X * Phi(X) = X/2 * (1 + erf(X/sqrt(2))), Phi the standard normal
-    cdf (computed as erfc(-X/sqrt(2))/2, accurate for large negative X);
-    "tanh": X/2 * (1 + tanh(sqrt(2/pi) * (X + 0.044715 X^3))).
+    Syntax::
+
+        Y = dl.gelu(X)                          # MATLAB: Y = gelu(X)
+        Y = dl.gelu(X, Approximation="tanh")    # MATLAB: Y = gelu(X, Approximation="tanh")
+
+    Arguments:
+        X: a dlarray (formatted or not) or a numeric array (an unformatted
+            dlarray results); logical and integer data become double.
+
+    Name-value options (keywords, or MATLAB's positional pairs):
+        Approximation: "none" (default) or "tanh" (any case, an unambiguous
+            start is enough).
+
+            * "none": ``X * Phi(X) = X/2 * (1 + erf(X/sqrt(2)))``, Phi the
+              standard normal cdf (computed as erfc(-X/sqrt(2))/2, accurate
+              for large negative X);
+            * "tanh": ``X/2 * (1 + tanh(sqrt(2/pi) * (X + 0.044715 X^3)))``.
+
+    Returns Y, a dlarray of X's size, format and type (differentiable, second
+    derivatives included).
+
+    Example::
+
+        X = dl.dlarray(np.array([[-2.0, 0.5], [1.0, -0.1]]), "CB")
+        Y = dl.gelu(X)                          # [[-0.0455, 0.3457], [0.8413, -0.0460]]
+        Yt = dl.gelu(X, "Approximation", "tanh")
     """
     approx = choose(Approximation, GELU_APPROXIMATIONS, "gelu", "Approximation")
     X = _as_float(X, "gelu")
@@ -254,7 +343,24 @@ def gelu(X, Approximation="none"):
 
 
 def softsign(X):
-    """Softsign X / (1 + |X|), elementwise."""
+    """Softsign activation ``X ./ (1 + abs(X))``, elementwise: the operation of
+    MATLAB's ``softsignLayer`` (and the "softsign" StateActivationFunction of
+    lstm and gru), as a function on dlarray data.
+
+    Syntax::
+
+        Y = dl.softsign(X)
+
+    X: a dlarray (formatted or not) or a numeric array (an unformatted dlarray
+    results); logical and integer data become double.  Returns Y, a dlarray of
+    X's size, format and type, in (-1, 1); its derivative is 1/(1 + |X|)^2.
+    MATLAB has the layer only; the function is dlarr's.
+
+    Example::
+
+        X = dl.dlarray(np.array([[-2.0, 0.5], [1.0, -0.1]]), "CB")
+        Y = dl.softsign(X)       # [[-0.6667, 0.3333], [0.5, -0.0909]], "CB"
+    """
     X = _as_float(X, "softsign")
     return X / (1.0 + _ew.abs(X))
 
@@ -285,11 +391,35 @@ def _in_user_order(Y, user_fmt, shape):
 
 @name_value_pairs(1)
 def softmax(X, DataFormat=None):
-    """Softmax over the channel ("C") dimension, MATLAB's ``softmax(X)``:
-    exp(X) / sum(exp(X), "C"), computed with the maximum subtracted.
+    """Softmax over the channel dimension, MATLAB's ``softmax``.
 
-    Unformatted X needs ``DataFormat`` (it must contain "C") and gives an
-    unformatted result in X's dimension order.
+    Syntax::
+
+        Y = dl.softmax(X)                       # MATLAB: Y = softmax(X)
+        Y = dl.softmax(X, DataFormat="CB")      # MATLAB: Y = softmax(X, DataFormat="CB")
+
+    ``Y = exp(X) ./ sum(exp(X), "C")`` at each position of the other
+    dimensions (each observation, time step, spatial position), computed with
+    the maximum over "C" subtracted, so large inputs do not overflow.
+
+    Arguments:
+        X: a formatted dlarray with a "C" dimension, or an unformatted dlarray
+            or numeric array with ``DataFormat``; logical and integer data
+            become double.
+
+    Name-value options (keywords, or MATLAB's positional pairs):
+        DataFormat: the labels of an unformatted X, one per dimension, e.g.
+            "CB" or "CBT" (it must contain "C"); default None, for a formatted
+            X (a formatted X with DataFormat is an error).
+
+    Returns Y, of X's size and type: formatted like X, or, for an unformatted
+    X, an unformatted dlarray in X's own dimension order.
+
+    Example::
+
+        X = dl.dlarray(np.array([[-2.0, 0.5], [1.0, -0.1]]), "CB")
+        Y = dl.softmax(X)                       # each column sums to 1
+        Yu = dl.softmax(np.array([[1.0, 2.0, 3.0]]), DataFormat="BC")  # 1 x 3, unformatted
     """
     fname = "softmax"
     shape = X.shape if hasattr(X, "shape") else np.shape(X)

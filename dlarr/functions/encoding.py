@@ -63,14 +63,40 @@ def _class_positions(A, ClassNames):
 
 @name_value_pairs(2)
 def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
-    """One-hot encode labels ``A`` along 0-based ``featureDim``.
+    """Encode labels as one-hot vectors, MATLAB's ``onehotencode``.
 
-    ``A[...]`` must have size 1 along ``featureDim`` (or ``featureDim ==
-    A.ndim``, which adds that dimension); it becomes ``len(classes)``: the
-    categories of a categorical ``A`` (all of them), else the sorted unique
-    labels, or ``ClassNames``.  Undefined labels, and labels not among
-    ``ClassNames``, give NaN, as MATLAB's undefined categories do.
-    Returns a NumPy array of ``typename`` ("single" or "double").
+    Syntax::
+
+        B = dl.onehotencode(A, featureDim)              # MATLAB: onehotencode(A, featureDim + 1)
+        B = dl.onehotencode(A, featureDim, typename)
+        B = dl.onehotencode(..., ClassNames=classes)    # or ..., "ClassNames", classes
+
+    Arguments:
+        A: the labels: a :class:`categorical`, or an array (or list) of
+            NumPy-comparable values (integers, strings).
+        featureDim: the 0-based dimension to encode along (MATLAB's is
+            1-based): A must have size 1 there, or ``featureDim == A.ndim``,
+            which adds that dimension (a length-N vector with featureDim 1
+            gives N x K).
+        typename: the type of B, "single" (default, float32) or "double".
+
+    Name-value options (keywords, or MATLAB's positional pairs):
+        ClassNames: the classes, in order: a list (or categorical) of names or
+            values; default None: the categories of a categorical A (every
+            one, also those no label belongs to), else the sorted unique
+            labels.  Repeated classes are an error.
+
+    Returns B, a NumPy array of A's size with featureDim grown to the number of
+    classes K: 1 at each label's class, 0 elsewhere.  Undefined labels, and
+    labels not among ClassNames, give NaN along featureDim (as MATLAB's
+    undefined categories do).
+
+    Example::
+
+        A = dl.categorical(np.array([["red", "blue", "red", "green"]]))  # 1 x 4
+        B = dl.onehotencode(A, 0)      # 3 x 4 single, rows blue, green, red
+        B2 = dl.onehotencode(np.array([3, 1, 3, 2]), 1, "double")  # 4 x 3
+        B3 = dl.onehotencode(np.array([[3, 1]]), 0, ClassNames=[1, 2, 3, 4])  # 4 x 2
     """
     A = A if isinstance(A, categorical) else np.asarray(A)
     typename = choose(typename, FLOAT_CLASSES, "onehotencode", "typename")
@@ -93,12 +119,36 @@ def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
 
 
 def onehotdecode(B, classes, featureDim):
-    """Labels from one-hot (or probability) data ``B``: the class of the largest
-    value along 0-based ``featureDim`` (the first one on ties), which stays as a
-    singleton dimension, as in MATLAB.  ``classes`` a categorical (e.g.
-    ``dl.unique(T)``): a categorical with its categories, as MATLAB returns;
-    otherwise (e.g. ``dl.categories(T)``, a list) a NumPy array of the classes'
-    values."""
+    """Decode probability (or one-hot) vectors into labels, MATLAB's
+    ``onehotdecode``.
+
+    Syntax::
+
+        A = dl.onehotdecode(B, classes, featureDim)   # MATLAB: onehotdecode(B, classes, featureDim + 1)
+
+    Each label is the class of the largest value along featureDim (the first
+    one on ties); featureDim stays as a singleton dimension, as in MATLAB.
+
+    Arguments:
+        B: one-hot or probability data, a dlarray (formatted or not) or a
+            NumPy/CuPy array, with one element per class along featureDim.
+        classes: the K classes in B's order: a categorical (e.g.
+            ``dl.unique(T)``) or a list/array of names or values (e.g.
+            ``dl.categories(T)``).
+        featureDim: the 0-based dimension of the classes (MATLAB's is 1-based).
+
+    Returns A, of B's size with a singleton featureDim, on the host: a
+    categorical with the categories of ``classes`` when classes is a
+    categorical, as MATLAB returns; otherwise a NumPy array of the classes'
+    values.  MATLAB's fourth argument ``typename`` is not taken: the kind of
+    ``classes`` chooses the output.
+
+    Example::
+
+        Y = dl.softmax(dl.dlarray(np.array([[0.1, 2.0], [3.0, 0.2], [0.5, 0.4]]), "CB"))
+        labels = dl.onehotdecode(Y, ["blue", "green", "red"], 0)   # [["green", "blue"]]
+        cats = dl.onehotdecode(Y, dl.categorical(np.array(["blue", "green", "red"])), 0)
+    """
     data = B._data if isinstance(B, DLArray) else B
     xp = array_namespace(data)
     if isinstance(classes, categorical):
@@ -123,13 +173,37 @@ def onehotdecode(B, classes, featureDim):
 
 @name_value_pairs(2)
 def embed(X, weights, *, DataFormat=None):
-    """Embed integer indices ``X`` (0-based word numbers) with ``weights``
-    (embeddingDimension x numWords), MATLAB's ``embed``.
+    """Embed discrete data (word indices) in vectors, MATLAB's ``embed``.
 
-    X is formatted (or unformatted with ``DataFormat``); a "C" dimension, if
-    any, must be singleton.  The output has X's format with "C" of size
-    embeddingDimension (added when X had none), and is differentiable with
-    respect to ``weights``.
+    Syntax::
+
+        Y = dl.embed(X, weights)                      # MATLAB: Y = embed(X, weights), X 1-based
+        Y = dl.embed(X, weights, DataFormat="BT")     # or ..., "DataFormat", "BT"
+
+    Y holds column ``X(j)`` of ``weights`` at each position j of X.
+
+    Arguments:
+        X: integer indices, 0-based (0..numWords-1; MATLAB's are 1-based), of
+            integer or whole-float type: a formatted dlarray, or an unformatted
+            dlarray or array with DataFormat.  A "C" dimension, if any, must be
+            singleton.
+        weights: the embedding, embeddingDimension x numWords (a dlarray or
+            numeric array).
+
+    Name-value options (keywords, or MATLAB's positional pairs):
+        DataFormat: labels of an unformatted X, e.g. "BT" or "CBT"; default
+            None (X formatted).
+
+    Returns Y, a formatted dlarray: X's labels with "C" of size
+    embeddingDimension (added when X had none), e.g. "BT" indices give "CBT"
+    (also for an unformatted X given with DataFormat).  Differentiable with
+    respect to weights.
+
+    Example::
+
+        W = dl.initializeGaussian((5, 10))                  # 5-D vectors, 10 words
+        X = dl.dlarray(np.array([[1, 4, 9], [0, 0, 2]]), "BT")
+        Y = dl.embed(X, W)                                  # 5(C) x 2(B) x 3(T)
     """
     if not isinstance(weights, DLArray):
         weights = _as_float(weights, "embed", "weights")

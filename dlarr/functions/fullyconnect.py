@@ -46,17 +46,44 @@ def _flat_weights(W, feat_shape, fname, feat_fmt):
 
 @name_value_pairs(3)
 def fullyconnect(X, weights, bias, *, DataFormat=None):
-    """Fully connected operation, MATLAB's ``fullyconnect(X, weights, bias)``.
+    """Fully connected operation, MATLAB's ``fullyconnect``.
 
-    ``weights`` is outputSize x inputSize, where inputSize is the product of
-    X's "S" and "C" sizes, flattened in MATLAB's column-major order so that
-    weights learned in MATLAB apply unchanged, or in MATLAB's full size,
-    outputSize x the S sizes x the C size (``ones(10, 12, 12, 32)`` for
-    12x12x32 "SSCB" data); ``bias`` has outputSize
-    elements.  The operation applies at every observation and time step:
-    "SSCB" data gives "CB", "CBT" gives "CBT".  "U" dimensions must be
-    singleton.  Unformatted X needs ``DataFormat`` and gives an unformatted
-    result in X's dimension order (without "S" dimensions).
+    Syntax::
+
+        Y = dl.fullyconnect(X, weights, bias)      # MATLAB: Y = fullyconnect(X, weights, bias)
+        Y = dl.fullyconnect(X, weights, bias, DataFormat="CB")   # or ..., "DataFormat", "CB"
+
+    ``Y = weights * x + bias`` for the features x of every observation and
+    time step: "SSCB" data gives "CB", "CB" gives "CB", "CBT" gives "CBT".
+
+    Arguments:
+        X: a formatted dlarray, or an unformatted dlarray or numeric array with
+            DataFormat.  Its "S" and "C" dimensions are the features
+            (InputSize = the product of their sizes), flattened in MATLAB's
+            column-major order; "U" dimensions must be singleton.
+        weights: outputSize x InputSize, so that weights learned in MATLAB
+            apply unchanged, or MATLAB's full size, outputSize x the S sizes x
+            the C size (e.g. 10 x 12 x 12 x 32 for 12x12x32 "SSCB" data); a
+            dlarray or numeric array.
+        bias: outputSize elements (a vector of any orientation).
+
+    Name-value options (keywords, or MATLAB's positional pairs):
+        DataFormat: labels of an unformatted X, e.g. "CB", "SSCB" or "CTB";
+            default None (X formatted).
+
+    Returns Y, outputSize along "C" then X's "B" and "T" dimensions (no "S"):
+    formatted, or, for an unformatted X, an unformatted dlarray in X's
+    dimension order without the "S" dimensions (DataFormat "CTB" gives
+    outputSize x T x B).  Differentiable with respect to X, weights and bias.
+
+    Example::
+
+        X = dl.dlarray(np.random.randn(12, 12, 32, 4).astype("single"), "SSCB")
+        W = dl.initializeGlorot((10, 12 * 12 * 32), 10, 12 * 12 * 32)
+        b = dl.initializeZeros((10, 1))
+        Y = dl.fullyconnect(X, W, b)               # 10(C) x 4(B)
+        Yt = dl.fullyconnect(np.random.randn(3, 5, 2), np.ones((4, 3)), np.zeros(4),
+                             DataFormat="CTB")     # unformatted 4 x 5 x 2
     """
     fname = "fullyconnect"
     X, user_fmt = labelled(X, DataFormat, fname)

@@ -156,13 +156,59 @@ def _gru(x, h0, W, R, b, mode, state_act, gate_act):
 def gru(X, H0, weights, recurrentWeights, bias, *, DataFormat=None,
         ResetGateMode="after-multiplication", StateActivationFunction="tanh",
         GateActivationFunction="sigmoid"):
-    """Gated recurrent unit, MATLAB's ``[Y, hiddenState] = gru(X, H0, weights,
-    recurrentWeights, bias)``.
+    """Gated recurrent unit operation, MATLAB's ``gru``.
 
-    weights is 3H x InputSize, recurrentWeights 3H x H (gates in MATLAB's order
-    reset, update, candidate), bias 3H elements, or 6H ([input bias; recurrent
-    bias]) with ``ResetGateMode="recurrent-bias-after-multiplication"``.  X and
-    H0 take the same forms as for :func:`lstm`.  Returns ``(Y, hiddenState)``.
+    Syntax::
+
+        Y, hiddenState = dl.gru(X, H0, weights, recurrentWeights, bias)
+        # MATLAB: [Y, hiddenState] = gru(X, H0, weights, recurrentWeights, bias)
+        Y, h = dl.gru(X, H0, weights, recurrentWeights, bias, DataFormat="CTB")
+        Y, h = dl.gru(..., ResetGateMode="before-multiplication")   # or ..., "Name", Value
+
+    The equations are gruLayer's (this module's help shows them), with H =
+    NumHiddenUnits and the gate blocks in MATLAB's order reset, update,
+    candidate.
+
+    Arguments:
+        X: the input sequences, in the forms :func:`lstm` takes: a formatted
+            dlarray with a "T" dimension, or unformatted with DataFormat; "S"
+            dimensions are flattened into "C" (InputSize = their product).
+        H0: the initial hidden state, H x 1 (shared by every observation) or
+            H x NumObservations; numeric, unformatted or formatted ("C"/"CB").
+        weights: InputWeights, 3H x InputSize.
+        recurrentWeights: RecurrentWeights, 3H x H.
+        bias: 3H elements, or 6H (input bias, then recurrent bias) with
+            ResetGateMode "recurrent-bias-after-multiplication".
+
+    Name-value options (keywords, or MATLAB's positional pairs; values match in
+    any case, an unambiguous start is enough):
+        DataFormat: labels of an unformatted X, e.g. "CBT"; default None.
+        ResetGateMode: where the reset gate applies: "after-multiplication"
+            (default: r .* (R_n h)), "before-multiplication" (R_n (r .* h))
+            or "recurrent-bias-after-multiplication" (as the default, with a
+            recurrent bias added to R h: bias has 6H elements).
+        StateActivationFunction: "tanh" (default), "softsign" or "relu".
+        GateActivationFunction: "sigmoid" (default) or "hard-sigmoid".
+
+    Returns (a tuple of two, always; MATLAB chooses by nargout):
+        Y: H x NumObservations x NumTimeSteps in X's format minus "S", or,
+            for an unformatted X, unformatted in X's dimension order.
+        hiddenState: the final state, H x NumObservations: "CB" when H0 was
+            formatted, otherwise of H0's kind (unformatted dlarray or numeric).
+
+    Differentiable with respect to every input; a second derivative through
+    gru (EnableHigherDerivatives) is an error.  The result type is single if
+    any input is single.
+
+    Example::
+
+        H = 4
+        X = dl.dlarray(np.random.randn(3, 2, 5).astype("single"), "CBT")
+        H0 = np.zeros((H, 1), "single")
+        W = dl.initializeGlorot((3 * H, 3), 3 * H, 3)
+        R = dl.initializeOrthogonal((3 * H, H))
+        b = dl.initializeZeros((3 * H, 1))
+        Y, h = dl.gru(X, H0, W, R, b)      # Y: 4(C) x 2(B) x 5(T); h: 4 x 2
     """
     fname = "gru"
     ResetGateMode = choose(ResetGateMode, RESET_GATE_MODES, fname, "ResetGateMode")

@@ -10,10 +10,26 @@ are the initializers lstmLayer's properties name (``'glorot'``, ``'he'``,
 unformatted DLArray on the host, drawn from dlarr's generator (seed it with
 ``dl.rng``; the numbers differ from MATLAB's).
 
-``sz`` is a size as MATLAB takes it: a tuple/list of non-negative integers,
-or one integer ``n``, which means ``n``-by-``n`` (MATLAB's ``zeros(n)``).
-``className`` is ``"single"`` (float32, the default, as in MATLAB's helpers)
-or ``"double"`` (float64).
+``initializeNarrowNormal`` is lstmLayer's ``'narrow-normal'`` as a function
+(the numbers of ``initializeGaussian`` with its defaults).
+
+The arguments they share:
+
+* ``sz`` is a size as MATLAB takes it: a tuple/list of non-negative integers
+  (two or more dimensions; a one-element ``[n]`` means ``n``-by-``n``), or one
+  integer ``n``, which means ``n``-by-``n`` (MATLAB's ``zeros(n)``).
+* ``className`` is ``"single"`` (float32, the default, as in MATLAB's helpers)
+  or ``"double"`` (float64), matched as validatestring does; NumPy's names and
+  types (``"float32"``, ``np.float64``) are accepted too.
+* ``numIn`` / ``numOut`` (the fan-in and fan-out: e.g. InputSize and
+  4*NumHiddenUnits for an lstm's weights) are positive numbers.
+
+Example::
+
+    H, inputSize = 100, 12
+    W = dl.initializeGlorot((4 * H, inputSize), 4 * H, inputSize)   # 400 x 12 single
+    R = dl.initializeOrthogonal((4 * H, H))
+    b = dl.initializeUnitForgetGate(H)                               # 400 x 1
 """
 from __future__ import annotations
 
@@ -91,11 +107,26 @@ def _fan(n, fname, name):
 
 
 def initializeGlorot(sz, numOut, numIn, className="single"):
-    """Glorot (Xavier) initialization: uniform on ``[-b, b]`` with
-    ``b = sqrt(6/(numIn + numOut))``, so variance ``2/(numIn + numOut)``.
+    """Glorot (Xavier) initialization, MATLAB's helper ``initializeGlorot``.
 
-    MATLAB: ``Z = 2*rand(sz,className) - 1; bound = sqrt(6/(numIn+numOut));
-    weights = dlarray(bound*Z)``.
+    Syntax::
+
+        weights = dl.initializeGlorot(sz, numOut, numIn)
+        weights = dl.initializeGlorot(sz, numOut, numIn, className)
+
+    Uniform on ``[-b, b]`` with ``b = sqrt(6/(numIn + numOut))``, so variance
+    ``2/(numIn + numOut)``; MATLAB: ``Z = 2*rand(sz,className) - 1; bound =
+    sqrt(6/(numIn+numOut)); weights = dlarray(bound*Z)``.
+
+    Arguments: ``sz`` the size; ``numOut``, ``numIn`` the fan-out and fan-in
+    (positive numbers; note the order, numOut first, as MATLAB's);
+    ``className`` "single" (default) or "double".  Returns an unformatted
+    dlarray of size ``sz`` on the host (seed with ``dl.rng``).
+
+    Example::
+
+        W = dl.initializeGlorot((400, 12), 400, 12)         # lstm InputWeights, H = 100
+        Wd = dl.initializeGlorot([10, 5], 10, 5, "double")
     """
     f = "initializeGlorot"
     shape = _size(sz, f)
@@ -107,9 +138,23 @@ def initializeGlorot(sz, numOut, numIn, className="single"):
 
 
 def initializeHe(sz, numIn, className="single"):
-    """He initialization: normal with mean 0 and variance ``2/numIn``.
+    """He initialization, MATLAB's helper ``initializeHe``.
 
-    MATLAB: ``weights = dlarray(randn(sz,className) * sqrt(2/numIn))``.
+    Syntax::
+
+        weights = dl.initializeHe(sz, numIn)
+        weights = dl.initializeHe(sz, numIn, className)
+
+    Normal with mean 0 and variance ``2/numIn``; MATLAB: ``weights =
+    dlarray(randn(sz,className) * sqrt(2/numIn))``.
+
+    Arguments: ``sz`` the size; ``numIn`` the fan-in (a positive number);
+    ``className`` "single" (default) or "double".  Returns an unformatted
+    dlarray of size ``sz`` on the host.
+
+    Example::
+
+        W = dl.initializeHe((64, 12), 12)
     """
     f = "initializeHe"
     shape = _size(sz, f)
@@ -119,8 +164,16 @@ def initializeHe(sz, numIn, className="single"):
 
 
 def initializeOrthogonal(sz, className="single"):
-    """Orthogonal initialization: ``Q`` of the QR decomposition ``Z = QR`` of a
-    unit-normal matrix ``Z``, with the signs fixed so that ``diag(R) > 0``.
+    """Orthogonal initialization, MATLAB's helper ``initializeOrthogonal``.
+
+    Syntax::
+
+        parameter = dl.initializeOrthogonal(sz)
+        parameter = dl.initializeOrthogonal(sz, className)
+
+    ``Q`` of the QR decomposition ``Z = QR`` of a unit-normal matrix ``Z``,
+    with the signs fixed so that ``diag(R) > 0``.  ``className`` is "single"
+    (default) or "double"; returns an unformatted dlarray on the host.
 
     MATLAB: ``Z = randn(sz,className); [Q,R] = qr(Z,0); D = diag(R);
     Q = Q*diag(D./abs(D))``.  ``sz`` must be two-dimensional.  For a
@@ -128,6 +181,11 @@ def initializeOrthogonal(sz, className="single"):
     exactly as MATLAB's helper.  For a wide one (``sz(1) < sz(2)``) MATLAB's
     helper would return a ``sz(1)``-by-``sz(1)`` matrix; dlarr instead uses the
     QR of ``Z'`` and returns ``Q'`` of size ``sz`` (orthonormal rows).
+
+    Example::
+
+        R = dl.initializeOrthogonal((400, 100))     # lstm RecurrentWeights, H = 100
+        Q = dl.initializeOrthogonal(3, "double")    # 3 x 3 orthogonal
     """
     f = "initializeOrthogonal"
     shape = _size(sz, f)
@@ -160,36 +218,109 @@ def _gaussian(f, sz, mu, sigma, className, names):
 
 
 def initializeGaussian(sz, mu=0.0, sigma=0.01, className="single"):
-    """Gaussian initialization, MATLAB's helper of this name:
-    ``weights = dlarray(randn(sz,className)*sigma + mu)``."""
+    """Gaussian initialization, MATLAB's helper ``initializeGaussian``.
+
+    Syntax::
+
+        parameter = dl.initializeGaussian(sz)
+        parameter = dl.initializeGaussian(sz, mu, sigma)
+        parameter = dl.initializeGaussian(sz, mu, sigma, className)
+
+    ``dlarray(randn(sz,className)*sigma + mu)``: ``mu`` the mean, a finite
+    real number (default 0), ``sigma`` the standard deviation, finite and
+    non-negative (default 0.01); ``className`` "single" (default) or
+    "double".  Returns an unformatted dlarray of size ``sz`` on the host.
+
+    Example::
+
+        W = dl.initializeGaussian((5, 10))                  # mean 0, std 0.01
+        V = dl.initializeGaussian((1, 3), 1.0, 0.5, "double")
+    """
     return _gaussian("initializeGaussian", sz, mu, sigma, className, ("mu", "sigma"))
 
 
 def initializeNarrowNormal(sz, mean=0.0, std=0.01, className="single"):
-    """Narrow-normal initialization (lstmLayer's ``'narrow-normal'``): normal
-    with mean 0 and standard deviation 0.01 by default; the same numbers as
-    ``initializeGaussian(sz, mean, std, className)``."""
+    """Narrow-normal initialization, lstmLayer's ``'narrow-normal'`` initializer
+    as a function (dlarr's name).
+
+    Syntax::
+
+        parameter = dl.initializeNarrowNormal(sz)
+        parameter = dl.initializeNarrowNormal(sz, mean, std, className)
+
+    Normal with ``mean`` (a finite real number, default 0) and standard
+    deviation ``std`` (finite, non-negative, default 0.01): the same numbers
+    as ``initializeGaussian(sz, mean, std, className)``.  ``className``
+    "single" (default) or "double".  Returns an unformatted dlarray of size
+    ``sz`` on the host.
+
+    Example::
+
+        b = dl.initializeNarrowNormal((400, 1))
+        W = dl.initializeNarrowNormal((10, 3), std=0.1, className="double")
+    """
     return _gaussian("initializeNarrowNormal", sz, mean, std, className, ("mean", "std"))
 
 
 def initializeZeros(sz, className="single"):
-    """All zeros: ``dlarray(zeros(sz,className))``."""
+    """Zeros initialization, MATLAB's helper ``initializeZeros``.
+
+    Syntax::
+
+        parameter = dl.initializeZeros(sz)
+        parameter = dl.initializeZeros(sz, className)
+
+    ``dlarray(zeros(sz,className))``: an unformatted dlarray of size ``sz``
+    (one integer n means n x n) of "single" (default) or "double" zeros.
+
+    Example::
+
+        b = dl.initializeZeros((10, 1))      # a fullyconnect bias
+        Z = dl.initializeZeros(3, "double")  # 3 x 3
+    """
     f = "initializeZeros"
     return dlarray(np.zeros(_size(sz, f), _dtype(className, f)))
 
 
 def initializeOnes(sz, className="single"):
-    """All ones: ``dlarray(ones(sz,className))``."""
+    """Ones initialization, MATLAB's helper ``initializeOnes``.
+
+    Syntax::
+
+        parameter = dl.initializeOnes(sz)
+        parameter = dl.initializeOnes(sz, className)
+
+    ``dlarray(ones(sz,className))``: an unformatted dlarray of size ``sz``
+    (one integer n means n x n) of "single" (default) or "double" ones.
+
+    Example::
+
+        scale = dl.initializeOnes((10, 1))
+        O = dl.initializeOnes([2, 3], "double")
+    """
     f = "initializeOnes"
     return dlarray(np.ones(_size(sz, f), _dtype(className, f)))
 
 
 def initializeUnitForgetGate(numHiddenUnits, className="single"):
-    """LSTM bias with the forget-gate block set to one: a ``4*numHiddenUnits``-by-1
-    array, gates in MATLAB's order (input, forget, cell candidate, output), so
-    rows ``numHiddenUnits .. 2*numHiddenUnits-1`` (0-based) are 1, the rest 0.
+    """Unit-forget-gate initialization of an lstm bias, MATLAB's helper
+    ``initializeUnitForgetGate``.
 
+    Syntax::
+
+        bias = dl.initializeUnitForgetGate(numHiddenUnits)
+        bias = dl.initializeUnitForgetGate(numHiddenUnits, className)
+
+    A ``4*numHiddenUnits``-by-1 unformatted dlarray, gates in MATLAB's order
+    (input, forget, cell candidate, output), with the forget-gate block one:
+    rows ``numHiddenUnits .. 2*numHiddenUnits-1`` (0-based) are 1, the rest 0.
     MATLAB: ``bias = zeros(4*H,1,className); bias(H+1:2*H) = 1``.
+    ``numHiddenUnits`` a positive integer; ``className`` "single" (default)
+    or "double".
+
+    Example::
+
+        b = dl.initializeUnitForgetGate(2)   # [0 0 1 1 0 0 0 0]' (8 x 1 single)
     """
     f = "initializeUnitForgetGate"
     H = _count(numHiddenUnits, f, "numHiddenUnits", positive=True)

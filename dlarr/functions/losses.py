@@ -1,7 +1,9 @@
 """Loss functions on DLArray with MATLAB's definitions and normalization:
 crossentropy, indexcrossentropy, mse, l1loss, l2loss, huber.
 
-Shared rules (MathWorks' pages for crossentropy, l1loss, l2loss and huber say the same):
+Shared rules and name-value options (MathWorks' pages for crossentropy, l1loss,
+l2loss and huber say the same; indexcrossentropy follows them; mse takes only
+DataFormat).  Each loss's help lists its options in brief; this is the detail:
 
 * ``Y`` is a formatted DLArray, or unformatted with ``DataFormat``.  ``targets``
   (and a ``Mask`` or full-size ``weights``) that are unformatted take Y's
@@ -12,9 +14,15 @@ Shared rules (MathWorks' pages for crossentropy, l1loss, l2loss and huber say th
   ``m`` the mask, ``w`` the weights and ``N`` from ``NormalizationFactor``:
   "batch-size" (default; the size of the "B" dimension, 1 without one -- time
   steps are summed, not averaged), "all-elements" (the number of elements of
-  Y), "mask-included" (see below) or "none".  Option values match as MATLAB's
+  Y), "mask-included" (each observation's masked loss sum divided by the
+  number of elements its mask includes, then summed over the observations; it
+  needs a Mask) or "none" (N = 1).  Option values match as MATLAB's
   validatestring does: case-insensitively, an unambiguous start is enough
   ("batch" means "batch-size").
+* ``Mask``: which elements count, 1 (or true) to include, 0 to leave out: an
+  array of Y's size, or one that expands to it (each dimension Y's size or 1,
+  e.g. 1 x B to mask whole observations, or the mask of ``padsequences``).
+  Default None: every element counts.
 * ``Reduction="none"`` returns ``m_j w_j loss_j`` unreduced, formatted like Y
   (an unformatted Y gives an unformatted result in Y's dimension order).
 * ``weights``: class weights (a "C" vector), observation weights (a "B"
@@ -223,12 +231,56 @@ def _log_bounded(P):
 def crossentropy(Y, targets, weights=None, *, ClassificationMode=None, TargetCategories=None,
                  Mask=None, Reduction="sum", NormalizationFactor="batch-size", DataFormat=None,
                  WeightsFormat=None):
-    """Cross-entropy loss between probabilities ``Y`` (e.g. softmax output) and
-    one-hot or binary ``targets`` of Y's size (MATLAB's ``crossentropy``).
+    """Cross-entropy loss for classification, MATLAB's ``crossentropy``.
 
-    ``ClassificationMode="multilabel"`` (or ``TargetCategories="independent"``)
-    gives the binary cross-entropy of independent classes.  See the module
-    docstring for weights, Mask, Reduction, NormalizationFactor and DataFormat.
+    Syntax::
+
+        loss = dl.crossentropy(Y, targets)
+        loss = dl.crossentropy(Y, targets, weights)
+        loss = dl.crossentropy(..., Name=Value)   # or MATLAB's ..., "Name", Value
+
+    Per element, single-label: ``-T log(Y)``; multilabel: ``-(T log(Y) + (1 - T)
+    log(1 - Y))``, with Y (and 1 - Y) bounded below by eps of its type first, so
+    a zero probability gives a large finite loss; then masked, weighted, summed
+    and divided by the NormalizationFactor.
+
+    Arguments:
+        Y: predicted probabilities (e.g. softmax output): a formatted dlarray,
+            or an unformatted dlarray or numeric array with DataFormat.
+        targets: one-hot (single-label) or 0/1 (multilabel) targets of Y's
+            size; unformatted targets are in Y's (or DataFormat's) order.
+        weights: default None; class weights (a "C" vector), observation
+            weights (a "B" vector) or one weight per element: a formatted
+            dlarray, or numeric with WeightsFormat (or Y's size).
+
+    Name-value options:
+        ClassificationMode: "single-label" (default: one class per
+            observation) or "multilabel" (independent classes, binary
+            cross-entropy).
+        TargetCategories: MATLAB's older name of the same choice: "exclusive"
+            (= "single-label") or "independent" (= "multilabel"); default
+            None.  Both given and disagreeing is an error.
+        Mask: default None; 0/1 of Y's size or expandable to it.
+        Reduction: "sum" (default) or "none" (the unreduced masked, weighted
+            loss of each element, formatted like Y).
+        NormalizationFactor: "batch-size" (default), "all-elements",
+            "mask-included" or "none".
+        DataFormat: labels of an unformatted Y (and its unformatted targets,
+            Mask, weights), e.g. "CB"; default None.
+        WeightsFormat: labels of an unformatted weights, e.g. "C" or "B";
+            default None.
+
+    Returns loss, an unformatted 0-d dlarray (MATLAB's 1 x 1), traced when an
+    input is.  The shared rules in full: ``help(dlarr.functions.losses)``.
+
+    Example::
+
+        Y = dl.softmax(dl.dlarray(np.array([[2.0, 0.1, 0.3], [0.5, 1.5, 0.2],
+                                            [0.1, 0.3, 2.5]]), "CB"))
+        T = np.eye(3)                                   # classes 0, 1, 2
+        loss = dl.crossentropy(Y, T)                    # 0.3150
+        lw = dl.crossentropy(Y, T, np.array([1.0, 2.0, 1.0]), WeightsFormat="C")
+        each = dl.crossentropy(Y, T, Reduction="none")  # 3(C) x 3(B)
     """
     fname = "crossentropy"
     mode = "single-label"
@@ -305,12 +357,44 @@ def _index_shaped(A, Y, user_fmt, caxis, fname, argname):
 @name_value_pairs(2)
 def indexcrossentropy(Y, targets, weights=None, *, Mask=None, Reduction="sum",
                       NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
-    """Cross-entropy of probabilities ``Y`` against integer class indices
-    (MATLAB's ``indexcrossentropy``, "sparse" cross-entropy).
+    """Cross-entropy against class indices, MATLAB's ``indexcrossentropy``
+    ("sparse" cross-entropy).
 
-    ``targets`` holds 0-based class indices (0..K-1 for K channels) with Y's
-    size except a singleton or missing "C" dimension (e.g. a length-B vector
-    for "CB" data).  Equal to ``crossentropy`` with one-hot targets.
+    Syntax::
+
+        loss = dl.indexcrossentropy(Y, targets)
+        loss = dl.indexcrossentropy(Y, targets, weights)
+        loss = dl.indexcrossentropy(..., Name=Value)   # or ..., "Name", Value
+
+    Per position j ``-log(Y[targets_j, j])`` (Y bounded below by eps), reduced
+    as crossentropy is: equal to ``crossentropy(Y, onehot(targets))``.
+
+    Arguments:
+        Y: predicted probabilities with a "C" dimension of K classes: a
+            formatted dlarray, or unformatted with DataFormat.
+        targets: 0-based class indices (0..K-1; MATLAB's are 1..K), integers
+            (or whole floats) of Y's size with a singleton or missing "C"
+            (e.g. a length-B vector for "CB" data).
+        weights: default None; class weights (a "C" vector of K: each position
+            gets its target class's weight), observation weights ("B") or one
+            per element; formatted, or with WeightsFormat.
+
+    Name-value options:
+        Mask: default None; the targets' size (one value per position), 0/1.
+        Reduction: "sum" (default) or "none" (per position, Y's format with a
+            singleton "C").
+        NormalizationFactor: "batch-size" (default), "all-elements" (numel(Y),
+            channels included), "mask-included" or "none".
+        DataFormat: labels of an unformatted Y (and targets, Mask, weights).
+        WeightsFormat: labels of an unformatted weights, e.g. "C"; default None.
+
+    Returns loss, an unformatted 0-d dlarray (rules: ``help(dlarr.functions.losses)``).
+
+    Example::
+
+        Y = dl.softmax(dl.dlarray(np.array([[2.0, 0.1], [0.5, 1.5], [0.1, 0.3]]), "CB"))
+        loss = dl.indexcrossentropy(Y, np.array([0, 1]))
+        lm = dl.indexcrossentropy(Y, np.array([0, 1]), Mask=np.array([1, 0]))
     """
     fname = "indexcrossentropy"
     reduction, norm = _options(fname, Reduction, NormalizationFactor)
@@ -363,8 +447,38 @@ def indexcrossentropy(Y, targets, weights=None, *, Mask=None, Reduction="sum",
 # summed, not averaged).  The only option is DataFormat.
 @name_value_pairs(2)
 def mse(Y, targets, *, DataFormat=None):
-    """Half mean squared error, MATLAB's ``mse``: sum((Y - T)^2) / (2 N), N the
-    number of observations."""
+    """Half mean squared error for regression, MATLAB's ``mse``.
+
+    Syntax::
+
+        loss = dl.mse(Y, targets)
+        loss = dl.mse(Y, targets, DataFormat="CB")   # MATLAB: mse(Y, targets, DataFormat="CB")
+
+    ``loss = sum((Y - targets).^2, "all") / (2 N)``, N the number of
+    observations (the size of "B", 1 without one: time steps and spatial
+    positions are summed, not averaged).
+
+    Arguments:
+        Y: predictions, a formatted dlarray, or an unformatted dlarray or
+            numeric array with DataFormat.
+        targets: of Y's size; unformatted targets are in Y's (or
+            DataFormat's) dimension order.
+
+    Name-value options:
+        DataFormat: labels of an unformatted Y (and unformatted targets), e.g.
+            "CB"; default None.  mse has no weights, Mask, Reduction or
+            NormalizationFactor (l2loss has them, without the 1/2).
+
+    Returns loss, an unformatted 0-d dlarray (MATLAB's 1 x 1), traced when an
+    input is.
+
+    Example::
+
+        Y = dl.dlarray(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]]), "CB")
+        T = np.array([[1.5, 2.0, 1.0], [0.0, 0.0, 4.0]])
+        loss = dl.mse(Y, T)                          # (0.25 + 4 + 1) / (2*3) = 0.875
+        same = dl.mse(dl.extractdata(Y), T, DataFormat="CB")   # Y unformatted: 0.875
+    """
     fname = "mse"
     Yf, user_fmt, _ = _predictions(Y, DataFormat, fname)
     T = _targets(targets, Yf, user_fmt, fname)
@@ -377,8 +491,43 @@ def mse(Y, targets, *, DataFormat=None):
 @name_value_pairs(2)
 def l1loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
            NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
-    """L1 loss sum(|Y - T|) / N (MATLAB's ``l1loss``; the mean absolute error
-    summed over responses with the default "batch-size" normalization)."""
+    """L1 loss for regression, MATLAB's ``l1loss``.
+
+    Syntax::
+
+        loss = dl.l1loss(Y, targets)
+        loss = dl.l1loss(Y, targets, weights)
+        loss = dl.l1loss(..., Name=Value)   # or MATLAB's ..., "Name", Value
+
+    Per element ``abs(Y - targets)``, masked, weighted, summed and divided by N
+    (NormalizationFactor): with the defaults the absolute errors summed over
+    the responses and averaged over the observations.
+
+    Arguments:
+        Y: predictions, a formatted dlarray, or unformatted with DataFormat.
+        targets: of Y's size, in Y's (or DataFormat's) dimension order.
+        weights: default None; per-channel ("C"), per-observation ("B") or
+            per-element weights; formatted, or with WeightsFormat.
+
+    Name-value options:
+        Mask: default None; 0/1 of Y's size or expandable to it.
+        Reduction: "sum" (default) or "none" (per element, formatted like Y).
+        NormalizationFactor: "batch-size" (default), "all-elements",
+            "mask-included" or "none".
+        DataFormat: labels of an unformatted Y (and unformatted targets,
+            Mask, weights); default None.
+        WeightsFormat: labels of an unformatted weights; default None.
+
+    Returns loss, an unformatted 0-d dlarray.  The shared rules in full:
+    ``help(dlarr.functions.losses)``.
+
+    Example::
+
+        Y = dl.dlarray(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]]), "CB")
+        T = np.array([[1.5, 2.0, 1.0], [0.0, 0.0, 4.0]])
+        loss = dl.l1loss(Y, T)                                  # 3.5 / 3
+        lm = dl.l1loss(Y, T, Mask=np.array([[1, 1, 0]]), NormalizationFactor="mask-included")
+    """
     return _elementwise_loss("l1loss", Y, targets, weights, Mask, Reduction,
                              NormalizationFactor, DataFormat, WeightsFormat,
                              lambda P, T: _ew.abs(P - T))
@@ -390,7 +539,43 @@ def l1loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
 @name_value_pairs(2)
 def l2loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
            NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
-    """L2 loss sum((Y - T)^2) / N (MATLAB's ``l2loss``: the MSE with the defaults)."""
+    """L2 loss for regression, MATLAB's ``l2loss``.
+
+    Syntax::
+
+        loss = dl.l2loss(Y, targets)
+        loss = dl.l2loss(Y, targets, weights)
+        loss = dl.l2loss(..., Name=Value)   # or MATLAB's ..., "Name", Value
+
+    Per element ``(Y - targets).^2`` (no 1/2, unlike mse), masked, weighted,
+    summed and divided by N (NormalizationFactor): with the defaults, the mean
+    squared error over the observations.
+
+    Arguments:
+        Y: predictions, a formatted dlarray, or unformatted with DataFormat.
+        targets: of Y's size, in Y's (or DataFormat's) dimension order.
+        weights: default None; per-channel ("C"), per-observation ("B") or
+            per-element weights; formatted, or with WeightsFormat.
+
+    Name-value options:
+        Mask: default None; 0/1 of Y's size or expandable to it.
+        Reduction: "sum" (default) or "none" (per element, formatted like Y).
+        NormalizationFactor: "batch-size" (default), "all-elements",
+            "mask-included" or "none".
+        DataFormat: labels of an unformatted Y (and unformatted targets,
+            Mask, weights); default None.
+        WeightsFormat: labels of an unformatted weights; default None.
+
+    Returns loss, an unformatted 0-d dlarray.  The shared rules in full:
+    ``help(dlarr.functions.losses)``.
+
+    Example::
+
+        Y = dl.dlarray(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]]), "CB")
+        T = np.array([[1.5, 2.0, 1.0], [0.0, 0.0, 4.0]])
+        loss = dl.l2loss(Y, T)                                  # 5.25 / 3 = 1.75
+        lw = dl.l2loss(Y, T, np.array([1.0, 0.0, 1.0]), WeightsFormat="B")
+    """
     def per_element(P, T):
         D = P - T
         return D * D
@@ -405,8 +590,46 @@ def l2loss(Y, targets, weights=None, *, Mask=None, Reduction="sum",
 @name_value_pairs(2)
 def huber(Y, targets, weights=None, *, TransitionPoint=1.0, Mask=None, Reduction="sum",
           NormalizationFactor="batch-size", DataFormat=None, WeightsFormat=None):
-    """Huber loss (MATLAB's ``huber``): quadratic within ``TransitionPoint`` of
-    the target, linear beyond it."""
+    """Huber loss for regression, MATLAB's ``huber``.
+
+    Syntax::
+
+        loss = dl.huber(Y, targets)
+        loss = dl.huber(Y, targets, weights)
+        loss = dl.huber(..., Name=Value)   # or MATLAB's ..., "Name", Value
+
+    Per element, with ``a = abs(Y - targets)`` and ``d = TransitionPoint``:
+    ``a^2 / 2`` where a <= d, ``d a - d^2 / 2`` beyond (quadratic near the
+    target, linear far from it; d = 1 is the smooth L1 loss); then masked,
+    weighted, summed and divided by N (NormalizationFactor).
+
+    Arguments:
+        Y: predictions, a formatted dlarray, or unformatted with DataFormat.
+        targets: of Y's size, in Y's (or DataFormat's) dimension order.
+        weights: default None; per-channel ("C"), per-observation ("B") or
+            per-element weights; formatted, or with WeightsFormat.
+
+    Name-value options:
+        TransitionPoint: where the loss turns linear, a positive scalar;
+            default 1.
+        Mask: default None; 0/1 of Y's size or expandable to it.
+        Reduction: "sum" (default) or "none" (per element, formatted like Y).
+        NormalizationFactor: "batch-size" (default), "all-elements",
+            "mask-included" or "none".
+        DataFormat: labels of an unformatted Y (and unformatted targets,
+            Mask, weights); default None.
+        WeightsFormat: labels of an unformatted weights; default None.
+
+    Returns loss, an unformatted 0-d dlarray.  The shared rules in full:
+    ``help(dlarr.functions.losses)``.
+
+    Example::
+
+        Y = dl.dlarray(np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]]), "CB")
+        T = np.array([[1.5, 2.0, 1.0], [0.0, 0.0, 4.0]])
+        loss = dl.huber(Y, T)                          # (0.125 + 1.5 + 0.5) / 3
+        l2 = dl.huber(Y, T, TransitionPoint=0.5)
+    """
     fname = "huber"
     delta = _real_scalar(TransitionPoint, fname, "TransitionPoint", positive=True)
 

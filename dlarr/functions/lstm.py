@@ -424,24 +424,61 @@ def _weight_grads(grads, needs, dz_all, Wd, step_inputs, T, B, I, H, xp):
 @name_value_pairs(6)
 def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
          StateActivationFunction="tanh", GateActivationFunction="sigmoid"):
-    """Long short-term memory, MATLAB's ``[Y, hiddenState, cellState] = lstm(X, H0, C0,
-    weights, recurrentWeights, bias)``.
+    """Long short-term memory operation, MATLAB's ``lstm``.
 
-    X: a formatted dlarray with a "T" dimension, or an unformatted dlarray or a
-    numeric array with ``DataFormat`` (a numeric X needs a dlarray among the
-    other inputs).  "S" dimensions are flattened into "C" (MATLAB's column-major
-    order), a missing "C" is added, "U" dimensions must be singleton, a missing
-    "B" is one observation.  H0, C0: NumHiddenUnits x 1 (shared by every
-    observation) or NumHiddenUnits x NumObservations, numeric, unformatted or
-    formatted ("C" or "CB").  weights: 4H x InputSize, recurrentWeights: 4H x H,
-    bias: 4H elements, gate blocks in MATLAB's order input, forget, cell
-    candidate, output.
+    Syntax::
 
-    Returns Y (X's format minus "S"; for an unformatted X, X's dimension order,
-    e.g. DataFormat "CTB" gives H x T x B), and hiddenState, cellState (H x B:
-    "CB" when H0/C0 were formatted, otherwise of H0's/C0's kind: unformatted
-    dlarray or numeric).  StateActivationFunction: "tanh", "softsign" or "relu";
-    GateActivationFunction: "sigmoid" or "hard-sigmoid".
+        Y, hiddenState, cellState = dl.lstm(X, H0, C0, weights, recurrentWeights, bias)
+        # MATLAB: [Y, hiddenState, cellState] = lstm(X, H0, C0, weights, recurrentWeights, bias)
+        Y, h, c = dl.lstm(X, H0, C0, weights, recurrentWeights, bias, DataFormat="CTB")
+        Y, h, c = dl.lstm(..., StateActivationFunction="softsign")   # or ..., "Name", Value
+
+    lstmLayer's equations (this module's help), H = NumHiddenUnits, the gate
+    blocks in MATLAB's order input, forget, cell candidate, output.
+
+    Arguments:
+        X: the input sequences: a formatted dlarray with a "T" dimension, or an
+            unformatted dlarray or numeric array with DataFormat (a numeric X
+            needs a dlarray among the other inputs, as in MATLAB).  "S"
+            dimensions are flattened into "C" (MATLAB's column-major order);
+            a missing "C" is added; "U" dimensions must be singleton; a missing
+            "B" is one observation.  InputSize = the product of the S and C sizes.
+        H0, C0: the initial hidden and cell states, H x 1 (shared by every
+            observation) or H x NumObservations; numeric, unformatted or
+            formatted ("C" or "CB") dlarray.
+        weights: InputWeights, 4H x InputSize.
+        recurrentWeights: RecurrentWeights, 4H x H.
+        bias: Bias, 4H elements (a vector of any orientation).
+
+    Name-value options (keywords, or MATLAB's positional pairs; values match in
+    any case, an unambiguous start is enough):
+        DataFormat: labels of an unformatted X, e.g. "CBT" or "CTB"; default
+            None (X formatted).
+        StateActivationFunction: "tanh" (default), "softsign" or "relu".
+        GateActivationFunction: "sigmoid" (default) or "hard-sigmoid"
+            (clip(0.2 x + 0.5, 0, 1)).
+
+    Returns (a tuple of three, always; MATLAB chooses by nargout):
+        Y: H x NumObservations x NumTimeSteps in X's format minus "S"; for an
+            unformatted X, an unformatted dlarray in X's dimension order
+            (DataFormat "CTB" gives H x T x B).
+        hiddenState, cellState: the final states, H x NumObservations: "CB"
+            when H0/C0 were formatted, otherwise of H0's/C0's kind
+            (unformatted dlarray or numeric).
+
+    Differentiable with respect to every input; a second derivative through
+    lstm (EnableHigherDerivatives) is an error.  The result type is single if
+    any input is single.  CuPy inputs run dlarr's CUDA kernels.
+
+    Example::
+
+        H = 4
+        X = dl.dlarray(np.random.randn(3, 2, 5).astype("single"), "CBT")
+        H0 = C0 = np.zeros((H, 1), "single")
+        W = dl.initializeGlorot((4 * H, 3), 4 * H, 3)
+        R = dl.initializeOrthogonal((4 * H, H))
+        b = dl.initializeUnitForgetGate(H)
+        Y, h, c = dl.lstm(X, H0, C0, W, R, b)   # Y: 4(C) x 2(B) x 5(T); h, c: 4 x 2
     """
     fname = "lstm"
     StateActivationFunction = choose(StateActivationFunction, STATE_ACTIVATIONS, fname,

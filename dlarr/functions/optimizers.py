@@ -11,8 +11,10 @@ caller passes back in on the next call, as in MATLAB::
         loss, grad = dl.dlfeval(modelLoss, params, X, T)
         params, avgG, avgSqG = dl.adamupdate(params, grad, avgG, avgSqG, it)
 
-An object joins in through the ``_dlarr_tree_map_(fn, *rest)`` protocol of
-``_tree`` (a dlnetwork, later).  The updates are not differentiated: they work
+A dlnetwork takes part as MATLAB's does, through its Learnables (the gradient
+then is the Learnables table ``dlgradient(loss, net.Learnables)`` returns);
+any object joins in through the ``_dlarr_tree_map_(fn, *rest)`` protocol of
+``dlarr.core.tree``.  The updates are not differentiated: they work
 on the raw arrays, keep each parameter's format, return DLArrays for DLArray
 inputs and plain arrays for plain arrays (MATLAB returns numeric for numeric),
 and follow MATLAB's type rule (single wins, so float32 stays float32).
@@ -56,9 +58,21 @@ implementation, a learning rate of exactly 0 short-circuits the step: the
 parameters *and the state* come back unchanged (zeros for an empty state).
 
 Gradient clipping (``clipgradients``) follows trainingOptions'
-GradientThresholdMethod (https://www.mathworks.com/help/deeplearning/ref/trainingoptions.html):
-"l2norm", "global-l2norm" and "absolute-value".  MATLAB applies it inside
-trainnet and has no public function for it; the name is dlarr's.
+GradientThresholdMethod (https://www.mathworks.com/help/deeplearning/ref/trainingoptions.html).
+MATLAB applies it inside trainnet and has no public function for it; the name
+is dlarr's.  The methods:
+
+* ``"l2norm"`` (MATLAB's default method): each parameter's gradient ``g``
+  whose L2 norm ``||g||`` exceeds ``threshold`` is scaled by
+  ``threshold/||g||`` (its norm becomes ``threshold``).
+* ``"global-l2norm"``: with ``L`` the L2 norm over all the gradients
+  together, if ``L > threshold`` every gradient is scaled by ``threshold/L``.
+* ``"absolute-value"``: each partial derivative larger in magnitude than
+  ``threshold`` is set to ``threshold`` with its sign kept (clipped to
+  ``[-threshold, threshold]``).
+
+Gradients at or below the threshold are returned unchanged; ``threshold=inf``
+(MATLAB's default GradientThreshold) changes nothing.
 """
 from __future__ import annotations
 
@@ -203,14 +217,50 @@ def _is_empty_state(s) -> bool:
 
 def adamupdate(params, grad, averageGrad, averageSqGrad, iteration, learnRate=0.001,
                gradDecay=0.9, sqGradDecay=0.999, epsilon=1e-8):
-    """Update parameters with Adam, MATLAB's ``adamupdate``.
+    """Update parameters with adaptive moment estimation (Adam), MATLAB's
+    ``adamupdate``.
 
-    ``params, averageGrad, averageSqGrad = adamupdate(params, grad, averageGrad,
-    averageSqGrad, iteration, learnRate, gradDecay, sqGradDecay, epsilon)``.
-    ``iteration`` counts from 1 and drives the bias correction; pass ``None``
-    (or ``[]``) for both averages on the first call.  ``params`` is a DLArray,
-    an array, or a nested dict/list/tuple of them; ``grad`` and the averages
-    have its structure.  See the module docstring for the exact formula.
+    Syntax::
+
+        params, averageGrad, averageSqGrad = dl.adamupdate(params, grad, averageGrad,
+                                                           averageSqGrad, iteration)
+        ... = dl.adamupdate(params, grad, averageGrad, averageSqGrad, iteration,
+                            learnRate, gradDecay, sqGradDecay, epsilon)
+
+    ``params = params - lr_t * m./(sqrt(v) + epsilon)``, m and v the moving
+    averages of grad and grad.^2, lr_t bias-corrected as MATLAB's (module help).
+
+    Arguments:
+        params: a dlarray, a numeric array, a dlnetwork, or a nested
+            dict/list/tuple of them (MATLAB's struct, cell, table).
+        grad: the gradients, of params' structure, sizes and formats.
+        averageGrad, averageSqGrad: the moving averages the previous call
+            returned; None (or ``[]``) for both on the first call (zeros).
+        iteration: t, a positive integer counting from 1 (as MATLAB).
+        learnRate: default 0.001, finite and non-negative; exactly 0 returns
+            params and the averages unchanged.
+        gradDecay: default 0.9, in [0, 1).
+        sqGradDecay: default 0.999, in [0, 1).
+        epsilon: default 1e-8, positive.
+
+    Returns ``(params, averageGrad, averageSqGrad)``, each of params'
+    structure: dlarrays for dlarray inputs, arrays for arrays; single if any
+    input is single.  The update works on the data: it is not recorded for
+    differentiation.
+
+    Example::
+
+        params = {"W": dl.initializeGlorot((1, 3), 1, 3), "b": dl.initializeZeros((1, 1))}
+        X = dl.dlarray(np.random.randn(3, 8).astype("single"), "CB")
+        T = dl.dlarray(np.random.randn(1, 8).astype("single"), "CB")
+        def modelLoss(params, X, T):
+            loss = dl.mse(dl.fullyconnect(X, params["W"], params["b"]), T)
+            return loss, dl.dlgradient(loss, params)
+
+        avgG = avgSqG = None
+        for it in range(1, 51):
+            loss, grad = dl.dlfeval(modelLoss, params, X, T)
+            params, avgG, avgSqG = dl.adamupdate(params, grad, avgG, avgSqG, it, 0.01)
     """
     where = "adamupdate"
     t = _iteration(iteration, where)
@@ -247,11 +297,33 @@ def adamupdate(params, grad, averageGrad, averageSqGrad, iteration, learnRate=0.
 
 
 def sgdmupdate(params, grad, vel, learnRate=0.01, momentum=0.9):
-    """Update parameters with stochastic gradient descent with momentum, MATLAB's
-    ``sgdmupdate``: ``vel = momentum*vel - learnRate*grad; params = params + vel``.
+    """Update parameters with stochastic gradient descent with momentum (SGDM),
+    MATLAB's ``sgdmupdate``.
 
-    ``params, vel = sgdmupdate(params, grad, vel, learnRate, momentum)``; pass
-    ``vel=None`` (or ``[]``) on the first call.
+    Syntax::
+
+        params, vel = dl.sgdmupdate(params, grad, vel)
+        params, vel = dl.sgdmupdate(params, grad, vel, learnRate, momentum)
+
+    ``vel = momentum*vel - learnRate*grad; params = params + vel``.
+
+    Arguments:
+        params: a dlarray, a numeric array, a dlnetwork, or a nested
+            dict/list/tuple of them; grad of the same structure and sizes.
+        vel: the velocity the previous call returned; None (or ``[]``) on the
+            first call (zeros).
+        learnRate: default 0.01, finite and non-negative (0: nothing changes).
+        momentum: default 0.9, in [0, 1].
+
+    Returns ``(params, vel)`` of params' structure (dlarrays for dlarrays,
+    arrays for arrays; single if any input is single).
+
+    Example::
+
+        p = {"W": dl.dlarray(np.ones((2, 2))), "b": dl.dlarray(np.zeros((2, 1)))}
+        g = {"W": dl.dlarray(np.full((2, 2), 0.5)), "b": dl.dlarray(np.ones((2, 1)))}
+        p, vel = dl.sgdmupdate(p, g, None)             # p["b"]: -0.01
+        p, vel = dl.sgdmupdate(p, g, vel, 0.1, 0.5)
     """
     where = "sgdmupdate"
     lr = _learn_rate(learnRate, where)
@@ -273,12 +345,35 @@ def sgdmupdate(params, grad, vel, learnRate=0.01, momentum=0.9):
 
 
 def rmspropupdate(params, grad, averageSqGrad, learnRate=0.001, sqGradDecay=0.9, epsilon=1e-8):
-    """Update parameters with RMSProp, MATLAB's ``rmspropupdate``:
+    """Update parameters with root mean squared propagation (RMSProp), MATLAB's
+    ``rmspropupdate``.
+
+    Syntax::
+
+        params, averageSqGrad = dl.rmspropupdate(params, grad, averageSqGrad)
+        ... = dl.rmspropupdate(params, grad, averageSqGrad, learnRate, sqGradDecay, epsilon)
+
     ``v = sqGradDecay*v + (1-sqGradDecay)*grad.^2``,
     ``params = params - learnRate*grad./(sqrt(v)+epsilon)``.
 
-    ``params, averageSqGrad = rmspropupdate(params, grad, averageSqGrad, learnRate,
-    sqGradDecay, epsilon)``; pass ``None`` (or ``[]``) on the first call.
+    Arguments:
+        params: a dlarray, a numeric array, a dlnetwork, or a nested
+            dict/list/tuple of them; grad of the same structure and sizes.
+        averageSqGrad: the average the previous call returned; None (or
+            ``[]``) on the first call (zeros).
+        learnRate: default 0.001, finite and non-negative (0: nothing changes).
+        sqGradDecay: default 0.9, in [0, 1).
+        epsilon: default 1e-8, positive.
+
+    Returns ``(params, averageSqGrad)`` of params' structure (dlarrays for
+    dlarrays, arrays for arrays; single if any input is single).
+
+    Example::
+
+        p = {"W": dl.dlarray(np.ones((2, 2))), "b": dl.dlarray(np.zeros((2, 1)))}
+        g = {"W": dl.dlarray(np.full((2, 2), 0.5)), "b": dl.dlarray(np.ones((2, 1)))}
+        p, avgSqG = dl.rmspropupdate(p, g, [], 0.01)    # p["b"]: -0.0316
+        p, avgSqG = dl.rmspropupdate(p, g, avgSqG, 0.01)
     """
     where = "rmspropupdate"
     lr = _learn_rate(learnRate, where)
@@ -302,7 +397,13 @@ def rmspropupdate(params, grad, averageSqGrad, learnRate=0.001, sqGradDecay=0.9,
 
 
 def dlupdate(fun, params, *others):
-    """Apply ``fun`` to each parameter, MATLAB's ``dlupdate``.
+    """Update parameters with a function of your own, MATLAB's ``dlupdate``.
+
+    Syntax::
+
+        params = dl.dlupdate(fun, params)
+        params = dl.dlupdate(fun, params, A1, ..., An)
+        params, X1, ..., Xm = dl.dlupdate(fun, params, ...)   # fun returns m + 1 values
 
     ``params = dlupdate(fun, params)`` calls ``fun(p)`` for every DLArray (or
     array) ``p`` in ``params`` and returns the results in ``params``'
@@ -312,6 +413,17 @@ def dlupdate(fun, params, *others):
     values, dlupdate returns a tuple of ``k`` structures, as MATLAB's
     ``[params, X1, ..., Xm] = dlupdate(...)``.  Unlike the optimizers, ``fun``
     sees the DLArrays themselves (DLArray arithmetic applies).
+
+    Arguments: ``fun`` a callable; ``params`` a dlarray, an array, a
+    dlnetwork (its Learnables) or a nested dict/list/tuple of them;
+    ``A1..An`` (``*others``) structures like params.
+
+    Example::
+
+        p = {"W": dl.dlarray(np.ones((2, 2))), "b": dl.dlarray(np.zeros((2, 1)))}
+        g = {"W": dl.dlarray(np.full((2, 2), 0.5)), "b": dl.dlarray(np.ones((2, 1)))}
+        p = dl.dlupdate(lambda w, dw: w - 0.1 * dw, p, g)     # plain SGD step
+        p, vel = dl.dlupdate(lambda w, dw: (w - 0.1 * dw, -0.1 * dw), p, g)
     """
     where = "dlupdate"
     if not callable(fun):
@@ -339,23 +451,27 @@ def dlupdate(fun, params, *others):
 # ==========================================================================
 
 def clipgradients(grad, threshold, method="l2norm"):
-    """Clip gradients as trainingOptions' ``GradientThreshold`` /
-    ``GradientThresholdMethod`` do (MATLAB has no public function for this).
+    """Clip gradients as trainingOptions' ``GradientThreshold`` and
+    ``GradientThresholdMethod`` do (dlarr's function; MATLAB has none).
 
-    * ``"l2norm"`` (MATLAB's default method): each parameter's gradient ``g``
-      whose L2 norm ``||g||`` exceeds ``threshold`` is scaled by
-      ``threshold/||g||`` (its norm becomes ``threshold``).
-    * ``"global-l2norm"``: with ``L`` the L2 norm over all the gradients
-      together, if ``L > threshold`` every gradient is scaled by
-      ``threshold/L``.
-    * ``"absolute-value"``: each partial derivative larger in magnitude than
-      ``threshold`` is set to ``threshold`` with its sign kept (clipped to
-      ``[-threshold, threshold]``).
+    Syntax::
 
-    ``grad`` is a DLArray, an array or a nested dict/list/tuple of them;
-    the result has the same structure, kinds, formats and types.  Gradients
-    at or below the threshold are returned unchanged; ``threshold=inf``
-    (MATLAB's default GradientThreshold) changes nothing.
+        grad = dl.clipgradients(grad, threshold)
+        grad = dl.clipgradients(grad, threshold, method)
+
+    Arguments:
+        grad: a dlarray, an array, a Learnables table or a nested
+            dict/list/tuple of them; the result has its structure and types.
+        threshold: a positive scalar, or inf (nothing changes).
+        method: "l2norm" (default: each gradient's L2 norm at most threshold),
+            "global-l2norm" (the norm of all of them together) or
+            "absolute-value" (each element clipped to +-threshold).
+
+    Example::
+
+        g = {"W": np.full((2, 2), 3.0), "b": np.full(2, 0.5)}
+        c = dl.clipgradients(g, 1.0)                      # ||c["W"]|| = 1, c["b"] kept
+        c = dl.clipgradients(g, 1.0, "absolute-value")    # every element in [-1, 1]
     """
     where = "clipgradients"
     thr = _scalar(threshold, where, "threshold")

@@ -88,19 +88,37 @@ def _size(shape):
 @name_value_pairs(2)
 def padsequences(X, paddingDim, *, Length="longest", Direction="right", PaddingValue="auto",
                  UniformOutput=True, nargout=1):
-    """MATLAB's ``padsequences``: pad or truncate sequences to the same length.
+    """Pad or truncate sequences to a common length, MATLAB's ``padsequences``.
 
-    ``X``: a list of arrays (NumPy or CuPy; MATLAB's cell array) that differ only
-    along ``paddingDim`` (0-based: 1 for C x T sequences).  ``Length``: "longest"
-    (default: pad to the longest), "shortest" (truncate to the shortest) or a
-    positive integer (pad or truncate to it).  ``Direction``: "right" pads (and
-    truncates) at the end, "left" at the start.  ``PaddingValue``: "auto" (0;
-    false for logical data, "" for text) or a scalar.  ``UniformOutput=True``
-    returns one array with the sequences along a new last dimension (the
-    sequences' number of dimensions, at least ``paddingDim + 1``);
-    ``UniformOutput=False`` a list of padded arrays.  ``nargout=2`` also returns
-    the mask: logical, the size of XPad (a list of masks for a list), true at the
-    sequences' own elements.
+    Syntax (the module help has more)::
+
+        XPad = dl.padsequences(X, paddingDim)      # MATLAB: padsequences(X, paddingDim + 1)
+        XPad, mask = dl.padsequences(X, paddingDim, nargout=2)   # MATLAB: [XPad, mask] = ...
+        XPad = dl.padsequences(X, paddingDim, Length="shortest")  # or ..., "Length", "shortest"
+
+    Arguments:
+        X: a list of arrays (NumPy, CuPy or dlarray data; MATLAB's cell array)
+            that differ only along paddingDim.
+        paddingDim: the 0-based dimension to pad along (1 for C x T sequences).
+
+    Name-value options (keywords, or MATLAB's positional pairs):
+        Length: "longest" (default: pad to the longest), "shortest" (truncate
+            to the shortest) or a positive integer (pad or truncate to it).
+        Direction: "right" (default: pad and truncate at the end) or "left".
+        PaddingValue: "auto" (default: 0; false for logical, "" for text) or
+            a scalar of the data's type.
+        UniformOutput: True (default): one array with the sequences along a
+            new last dimension; False: a list of padded arrays.
+        nargout: 1 (default) returns XPad; 2 returns ``(XPad, mask)``, the
+            mask logical, XPad's size (a list for a list), true at the
+            sequences' own elements (MATLAB chooses by its nargout).
+
+    Example::
+
+        X = [np.ones((12, 20)), np.ones((12, 26)), np.ones((12, 7))]   # C x T
+        XPad, mask = dl.padsequences(X, 1, nargout=2)     # 12 x 26 x 3, and its mask
+        Xb = dl.dlarray(XPad, "CTB")
+        XL = dl.padsequences(X, 1, Length=10, Direction="left", UniformOutput=False)
     """
     n_out = check_nargout(nargout, (1, 2), _F)
     if isinstance(paddingDim, bool) or not isinstance(paddingDim, numbers.Integral) \

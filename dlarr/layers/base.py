@@ -5,16 +5,20 @@
 holds the property validators the layer families share, the display helpers
 (``_show``, :func:`layer_table`, :func:`disp`) and ``Layer._init_param``, which
 initializes a learnable by a name of ``dlarr.functions.initializers.INITIALIZERS``
-or by a function ``f(sz)``.  The layers themselves live one family per module:
+or by a function ``f(sz)``, and the help composer (:func:`layer_help`: a built-in
+constructor's docstring from its class's ``_props`` and ``_help``; :func:`undocumented`).
+The layers themselves live one family per module:
 ``input``, ``recurrent``, ``dense``, ``activation``, ``dropout``, ``output``.
 """
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import difflib
 import numbers
 import re
+import textwrap
 
 import numpy as np
 
@@ -25,7 +29,9 @@ from ..core import options as V
 from ..core.options import choose
 
 # --------------------------------------------------------------------------
-# Property validators: (value, name, layer) -> normalized value
+# Property validators: (value, name, layer) -> normalized value.  Each carries
+# ``.values``, the texts of the values it takes ("positive integer", "'auto'"),
+# which help() lists; validators of string sets also carry ``.options``.
 # --------------------------------------------------------------------------
 
 
@@ -33,6 +39,9 @@ def _name(v, name, layer):
     if not isinstance(v, str):
         raise TypeError(f"{name} must be a string, not {type(v).__name__}")
     return v
+
+
+_name.values = ("string",)
 
 
 def _pos_int(v, name, layer):
@@ -46,6 +55,10 @@ def _auto_or_pos_int(v, name, layer):
     if isinstance(v, str):
         return choose(v, ("auto",), type(layer).__name__, name)
     return _pos_int(v, name, layer)
+
+
+_pos_int.values = ("positive integer",)
+_auto_or_pos_int.values = ("'auto'", "positive integer")
 
 
 def _choice(*options):
@@ -63,6 +76,9 @@ def _probability(v, name, layer):
     return float(v)
 
 
+_probability.values = ("number in [0, 1)",)
+
+
 def _factor(ngates):
     """A nonnegative scalar, or (recurrent layers) one value per gate."""
     def check(v, name, layer):
@@ -77,6 +93,7 @@ def _factor(ngates):
             raise ValueError(f"{type(layer).__name__}: {name} must be a nonnegative scalar{per}, "
                              f"not {v!r}")
         return float(arr.ravel()[0]) if arr.size == 1 else tuple(float(a) for a in arr.ravel())
+    check.values = ("nonnegative scalar",) + ((f"1-by-{ngates} vector",) if ngates > 1 else ())
     return check
 
 
@@ -91,6 +108,7 @@ def _initializer(*names):
                              f"got {v!r}")
         return choose(v, names, type(layer).__name__, name)
     check.options = names
+    check.values = tuple(f"'{n}'" for n in names) + ("function f(sz)",)
     return check
 
 
@@ -106,6 +124,9 @@ def _array_or_empty(v, name, layer):
     return dlarray(a)
 
 
+_array_or_empty.values = ("numeric array",)
+
+
 def _normalization(v, name, layer):
     """One of MATLAB's normalizations (matched as validatestring does) or a function."""
     if callable(v):
@@ -117,10 +138,14 @@ def _normalization(v, name, layer):
 
 
 _normalization.options = V.NORMALIZATIONS
+_normalization.values = tuple(f"'{n}'" for n in V.NORMALIZATIONS) + ("function Y = f(X)",)
 
 
 def _any(v, name, layer):
     return v
+
+
+_any.values = ("any value",)
 
 
 def _classes(v, name, layer):
@@ -133,6 +158,9 @@ def _classes(v, name, layer):
     return tuple(np.asarray(v).tolist())
 
 
+_classes.values = ("'auto'", "list of class names")
+
+
 def _class_weights(v, name, layer):
     """'none' or one positive weight per class (in the order of Classes)."""
     if isinstance(v, str):
@@ -143,6 +171,9 @@ def _class_weights(v, name, layer):
         raise ValueError(f"{type(layer).__name__}: {name} must be 'none' or a vector of positive "
                          f"weights, one per class; got {v!r}")
     return tuple(float(x) for x in arr.ravel())
+
+
+_class_weights.values = ("'none'", "vector of positive weights")
 
 
 # --------------------------------------------------------------------------
@@ -220,6 +251,11 @@ class Layer:
     * ``_factor_prefix``: ``{learnable: prefix}`` for a learnable whose factor
       properties are not named after it (fullyConnectedLayer's ``Weights`` has
       ``WeightLearnRateFactor``/``WeightL2Factor``: ``{"Weights": "Weight"}``).
+    * ``_help``: ``{property: description}``, one text per property (merged
+      along the base classes; ``Layer`` describes ``Name``).  The built-in
+      constructors' ``help()`` is composed from it and ``_props`` by
+      :func:`layer_help`, which makes a property without a description an
+      error at import; :func:`undocumented` lists what a class leaves out.
 
     What the network calls, and when:
 
@@ -254,7 +290,31 @@ class Layer:
 
     Learnables and states are replaced between calls on copies of the layer
     (``_with``), never set in ``_forward``.
+
+    Example::
+
+        class ScaleLayer(dl.Layer):          # Y = Scale .* X, one scale per channel
+            _learnables = ("Scale",)
+            _help = {"Scale": "Per-channel scale, a C-by-1 vector (learnable)."}
+
+            def _setup(self, in_size, has_time, dtype):
+                self._init_param("Scale", "ones", (in_size, 1), in_size, in_size, dtype)
+                return in_size, has_time
+
+            def _forward(self, X, training, state):
+                return X * self.Scale, state
+
+        net = dl.dlnetwork([dl.sequenceInputLayer(3), ScaleLayer(), dl.lstmLayer(4)])
+        Y, state = dl.forward(net, dl.dlarray(np.ones((3, 2, 5)), "CBT"))
+        net.Layers[1].Name                      # 'scale'
+        from dlarr.layers.base import undocumented
+        undocumented(ScaleLayer)                # []: Name is described by Layer
     """
+
+    _help = {"Name": "Layer name, a string.  With '' (the default) the network (dlnetwork, "
+                     "trainNetwork, trainnet) names the layer when it is built, after its type "
+                     "in lower case: an LSTM layer 'lstm', then 'lstm_1', ...  The names in a "
+                     "network must be unique."}
 
     _display = "Layer"              # class name MATLAB shows, e.g. "LSTMLayer"
     _type = "Layer"                 # the "type" column of a layer array
@@ -411,8 +471,185 @@ def layer_table(layers, title=None) -> str:
 
 
 def disp(x):
-    """MATLAB's ``disp``: a list of layers prints as MATLAB's layer array table."""
+    """Display a layer array or any other value, MATLAB's ``disp``.
+
+    Syntax::
+
+        dl.disp(layers)
+        dl.disp(x)
+
+    Input arguments:
+        x: a non-empty list or tuple of layers prints MATLAB's numbered "Nx1 Layer array
+            with layers:" table (index, name, type, description, as MATLAB shows a layer
+            array); anything else (a layer, a network, a dlarray, training options)
+            prints its ``repr``, which for dlarr's objects is MATLAB's properties
+            display.
+
+    Returns None (it prints).  MATLAB shows a layer array when a statement has no
+    semicolon; Python's prompt shows a list's ``repr`` instead, hence ``dl.disp``.
+
+    Example::
+
+        layers = [dl.sequenceInputLayer(12), dl.lstmLayer(100, OutputMode="last"),
+                  dl.fullyConnectedLayer(9), dl.softmaxLayer(), dl.classificationLayer()]
+        dl.disp(layers)        # 5x1 Layer array with layers: 1 '' Sequence Input ...
+        dl.disp(layers[1])     # LSTMLayer with properties: Name: '' ...
+    """
     if isinstance(x, (list, tuple)) and x and all(isinstance(l, Layer) for l in x):
         print(layer_table(x))
     else:
         print(repr(x))
+
+
+# --------------------------------------------------------------------------
+# Help: a layer constructor's docstring, composed from _props and _help
+# --------------------------------------------------------------------------
+
+_WIDTH = 88
+_PAIRS_NOTE = ("Properties (name-value options: keywords, or MATLAB's positional pairs, whose "
+               "names match in any case; string values match as MATLAB's validatestring does: "
+               "any case, a unique leading part.  After creation, ``layer.Property = value`` "
+               "is validated the same way):")
+
+
+def help_table(cls) -> dict:
+    """``{property: description}`` of a layer class: the ``_help`` tables of its classes
+    merged, a subclass's entries over its bases' (``Layer._help`` describes ``Name``)."""
+    table = {}
+    for k in reversed(cls.__mro__):
+        table.update(k.__dict__.get("_help", {}))
+    return table
+
+
+def undocumented(cls) -> list:
+    """What keeps ``help()`` of layer class ``cls`` from being complete: each property
+    that ``_help`` does not describe, and each description of a name that is not a
+    property.  Empty for every built-in layer (:func:`layer_help` raises otherwise)."""
+    table = help_table(cls)
+    return [p for p in cls._props if not table.get(p)] + \
+        [f"{p} (described, but not a property)" for p in table if p not in cls._props]
+
+
+def _values_text(cls, prop, required=False) -> str:
+    """MATLAB's "default | other values" line: ``'sequence' (default) | 'last'``."""
+    default, check = cls._props[prop]
+    alts = list(getattr(check, "values", None) or
+                (f"'{o}'" for o in getattr(check, "options", ())) or ("any value",))
+    if required:                        # set by a required argument: no default
+        return " | ".join(alts)
+    shown = _show(default)
+    return " | ".join([f"{shown} (default)"] + [a for a in alts if a != shown])
+
+
+def _wrap(text, indent) -> list:
+    """``text`` (paragraphs split by blank lines) filled to the help's width."""
+    out = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        out += textwrap.wrap(" ".join(para.split()), _WIDTH, initial_indent=indent,
+                             subsequent_indent=indent, break_on_hyphens=False)
+    return out
+
+
+def _sections(cls):
+    """``(title, properties)`` in help's order: the display groups (``_groups``), then the
+    initializers, the learn-rate and L2 factors, any others, and ``Name``."""
+    listed = [p for _, names in cls._groups for p in names]
+    rest = [p for p in cls._props if p not in listed and p != "Name"]
+    init = [p for p in rest if p.endswith("Initializer")]
+    factors = [p for p in rest if p.endswith(_FACTOR_PROPS)]
+    other = [p for p in rest if p not in init and p not in factors]
+    out = [(t, list(n)) for t, n in cls._groups] + [
+        ("Initialization", init), ("Learn Rate and Regularization", factors),
+        ("Other Properties", other), ("Layer", ["Name"])]
+    return [(t, n) for t, n in out if n]
+
+
+def _arguments(fn, cls):
+    """``(parameter, property or None, required)`` for each positional parameter of the
+    constructor ``fn``; ``numHiddenUnits`` sets ``NumHiddenUnits``."""
+    out = []
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind is p.POSITIONAL_OR_KEYWORD:
+            prop = p.name[:1].upper() + p.name[1:]
+            out.append((p.name, prop if prop in cls._props else None, p.default is p.empty))
+    return out
+
+
+def _syntax(fn, args) -> list:
+    call = f"layer = dl.{fn.__name__}"
+    req = [a for a, _, r in args if r]
+    every = [a for a, _, _ in args]
+    lines = [f"{call}({', '.join(req)})"]
+    if every != req:
+        lines.append(f"{call}({', '.join(every)})")
+    lead = ", ".join(every) + ", " if every else ""
+    return lines + [f"{call}({lead}Name=Value, ...)",
+                    f'{call}({lead}"Name", Value, ...)    # MATLAB\'s positional pairs']
+
+
+def _property_lines(cls, args) -> list:
+    table = help_table(cls)
+    required = {prop for _, prop, r in args if prop and r}
+    lines = _wrap(_PAIRS_NOTE, "")
+    for title, names in _sections(cls):
+        lines += ["", f"  {title}"]
+        for p in names:
+            lines += textwrap.wrap(f"{p}: {_values_text(cls, p, p in required)}", _WIDTH,
+                                   initial_indent=" " * 4, subsequent_indent=" " * 8,
+                                   break_on_hyphens=False)
+            lines += _wrap(table[p], " " * 8)
+    ports = ", ".join(f"{a} {_show(getattr(cls, a))}"
+                      for a in ("NumInputs", "InputNames", "NumOutputs", "OutputNames"))
+    return lines + [f"    Read-only: {ports}."]
+
+
+def _split_example(fn):
+    own = inspect.cleandoc(fn.__doc__ or "")
+    parts = re.split(r"^(?=Example)", own, maxsplit=1, flags=re.M)
+    if len(parts) < 2 or not parts[0].strip():
+        raise TypeError(f"{fn.__name__}: its docstring needs a summary and an 'Example::' "
+                        "section (layer_help composes the rest)")
+    return parts[0].rstrip(), parts[1].rstrip()
+
+
+def compose_layer_help(fn, cls) -> tuple:
+    """The docstrings of the constructor ``fn`` and of its class ``cls``: ``fn``'s own
+    text (summary, details, differences from MATLAB), then the syntax, the arguments,
+    every property of ``cls`` (its values, default first, from ``_props`` and the
+    validators' ``.values``; its description from ``_help``), the output, and ``fn``'s
+    example."""
+    head, example = _split_example(fn)
+    args = _arguments(fn, cls)
+    syntax = ["Syntax::", ""] + ["    " + s for s in _syntax(fn, args)]
+    arg_lines = ["Input arguments:"]
+    for a, prop, req in args:
+        dflt = "" if req else f"; default {_show(inspect.signature(fn).parameters[a].default)}"
+        what = f"sets the {prop} property (below){dflt}" if prop else "see below"
+        arg_lines.append(f"    {a}: {what}.")
+    props = _property_lines(cls, args)
+    out = [f"Output arguments:", f"    layer: a {cls._display} object (``dl.{cls.__name__}``)."]
+    body = [""] + syntax + [""] + (arg_lines + [""] if args else []) + props + [""] + out
+    fn_doc = "\n".join([head] + body + ["", example])
+    summary = head.split("\n\n")[0]
+    own = inspect.cleandoc(cls.__dict__.get("__doc__") or "")
+    create = (f"Create it with ``dl.{fn.__name__}`` (or ``dl.{cls.__name__}(Property=value, "
+              f"...)``); ``help(dl.{fn.__name__})`` gives the syntax.")
+    cls_head = [f"{cls._display}: the layer object ``dl.{fn.__name__}`` returns.", "",
+                summary] + (["", own] if own else []) + [""] + _wrap(create, "")
+    return fn_doc, "\n".join(cls_head + [""] + props + ["", example])
+
+
+def layer_help(cls):
+    """Decorator of a built-in layer constructor (under ``name_value_pairs``, which copies
+    the docstring): :func:`compose_layer_help` writes the constructor's and the class's
+    docstrings.  A property of ``cls`` without a description in ``_help`` (or a
+    description of no property, or a docstring without an example) is a TypeError when
+    the module is imported, so a new property cannot go undocumented."""
+    def decorate(fn):
+        missing = undocumented(cls)
+        if missing:
+            raise TypeError(f"{cls.__name__}._help must describe every property; missing: "
+                            f"{', '.join(missing)}")
+        fn.__doc__, cls.__doc__ = compose_layer_help(fn, cls)
+        return fn
+    return decorate

@@ -6,7 +6,7 @@ import numpy as np
 from ..core.arguments import name_value_pairs
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
-from .base import Layer, _array_or_empty, _name, _normalization, _pos_int
+from .base import Layer, _array_or_empty, _name, _normalization, _pos_int, layer_help
 
 
 class SequenceInputLayer(Layer):
@@ -27,6 +27,35 @@ class SequenceInputLayer(Layer):
                                     "StandardDeviation", "Min", "Max")),)
     NumInputs = 0
     InputNames = ()
+
+    _help = {
+        "InputSize": "Size of the input: the number of channels (features) of each time "
+                     "step.  The sequences are InputSize-by-T arrays (a list of them), or "
+                     "formatted dlarrays with InputSize channels ('C').",
+        "MinLength": "Minimum sequence length of the input data: trainNetwork and trainnet "
+                     "reject a training sequence with fewer time steps.",
+        "Normalization": "Data normalization applied to the input, per channel: 'none'; "
+                         "'zerocenter' (subtract Mean); 'zscore' (subtract Mean, divide by "
+                         "StandardDeviation); 'rescale-symmetric' (rescale to [-1, 1] with "
+                         "Min and Max); 'rescale-zero-one' (rescale to [0, 1] with Min and "
+                         "Max); or a function Y = f(X) of the input dlarray.  trainNetwork "
+                         "and trainnet compute the statistics from the training data (over "
+                         "every time step of every sequence) when trainingOptions' "
+                         "ResetInputNormalization is True (the default) or the statistics "
+                         "are empty; a zero standard deviation or range counts as 1.",
+        "Mean": "Mean of each channel, for 'zerocenter' and 'zscore' normalization: an "
+                "array of InputSize elements (training stores an InputSize-by-1 vector).  "
+                "[] until training computes it or it is set.",
+        "StandardDeviation": "Standard deviation of each channel, for 'zscore' "
+                             "normalization: an array of InputSize elements, [] until "
+                             "training computes it or it is set.",
+        "Min": "Minimum of each channel, for the 'rescale-symmetric' and 'rescale-zero-one' "
+               "normalizations: an array of InputSize elements, [] until training computes "
+               "it or it is set.",
+        "Max": "Maximum of each channel, for the 'rescale-symmetric' and 'rescale-zero-one' "
+               "normalizations: an array of InputSize elements, [] until training computes "
+               "it or it is set.",
+    }
 
     def _description(self):
         return f"Sequence input with {self.InputSize} dimensions"
@@ -90,6 +119,23 @@ class SequenceInputLayer(Layer):
 
 
 @name_value_pairs(1, names=lambda: SequenceInputLayer._props)
+@layer_help(SequenceInputLayer)
 def sequenceInputLayer(inputSize, **options):
-    """MATLAB's ``sequenceInputLayer(inputSize, Name=..., Normalization=..., MinLength=...)``."""
+    """Sequence input layer, MATLAB's ``sequenceInputLayer``.
+
+    A sequence input layer inputs sequence data to a neural network and applies data
+    normalization.  It is the first layer of every dlarr network (dlnetwork,
+    trainNetwork, trainnet).
+
+    Differences from MATLAB: dlarr's sequences are vector sequences (InputSize is a
+    number of channels; image sequences, MATLAB's h-by-w-by-c InputSize, are not
+    supported), and the properties are those below (no NormalizationDimension or
+    SplitComplexInputs): an unknown name is a TypeError.
+
+    Example::
+
+        layer = dl.sequenceInputLayer(12, Name="seq", Normalization="zscore")
+        layer = dl.sequenceInputLayer(12, "Normalization", "zscore")   # MATLAB's pairs
+        layer.InputSize                                               # 12
+    """
     return SequenceInputLayer(InputSize=inputSize, **options)

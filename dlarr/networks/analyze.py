@@ -81,19 +81,48 @@ class NetworkAnalysis:
 
 @name_value_pairs(1)
 def analyzeNetwork(net, *, TargetUsage=None, Plots=None):
-    """MATLAB's ``analyzeNetwork(layers)`` / ``analyzeNetwork(net)``, as text.
+    """Analyze a deep learning network architecture, MATLAB's ``analyzeNetwork``, as text.
 
-    ``net`` is a list of layers, a dlnetwork or a SeriesNetwork.  Prints the analysis
-    (one row per layer: index, name and description, type, activations, learnables and
-    their sizes, states; the total number of learnables; the errors and warnings, each
-    naming its layer) and returns it as a :class:`NetworkAnalysis`.
+    Syntax::
 
-    ``TargetUsage``: "trainNetwork" (checks the network can be trained with
-    trainNetwork: it needs an output layer) or "dlnetwork" (a dlnetwork, for trainnet
-    and custom loops: no output layers); by default "dlnetwork" for a dlnetwork and
-    "trainNetwork" for a layer list or a SeriesNetwork, as in MATLAB.  ``Plots="none"``
-    returns the analysis without printing it (MATLAB: no analyzer window).
-    Name-value pairs may also be given positionally (``"TargetUsage", "dlnetwork"``).
+        info = dl.analyzeNetwork(layers)               # MATLAB: analyzeNetwork(layers)
+        info = dl.analyzeNetwork(net)
+        info = dl.analyzeNetwork(layers, TargetUsage="dlnetwork")
+        info = dl.analyzeNetwork(net, Plots="none")    # or ..., "Plots", "none"
+
+    Works out, without running data, what each layer receives and gives, and prints the
+    analysis: one row per layer (index, name and description, type, activations,
+    learnables and their sizes, states), the total number of learnables, and the errors
+    and warnings MATLAB's analyzer reports, each naming its layer.  It never raises on a
+    broken network: each problem is an issue of the result.
+
+    Input arguments:
+        net: a list of layers, a dlnetwork or a SeriesNetwork (left as they are).
+
+    Name-value options (keywords, or MATLAB's positional pairs):
+        TargetUsage: "trainNetwork" (check that trainNetwork can train it: it needs an
+            output layer) or "dlnetwork" (for trainnet and custom loops: no output
+            layers).  Default None: "dlnetwork" for a dlnetwork, "trainNetwork" for a
+            layer list or a SeriesNetwork, as in MATLAB.
+        Plots: "analyzer" (default None, the same: print the analysis) or "none" (only
+            return it; MATLAB: no analyzer window).
+
+    Output arguments:
+        info: a :class:`NetworkAnalysis`: ``TotalLearnables`` (NaN when there are
+            errors, as in MATLAB), ``LayerTable`` (one :class:`LayerInfo` per layer,
+            0-based ``Index``), ``Issues`` (:class:`Issue` rows: Severity, LayerNames,
+            Description) and ``TargetUsage``; its ``repr`` is the printed table.
+
+    Differences from MATLAB: the analyzer is text, not an app window; rows are 0-based.
+
+    Example::
+
+        layers = [dl.sequenceInputLayer(12), dl.lstmLayer(100, OutputMode="last"),
+                  dl.fullyConnectedLayer(9), dl.softmaxLayer(), dl.classificationLayer()]
+        info = dl.analyzeNetwork(layers)               # prints the table
+        info.TotalLearnables                           # 46109
+        info = dl.analyzeNetwork(layers, TargetUsage="dlnetwork", Plots="none")
+        info.Issues[0].Severity                        # 'Error': an output layer
     """
     if isinstance(net, _Net):
         layers = list(net.Layers)

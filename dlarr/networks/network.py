@@ -316,12 +316,58 @@ def _check_input(net, X, fname):
 
 
 class dlnetwork(_Net):
-    """MATLAB's ``dlnetwork(layers)``: a network for custom training loops.
+    """Deep learning neural network for custom training loops and trainnet, MATLAB's
+    ``dlnetwork``.
 
-    ``forward(net, X)`` and ``predict(net, X)`` take formatted dlarrays;
-    ``net.Learnables`` / ``net.State`` are tables; ``dlgradient(loss,
-    net.Learnables)`` gives a table of gradients and ``adamupdate(net, grad,
-    ...)`` returns the updated network.
+    Syntax::
+
+        net = dl.dlnetwork(layers)
+        net = dl.dlnetwork(layers, Initialize=False)   # MATLAB: dlnetwork(layers,Initialize=false)
+        net = dl.dlnetwork(otherNet)                   # the layers of another network
+
+    Input arguments:
+        layers: a list of layers that starts with a sequenceInputLayer and has no output
+            layer (classificationLayer, regressionLayer: a ValueError; give trainnet the
+            loss, or compute it yourself), or a network whose layers to use.  The layers
+            are copied, and the unnamed ones are named after their type ('lstm',
+            'lstm_1', ...); names must be unique.
+        Initialize: True (default) initializes the network: each layer checks its input
+            size, sets its 'auto' sizes and initializes its empty learnables with its
+            initializers, and the state is set to its initial values.  False leaves that
+            to :func:`initialize` (``Initialized`` is then False and the network cannot
+            run yet).
+
+    Properties:
+        Layers: the layers, a tuple.
+        Learnables: a table (Layer, Parameter, Value) of the learnable parameters in
+            layer order (``T.Layer``, ``T.Parameter``, ``T.Value``, ``T["lstm",
+            "Bias"]``); assign a table of the same rows (or a list of values) to
+            replace them.
+        State: a table of the recurrent states (HiddenState, CellState); assign
+            forward's state to keep it (``net.State = state``).
+        InputNames, OutputNames: the names of the input layer and of the last layer.
+        Initialized: whether the network is initialized.
+
+    Functions on a dlnetwork: :func:`forward`, :func:`predict`, :func:`initialize`,
+    :func:`resetState`, :func:`minibatchpredict`, :func:`scores2label`, :func:`trainnet`,
+    :func:`analyzeNetwork`; ``dl.dlgradient(loss, net.Learnables)`` gives a table of
+    gradients, and ``adamupdate``, ``sgdmupdate``, ``rmspropupdate`` and ``dlupdate``
+    take the network and return the updated one.
+
+    Differences from MATLAB: the network is a chain of layers with one input and one
+    output (no layer graphs, connectLayers or multiple outputs); the learnables are
+    single precision (``net.initialize(np.float64)`` on an uninitialized network makes
+    them double); ``Initialize`` is a keyword argument only.
+
+    Example::
+
+        layers = [dl.sequenceInputLayer(3), dl.lstmLayer(8, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer()]
+        net = dl.dlnetwork(layers)
+        net.Learnables.Parameter     # ['InputWeights', 'RecurrentWeights', 'Bias', 'Weights', 'Bias']
+        X = dl.dlarray(np.random.rand(3, 4, 10).astype("single"), "CBT")
+        Y, state = dl.forward(net, X)                  # 2(C) x 4(B)
+        net.State = state
     """
 
 
@@ -347,12 +393,45 @@ def _with_format(X, InputDataFormats, fname):
 
 @name_value_pairs(2)
 def forward(net, X, *, InputDataFormats="auto"):
-    """``Y, state = forward(net, X)``: training-mode pass (dropout active).
+    """Compute the output of a dlnetwork for training, MATLAB's ``forward``.
 
-    Returns the output and the updated State table; assign ``net.State = state``
-    to keep it, as in MATLAB (whose ``[Y, state] = forward(net, X)`` this is: dlarr's
-    forward always returns both).  ``InputDataFormats="CBT"`` (any format) reads a numeric
-    array or an unformatted dlarray with that format."""
+    Syntax::
+
+        Y, state = dl.forward(net, X)                  # MATLAB: [Y, state] = forward(net, X)
+        Y, state = dl.forward(net, X, InputDataFormats="CBT")   # or ..., "InputDataFormats", "CBT"
+
+    The training-mode pass: layers that act only in training (dropoutLayer) act.  Use it
+    in the model loss function of a custom training loop (inside :func:`dlfeval`, so
+    that :func:`dlgradient` can differentiate the loss); use :func:`predict` for
+    inference.  The recurrent layers start from ``net.State``.
+
+    Input arguments:
+        net: an initialized dlnetwork.
+        X: a formatted dlarray ("CBT" for sequences, "CB" for one time step) with the
+            input layer's InputSize channels.
+        InputDataFormats: "auto" (default: X must be a formatted dlarray) or a data
+            format such as "CBT" or "TCB" with which to read a numeric array or an
+            unformatted dlarray.  A formatted dlarray carries its own format, so giving
+            one is a ValueError.
+
+    Output arguments:
+        Y: the output of the last layer, a formatted dlarray ("CB" after an LSTM with
+            OutputMode 'last', "CBT" otherwise).
+        state: the updated State table; assign ``net.State = state`` to keep it, as in
+            MATLAB.
+
+    Differences from MATLAB: forward always returns both outputs (MATLAB's
+    ``[Y, state]``), and a network has one output (no ``Outputs`` option).
+
+    Example::
+
+        net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(8),
+                            dl.fullyConnectedLayer(2)])
+        X = dl.dlarray(np.random.rand(3, 4, 10).astype("single"), "CBT")
+        Y, state = dl.forward(net, X)                  # 2(C) x 4(B) x 10(T)
+        net.State = state
+        Y, state = dl.forward(net, np.random.rand(10, 3, 4), InputDataFormats="TCB")
+    """
     X = _with_format(X, InputDataFormats, "forward")
     _check_input(net, X, "forward")
     Y, st = net._run(X, training=True)
@@ -373,19 +452,110 @@ def _state_table(net, st):
 
 
 def initialize(net):
-    """MATLAB's ``initialize(net)``: returns the network with learnables initialized."""
+    """Initialize the learnable parameters and state of a dlnetwork, MATLAB's
+    ``initialize``.
+
+    Syntax::
+
+        net = dl.initialize(net)
+
+    Input arguments:
+        net: a network made with ``dl.dlnetwork(layers, Initialize=False)`` (or any
+            network).
+
+    Output arguments:
+        net: the network initialized: each layer's empty learnables set by its
+            initializers (those already set are kept, after checking their size), 'auto'
+            sizes resolved, the state at its initial values.  An uninitialized network
+            is initialized in place and returned; an initialized one is returned as it
+            is.
+
+    Differences from MATLAB: MATLAB's example-input forms (``initialize(net, X1, ...)``)
+    are not needed (the sequence input layer gives the input size) and not supported;
+    the network object itself is initialized.
+
+    Example::
+
+        net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(8)], Initialize=False)
+        net.Initialized                                # False
+        net = dl.initialize(net)
+        net.Learnables.Parameter                       # ['InputWeights', 'RecurrentWeights', 'Bias']
+    """
     return net.initialize() if not net.Initialized else net
 
 
 def resetState(net):
-    """MATLAB's ``resetState(net)``: a copy with recurrent states set to their initial values."""
+    """Reset the state parameters of a network, MATLAB's ``resetState``.
+
+    Syntax::
+
+        net = dl.resetState(net)
+
+    Input arguments:
+        net: a dlnetwork or a SeriesNetwork.
+
+    Output arguments:
+        net: a copy of the network whose recurrent states (``net.State``) are at their
+            initial values: the layers' HiddenState and CellState properties, zeros where
+            they are empty.  The network given is left as it is.
+
+    Use it between independent sequences after :func:`predictAndUpdateState`,
+    :func:`classifyAndUpdateState` or ``net.State = state`` (a stored state applies to a
+    batch of the same size only).
+
+    Example::
+
+        net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(8)])
+        Y, state = dl.forward(net, dl.dlarray(np.random.rand(3, 2, 5).astype("single"), "CBT"))
+        net.State = state                              # states of 2 observations
+        net = dl.resetState(net)                       # zeros again, for any batch size
+    """
     return net._copy().resetState()
 
 
 class SeriesNetwork(_Net):
-    """A trained network from :func:`trainNetwork` (MATLAB's SeriesNetwork):
-    a layer array that ends with an output layer; use classify / predict /
-    predictAndUpdateState / classifyAndUpdateState / resetState with it."""
+    """Series network for deep learning, MATLAB's ``SeriesNetwork``: what
+    :func:`trainNetwork` returns.
+
+    Syntax::
+
+        net = dl.trainNetwork(X, Y, layers, options)   # the usual way to get one
+        net = dl.SeriesNetwork(layers)                 # from layers, e.g. trained ones
+        net = dl.SeriesNetwork(layers, Initialize=False)
+
+    Input arguments:
+        layers: a list of layers (or a network whose layers to use) that starts with a
+            sequenceInputLayer and ends with an output layer (classificationLayer, after
+            a softmaxLayer, or regressionLayer).  The layers are copied and the unnamed
+            ones named.
+        Initialize: True (default) initializes the learnables that are empty and the
+            state, as :class:`dlnetwork` does; False leaves them to ``initialize``.
+
+    Properties:
+        Layers: the layers, a tuple; after trainNetwork the trained ones (the output
+            layer's Classes set, the input layer's normalization statistics computed).
+        InputNames, OutputNames: the names of the input and output layers.
+        Learnables, State: tables, as a dlnetwork's.
+
+    Functions on a SeriesNetwork: :func:`classify`, :func:`predict`,
+    :func:`predictAndUpdateState`, :func:`classifyAndUpdateState`, :func:`resetState`,
+    :func:`analyzeNetwork`; ``dl.trainNetwork(X, Y, net.Layers, options)`` trains its
+    layers further.
+
+    Differences from MATLAB: MATLAB's SeriesNetwork has no public constructor; dlarr's
+    builds one from layers (``classify`` needs a network trained by trainNetwork, which
+    records the classes).
+
+    Example::
+
+        X = [np.random.rand(3, int(n)) for n in np.random.randint(5, 15, 20)]
+        Y = dl.categorical(["up" if x[0].mean() > 0.5 else "down" for x in X])
+        layers = [dl.sequenceInputLayer(3), dl.lstmLayer(8, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        options = dl.trainingOptions("adam", MaxEpochs=3, MiniBatchSize=10, Verbose=False)
+        net = dl.trainNetwork(X, Y, layers, options)   # a SeriesNetwork
+        labels = dl.classify(net, X)                   # a categorical of "down", "up"
+    """
 
     _allow_output_layer = True
 

@@ -158,10 +158,42 @@ class HistoryTable:
 
 
 class TrainingInfo:
-    """MATLAB's ``TrainingInfo``, trainnet's second output: TrainingHistory and
-    ValidationHistory tables, OutputNetworkIteration (the iteration of the returned network)
-    and StopReason ("Max epochs completed", "Met validation criterion", "Stopped by
-    OutputFcn")."""
+    """Training information, MATLAB's ``TrainingInfo``: trainnet's second output.
+
+    Syntax::
+
+        net, info = dl.trainnet(X, T, net, lossFcn, options, nargout=2)
+
+    Properties:
+        TrainingHistory: a table (:class:`HistoryTable`) with one row per iteration:
+            Iteration, Epoch, TrainingLoss, Training<Metric> for each of the options'
+            Metrics (TrainingAccuracy, TrainingRMSE, ...), LearnRate.
+        ValidationHistory: a table with one row per validation: Iteration (0 is the
+            initial network), ValidationLoss, Validation<Metric>; no rows without
+            ValidationData.
+        OutputNetworkIteration: the iteration of the returned network (the last one, or
+            the best validation's with OutputNetwork "best-validation").
+        StopReason: why training stopped: "Max epochs completed", "Met validation
+            criterion" (ValidationPatience) or "Stopped by OutputFcn".
+
+    A table's column is ``T.TrainingLoss`` (or ``T["TrainingLoss"]``, a NumPy array), a
+    row ``T[i]`` (a dict); ``T.VariableNames``, ``T.height``; both print as MATLAB's.
+
+    Differences from MATLAB: no ``show`` method (the plot is trainingOptions' Plots).
+
+    Example::
+
+        X = [np.random.rand(3, 10) for _ in range(20)]
+        T = np.stack([x.mean(axis=1) for x in X])
+        options = dl.trainingOptions("adam", MaxEpochs=3, MiniBatchSize=5, Verbose=False,
+                                     ValidationData=(X[:5], T[:5]), Metrics="rmse")
+        layers = [dl.sequenceInputLayer(3), dl.lstmLayer(8, OutputMode="last"),
+                  dl.fullyConnectedLayer(3)]
+        net, info = dl.trainnet(X, T, layers, "mse", options, nargout=2)
+        info.TrainingHistory.TrainingLoss              # 12 values: 3 epochs of 4 iterations
+        info.ValidationHistory.VariableNames           # ['Iteration', 'ValidationLoss', 'ValidationRMSE']
+        info.StopReason                                # 'Max epochs completed'
+    """
 
     __slots__ = ("TrainingHistory", "ValidationHistory", "OutputNetworkIteration", "StopReason")
 

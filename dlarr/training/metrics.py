@@ -104,14 +104,38 @@ def _by_values(group, grouphat, Order, fname):
 
 @name_value_pairs(2)
 def confusionmat(group, grouphat, *, Order=None, nargout=1):
-    """MATLAB's ``[C, order] = confusionmat(group, grouphat, Order=grouporder)``.
+    """Confusion matrix for classification, MATLAB's ``confusionmat``.
 
-    ``C[i, j]``: the number of observations of true group ``order[i]`` predicted as
-    ``order[j]`` (int64).  ``group``/``grouphat``: categoricals (the order is their
-    categories, every one, those of ``group`` first), or numbers or text (the sorted
-    unique values of both); ``Order`` gives the order instead (it must list every group
-    that occurs).  ``nargout=2`` returns ``(C, order)`` (a categorical for categorical
-    labels, else a NumPy array).  Observations with a missing label are left out.
+    Syntax::
+
+        C = dl.confusionmat(group, grouphat)
+        C = dl.confusionmat(group, grouphat, Order=grouporder)   # or ..., "Order", grouporder
+        C, order = dl.confusionmat(group, grouphat, nargout=2)   # MATLAB: [C, order] = ...
+
+    Input arguments:
+        group: the true labels, a vector: a categorical, numbers or text.
+        grouphat: the predicted labels, as many as ``group``, of the same kind (one of
+            the two may be a categorical and the other its names).
+        Order: None (default) | the groups in the order of the rows and columns.  By
+            default a categorical's categories, every one (a class no label belongs to
+            gets a row and a column of zeros), those of ``group`` first; for numbers or
+            text the sorted unique values of both.  Given, it must list every group that
+            occurs, without repeats.
+        nargout: 1 (default) | 2 (also the order).
+
+    Output arguments:
+        C: ``C[i, j]`` is the number of observations of true group ``order[i]``
+            predicted as ``order[j]`` (an int64 K x K array; rows true, columns
+            predicted).  Observations with a missing label (NaN, "", None, undefined)
+            are left out, as MATLAB does.
+        order: the groups of the rows and columns: a categorical for categorical labels,
+            else a NumPy array.
+
+    Example::
+
+        C, order = dl.confusionmat([1, 2, 2, 3], [1, 2, 3, 3], nargout=2)
+        # C = [[1 0 0], [0 1 1], [0 0 1]], order = array([1, 2, 3])
+        C = dl.confusionmat(["a", "b", "b"], ["a", "a", "b"], Order=["b", "a"])
     """
     fname = "confusionmat"
     nargout = check_nargout(nargout, (1, 2), fname)
@@ -254,20 +278,36 @@ def _draw(fig, m, labels, norm, row_summary, column_summary, title):
 @name_value_pairs(1)
 def confusionchart(trueLabels, predictedLabels=None, *, Title=None, Normalization="absolute",
                    RowSummary="off", ColumnSummary="off", File=None):
-    """MATLAB's ``confusionchart(trueLabels, predictedLabels)`` (or ``confusionchart(m)``,
-    ``confusionchart(m, classLabels)`` for a confusion matrix ``m``; default class labels
-    0..n-1): a matplotlib Figure of the confusion matrix, rows the true classes.
+    """Confusion matrix chart for classification, MATLAB's ``confusionchart``.
 
-    Options as MATLAB's: ``Title``; ``Normalization`` ("absolute", "column-normalized",
-    "row-normalized", "total-normalized"); ``RowSummary`` ("off", "absolute",
-    "row-normalized", "total-normalized") and ``ColumnSummary`` ("off", "absolute",
-    "column-normalized", "total-normalized"): the correct (blue) and incorrect (red)
-    share per true or predicted class.  With a display and a GUI backend the figure is
-    shown; otherwise it is written to ``File`` (default ``"confusionchart.png"`` in the
-    current directory; ``File`` given: always written there; ``File=False``: never).
-    The figure carries MATLAB's chart properties ``NormalizedValues`` and
-    ``ClassLabels``, and ``saved_file`` (the PNG's absolute path, or None).  Needs
+    Syntax::
+
+        fig = dl.confusionchart(trueLabels, predictedLabels)
+        fig = dl.confusionchart(m)                     # a confusion matrix; labels 0..n-1
+        fig = dl.confusionchart(m, classLabels)
+        fig = dl.confusionchart(..., Name=Value)       # or MATLAB's pairs ..., "Name", Value
+
+    ``trueLabels``, ``predictedLabels``: labels as :func:`confusionmat` takes them (rows:
+    the true classes); ``m``: a square matrix of non-negative counts.  Name-value
+    options: ``Title`` (None, the default: none); ``Normalization``: "absolute"
+    (default), "column-normalized", "row-normalized", "total-normalized";
+    ``RowSummary`` ("off" (default), "absolute", "row-normalized", "total-normalized")
+    and ``ColumnSummary`` ("off" (default), "absolute", "column-normalized",
+    "total-normalized"): the correct (blue) and incorrect (red) share per true or
+    predicted class; ``File``: with a display and a GUI backend the figure is shown,
+    otherwise written to ``"confusionchart.png"`` in the current directory (None, the
+    default); a path writes it there always, ``False`` never.
+
+    Returns a matplotlib Figure with MATLAB's chart properties ``NormalizedValues`` and
+    ``ClassLabels``, and ``saved_file`` (the PNG's absolute path, or None).  Differences
+    from MATLAB: a Figure, not a ConfusionMatrixChart object; the ``File`` option.  Needs
     matplotlib (``pip install dlarr[plot]``).
+
+    Example::
+
+        fig = dl.confusionchart(["a", "b", "b", "c"], ["a", "b", "c", "c"], File=False,
+                                Title="Test", RowSummary="row-normalized")
+        fig.NormalizedValues                           # the 3 x 3 counts
     """
     fname = "confusionchart"
     norm = choose(Normalization, V.CONFUSION_NORMALIZATIONS, fname, "Normalization")

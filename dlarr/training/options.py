@@ -15,12 +15,16 @@ stored in their canonical spelling.
 from __future__ import annotations
 
 import difflib
+import inspect
 import math
 import numbers
+import re
+import textwrap
 
 from ..core import options as V
 from ..core.arguments import name_value_pairs
 from . import properties as P
+from . import solvers as _solvers
 from .solvers import Solver, get_solver, solver_names
 
 __all__ = ["trainingOptions", "TrainingOptions", "TrainingOptionsSGDM", "TrainingOptionsADAM",
@@ -88,7 +92,24 @@ _choice = P.choice            # the validators live in properties.py
 
 
 class TrainingOptions:
-    """Base class of the training options objects; create them with :func:`trainingOptions`."""
+    """Base class of the training options objects (MATLAB's ``TrainingOptionsSGDM``,
+    ``TrainingOptionsADAM``, ``TrainingOptionsRMSProp``, one class per solver); create
+    them with :func:`trainingOptions`, whose help describes every option.
+
+    The options are properties with MATLAB's names: reading one gives its value,
+    setting one (``options.MaxEpochs = 50``) validates it as trainingOptions does; an
+    option of another solver, or an unknown name, is an error that says so.
+    ``options.SolverName`` is the solver; ``repr`` is MATLAB's properties display; two
+    options objects of one solver compare equal when every option does; ``copy.copy``
+    gives an independent copy.
+
+    Example::
+
+        options = dl.trainingOptions("adam", MaxEpochs=20)
+        isinstance(options, dl.TrainingOptions)        # True (a TrainingOptionsADAM)
+        options.MaxEpochs = 50
+        options.SolverName                             # 'adam'
+    """
 
     _solver = ""
     _display = "TrainingOptions"
@@ -235,14 +256,102 @@ def options_class(entry: Solver) -> type:
     known = _CLASSES.get(entry.name)
     if known is not None and known[0] is entry:
         return known[1]
+    props = _props_of(entry)
     cls = type(entry.options_class, (TrainingOptions,),
-               {"__doc__": entry.doc, "__module__": __name__, "_solver": entry.name,
-                "_display": entry.options_class, "_entry": entry, "_props": _props_of(entry)})
+               {"__doc__": _class_doc(entry, props), "__module__": __name__,
+                "_solver": entry.name, "_display": entry.options_class, "_entry": entry,
+                "_props": props})
     _CLASSES[entry.name] = (entry, cls)
     current = globals().get(entry.options_class)
     if current is None or (isinstance(current, type) and issubclass(current, TrainingOptions)):
         globals()[entry.options_class] = cls
     return cls
+
+
+# ---------------------------------------------------------------------------------------------
+# help: the docstrings, composed from the solver registry, the options tables of
+# properties.py (COMMON_OPTIONS, UNSUPPORTED_OPTIONS) and their descriptions (OPTION_HELP)
+# ---------------------------------------------------------------------------------------------
+_WIDTH = 88
+
+
+def _doc_value(v) -> str:
+    """An option's default as help shows it (a Python value, MATLAB's Inf)."""
+    if isinstance(v, str):
+        return f"'{v}'"
+    if isinstance(v, float) and math.isinf(v):
+        return "Inf"
+    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+        return f"{v:g}"
+    return repr(v)
+
+
+def _wrap(text, first, rest=None) -> list:
+    return textwrap.wrap(" ".join(text.split()), _WIDTH, initial_indent=first,
+                         subsequent_indent=first if rest is None else rest,
+                         break_on_hyphens=False)
+
+
+def _option_lines(name, default, check, shown=None) -> list:
+    """``Name: default (default) | other values`` and the option's description."""
+    shown = shown or _doc_value(default)
+    alts = list(getattr(check, "values", None) or
+                (f"'{o}'" for o in getattr(check, "options", ())))
+    line = f"{name}: {shown} (default)" + "".join(f" | {a}" for a in alts if a != shown)
+    return _wrap(line, " " * 4, " " * 8) + _wrap(P.OPTION_HELP.get(name, "(no description)"),
+                                               " " * 8)
+
+
+def _class_doc(entry: Solver, props: dict) -> str:
+    """The docstring of a solver's options class."""
+    text = (f"The object ``dl.trainingOptions('{entry.name}', ...)`` returns (MATLAB's "
+            f"``{entry.options_class}``): its properties are the options, with MATLAB's names "
+            "and defaults; setting one (``options.MaxEpochs = 50``) validates it as "
+            "trainingOptions does.  ``help(dl.trainingOptions)`` describes each option.")
+    lines = [entry.doc, ""] + _wrap(text, "") + ["", "Properties (defaults):"]
+    lines += [f"    {n}: {_doc_value(d)}" for n, (d, _) in props.items()]
+    return "\n".join(lines + ["", "Example::", "",
+                              f'    options = dl.trainingOptions("{entry.name}", MaxEpochs=20)',
+                              "    options.MaxEpochs = 50", "    print(options)"])
+
+
+def _options_doc(head, example) -> str:
+    """help(trainingOptions): ``head`` (its own text), the syntax, the solvers and their
+    own options, every solver's options, MATLAB's options dlarr does not take, the
+    output and ``example``, from the registry as it is now."""
+    names = solver_names()
+    lines = [head, "", "Syntax::", "", "    options = dl.trainingOptions(solverName)",
+             "    options = dl.trainingOptions(solverName, Name=Value, ...)",
+             '    options = dl.trainingOptions(solverName, "Name", Value, ...)    '
+             "# MATLAB's positional pairs", "", "Input arguments:"]
+    lines += _wrap("solverName: " + " | ".join(f"'{n}'" for n in names) + " (the registered "
+                   "solvers, matched as validatestring does).", " " * 4, " " * 8)
+    lines += ["", "Solvers and their own options (an option of another solver is a "
+              "TypeError):"]
+    for n in names:
+        entry = get_solver(n)
+        lines += [""] + _wrap(f"'{n}' ({entry.options_class}): {entry.doc}", "  ", "    ")
+        for opt, (default, check) in entry.options.items():
+            lines += _option_lines(opt, default, check)
+    rates = {}
+    for n in names:
+        rates.setdefault(get_solver(n).initial_learn_rate, []).append(f"'{n}'")
+    lines += ["", "Options of every solver (in the order of the properties display):", ""]
+    for opt, (default, check) in P.COMMON_OPTIONS.items():
+        shown = ", ".join(f"{_doc_value(r)} for {' and '.join(s)}" for r, s in rates.items()) \
+            if opt == "InitialLearnRate" else None
+        lines += _option_lines(opt, default, check, shown)
+    reasons = {}
+    for opt, why in P.UNSUPPORTED_OPTIONS.items():
+        reasons.setdefault(why, []).append(opt)
+    lines += ["", "MATLAB's options that dlarr does not take (a TypeError that says why):"]
+    for why, opts in reasons.items():
+        lines += _wrap(f"{', '.join(opts)}: {why}.", " " * 4, " " * 8)
+    lines += ["", "Output arguments:"] + _wrap(
+        "options: a " + " | ".join(get_solver(n).options_class for n in names) + " object (the "
+        "solver's class, a TrainingOptions), whose properties are the options; setting one "
+        "(``options.MaxEpochs = 50``) validates it the same way.", " " * 4, " " * 8)
+    return "\n".join(lines + ["", example])
 
 
 TrainingOptionsSGDM = options_class(get_solver("sgdm"))
@@ -267,7 +376,22 @@ def trainingOptions(solverName, **options) -> TrainingOptions:
     arguments or as MATLAB's positional pairs (``trainingOptions("adam", "MaxEpochs", 20)``);
     an option that belongs to another solver (Momentum for "adam"), one of MATLAB's options
     dlarr does not take (CheckpointPath, DispatchInBackground, ...) or an unknown name is a
-    TypeError, an invalid value a ValueError naming the option.
+    TypeError, an invalid value a ValueError naming the option.  Option names match in
+    any case; string values are stored in their canonical spelling.
+
+    Differences from MATLAB: MATLAB's "lbfgs" and "lm" solvers and the options listed
+    below as not taken are not supported; ValidationData is a pair (X, Y) (MATLAB's cell
+    array {X, Y}) or a datastore; OutputFcn and Metrics take Python functions; the
+    options of trainNetwork and trainnet are the same object (Metrics is trainnet's).
+
+    Example::
+
+        options = dl.trainingOptions("adam", MaxEpochs=100, MiniBatchSize=27,
+                                     GradientThreshold=1, Verbose=False)
+        options = dl.trainingOptions("sgdm", "InitialLearnRate", 0.05, "Momentum", 0.95,
+                                     "LearnRateSchedule", "piecewise")  # MATLAB's pairs
+        options.MaxEpochs = 50                         # validated as the name-value option
+        print(options)                                 # TrainingOptionsSGDM with properties: ...
     """
     if isinstance(solverName, str) and solverName.lower() in V.UNSUPPORTED_SOLVERS:
         valid = ", ".join(repr(n) for n in solver_names())
@@ -275,6 +399,32 @@ def trainingOptions(solverName, **options) -> TrainingOptions:
                          f"({V.UNSUPPORTED_SOLVERS[solverName.lower()]}) is not supported by "
                          f"dlarr; valid values are {valid}")
     return options_class(get_solver(solverName, "trainingOptions", "solverName"))(**options)
+
+
+_HEAD, _EXAMPLE = re.split(r"^(?=Example)", inspect.cleandoc(trainingOptions.__doc__), 1,
+                           flags=re.M)
+
+
+def undocumented_options() -> list:
+    """The options of the registered solvers (and the common ones) that
+    ``properties.OPTION_HELP`` does not describe, and its descriptions of no option.
+    Empty for the built-in solvers: otherwise importing dlarr is a TypeError."""
+    return sorted((_option_names() - set(P.UNSUPPORTED_OPTIONS)) ^ set(P.OPTION_HELP))
+
+
+if undocumented_options():
+    raise TypeError("properties.OPTION_HELP must describe every option, and only those: "
+                    f"{', '.join(undocumented_options())}")
+
+
+def _document():
+    """Compose help(trainingOptions) from the registry (again after each change of it)."""
+    trainingOptions.__doc__ = trainingOptions.__wrapped__.__doc__ = _options_doc(
+        _HEAD.rstrip(), _EXAMPLE.rstrip())
+
+
+_document()
+_solvers._ON_CHANGE.append(_document)
 
 
 def solver_of(options, fname) -> Solver:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import re
+import textwrap
 
 import numpy as np
 
@@ -73,6 +75,45 @@ def _sequence_option_names():
             if p not in ("self", "fname")]
 
 
+# The sequence options' help, inserted in each prediction function's docstring by
+# _with_sequence_options (their defaults come from _PredictOptions' signature).
+_SEQUENCE_HELP = {
+    "SequenceLength": (V.SEQUENCE_LENGTHS, "How the sequences of a mini-batch are made one "
+                       "length: padded to the longest, or truncated to the shortest (a "
+                       "number, as in training, is not taken)."),
+    "SequencePaddingDirection": (V.PADDING_DIRECTIONS, "Pad (or truncate) at the end "
+                                 "('right') or at the start ('left') of the sequences; "
+                                 "sequence-to-sequence outputs leave the padded steps out, a "
+                                 "sequence-to-one network reads the last step of the padded "
+                                 "mini-batch."),
+    "SequencePaddingValue": ((), "Value with which the sequences are padded, a real scalar."),
+    "ExecutionEnvironment": (V.EXECUTION_ENVIRONMENTS, "Hardware for prediction: 'auto' (a "
+                             "GPU when dl.canUseGPU(), else the CPU), 'cpu', or 'gpu' (an "
+                             "error without CuPy and a CUDA device).  Results come back on "
+                             "the host."),
+}
+assert list(_SEQUENCE_HELP) == _sequence_option_names(), "document every sequence option"
+
+
+def _with_sequence_options(fn):
+    """Put the sequence options' help (values, default, description) before the
+    ``Example`` of ``fn``'s docstring (apply it under ``name_value_pairs``)."""
+    defaults = {p.name: p.default
+                for p in inspect.signature(_PredictOptions.__init__).parameters.values()}
+    lines = ["Sequence options (name-value, as keywords or MATLAB's positional pairs):"]
+    for name, (choices, text) in _SEQUENCE_HELP.items():
+        d = defaults[name]
+        shown = f"'{d}'" if isinstance(d, str) else repr(d)
+        rest = "".join(f" | '{c}'" for c in choices if c != d) or " | real scalar"
+        lines += [f"    {name}: {shown} (default){rest}"]
+        lines += textwrap.wrap(text, 88, initial_indent=" " * 8, subsequent_indent=" " * 8,
+                               break_on_hyphens=False)
+    head, example = re.split(r"^(?=Example)", inspect.cleandoc(fn.__doc__), maxsplit=1,
+                             flags=re.M)
+    fn.__doc__ = head + "\n".join(lines) + "\n\n" + example
+    return fn
+
+
 def _check_mbs(v):
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
         raise ValueError(f"MiniBatchSize must be a positive integer, not {v!r}")
@@ -80,19 +121,48 @@ def _check_mbs(v):
 
 
 @name_value_pairs(2, names=_sequence_option_names)
+@_with_sequence_options
 def predict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", nargout=1, **seq_options):
-    """MATLAB's ``predict``: scores or responses of a trained network.
+    """Compute deep learning network output for inference, MATLAB's ``predict``.
 
-    SeriesNetwork: sequence-to-one networks give an N x K array; sequence-to-
-    sequence networks a list of K x T arrays (one K x T array when X is one
-    sequence).  dlnetwork: ``predict(net, X)`` on a formatted dlarray returns
-    the output dlarray (inference mode).  Options: ``SequenceLength``
-    ("longest"/"shortest"), ``SequencePaddingDirection``, ``SequencePaddingValue``,
-    ``ExecutionEnvironment`` ("auto": the GPU when canUseGPU(), "cpu", "gpu"),
-    ``InputDataFormats`` (the layout of plain data: a dlnetwork reads a numeric array or
-    an unformatted dlarray with it, as a formatted dlarray; a list of sequences is read
-    sequence by sequence, "TC" for T x C ones).  ``Y, state = predict(dlnet, X,
-    nargout=2)``: MATLAB's ``[Y, state]``, the State table after the pass."""
+    Syntax::
+
+        Y = dl.predict(net, X)
+        Y = dl.predict(net, X, MiniBatchSize=27)       # or ..., "MiniBatchSize", 27
+        Y, state = dl.predict(dlnet, X, nargout=2)     # MATLAB: [Y, state] = predict(dlnet, X)
+
+    Input arguments:
+        net: a SeriesNetwork (from trainNetwork) or a dlnetwork.
+        X: sequences: a list of C x T arrays, one C x T array (one sequence), or a
+            datastore whose reads' first column is the predictors.  A dlnetwork also
+            takes a formatted dlarray ("CBT", "CB"), or a numeric array or unformatted
+            dlarray with InputDataFormats: one inference pass from ``net.State``.
+        MiniBatchSize: 128 (default) | positive integer.  Sequences per mini-batch.
+        InputDataFormats: 'auto' (default) | data format such as 'CBT'.  The layout of
+            plain data: a dlnetwork reads a numeric array or an unformatted dlarray with
+            it, as a formatted dlarray; a list of sequences is read sequence by sequence
+            ('TC' for T x C ones).
+        nargout: 1 (default) | 2 (a dlnetwork given a dlarray: also the state).
+
+    Output arguments:
+        Y: for sequences, an N x K array (sequence-to-one networks; K the output size:
+            class scores or responses) or a list of K x T arrays (sequence-to-sequence
+            networks, padded steps left out; one K x T array when X is one sequence).
+            The recurrent layers start each mini-batch from their initial state, and the
+            network's State is left as it is (see :func:`predictAndUpdateState`).  For a
+            dlarray X: the output dlarray, in inference mode (dropout off).
+        state: the State table after the pass (``nargout=2``); assign it to ``net.State``
+            to keep it.
+
+    Example::
+
+        net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(8, OutputMode="last"),
+                            dl.fullyConnectedLayer(2), dl.softmaxLayer()])
+        X = [np.random.rand(3, n) for n in (5, 9, 7)]
+        scores = dl.predict(net, X)                    # 3 x 2
+        Y = dl.predict(net, dl.dlarray(np.random.rand(3, 4, 10), "CBT"))   # 2(C) x 4(B)
+        Y, state = dl.predict(net, np.random.rand(10, 3, 4), InputDataFormats="TCB", nargout=2)
+    """
     if isinstance(net, dlnetwork) and (isinstance(X, DLArray) or (
             InputDataFormats != "auto" and hasattr(X, "shape"))):
         nargout = check_nargout(nargout, (1, 2), "predict")
@@ -114,13 +184,44 @@ def _stack(net, outs, single):
 
 
 @name_value_pairs(2, names=_sequence_option_names)
+@_with_sequence_options
 def classify(net, X, *, MiniBatchSize=128, nargout=1, **seq_options):
-    """MATLAB's ``classify``: predicted labels, in the kind of the training
-    labels: a categorical with every category of the training labels (MATLAB's),
-    or an array of ints or strings.  Sequence-to-label: N labels;
-    sequence-to-sequence: a list of label vectors, one label per time step.
-    ``labels, scores = classify(net, X, nargout=2)``: MATLAB's ``[labels, scores]``, the
-    scores as :func:`predict` gives them."""
+    """Classify data using a trained network, MATLAB's ``classify``.
+
+    Syntax::
+
+        labels = dl.classify(net, X)
+        labels = dl.classify(net, X, MiniBatchSize=27)  # or ..., "MiniBatchSize", 27
+        labels, scores = dl.classify(net, X, nargout=2) # MATLAB: [labels, scores] = classify(...)
+
+    Input arguments:
+        net: a classification network trained by trainNetwork (it records the classes).
+        X: a list of C x T sequences, one C x T array (one sequence), or a datastore
+            whose reads' first column is the predictors.
+        MiniBatchSize: 128 (default) | positive integer.  Sequences per mini-batch.
+        nargout: 1 (default) | 2 (also the scores).
+
+    Output arguments:
+        labels: the predicted classes, of the kind of the training labels: a
+            categorical with every category of the training labels (MATLAB's), or an
+            array of ints or strings.  Sequence-to-label: N labels; sequence-to-sequence:
+            a list of label vectors, one label per time step (one vector for one
+            sequence).
+        scores: the class scores, as :func:`predict` gives them (N x K, or K x T arrays).
+
+    The recurrent layers start each mini-batch from their initial state.
+
+    Example::
+
+        X = [np.random.rand(3, int(n)) for n in np.random.randint(5, 15, 20)]
+        Y = dl.categorical(["up" if x[0].mean() > 0.5 else "down" for x in X])
+        layers = [dl.sequenceInputLayer(3), dl.lstmLayer(8, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        net = dl.trainNetwork(X, Y, layers, dl.trainingOptions("adam", MaxEpochs=2,
+                                                               Verbose=False))
+        labels, scores = dl.classify(net, X, nargout=2)    # 20 labels, 20 x 2 scores
+        accuracy = np.mean(labels == Y)
+    """
     nargout = check_nargout(nargout, (1, 2), "classify")
     outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize),
                                     _PredictOptions(**seq_options, fname="classify"), False,
@@ -140,9 +241,35 @@ def _labels_of(net, outs, single):
 
 
 @name_value_pairs(2, names=_sequence_option_names)
+@_with_sequence_options
 def predictAndUpdateState(net, X, **seq_options):
-    """MATLAB's ``[net, Y] = predictAndUpdateState(net, X)``: predict and keep the
-    recurrent states, so the next call continues the sequences."""
+    """Predict responses using a trained recurrent network and update the network
+    state, MATLAB's ``predictAndUpdateState``.
+
+    Syntax::
+
+        net, Y = dl.predictAndUpdateState(net, X)      # MATLAB: [net, Y] = predictAndUpdateState(net, X)
+
+    Input arguments:
+        net: a SeriesNetwork or a dlnetwork with recurrent layers.
+        X: a list of C x T sequences or one C x T array (one sequence), processed in
+            one mini-batch from the network's current State.
+
+    Output arguments:
+        net: a copy of the network whose State is the state after X, so that the next
+            call continues the sequences (time step by time step forecasting); the
+            network given is left as it is.  :func:`resetState` starts over.
+        Y: the predictions, as :func:`predict` gives them.
+
+    Example::
+
+        net = dl.dlnetwork([dl.sequenceInputLayer(1), dl.lstmLayer(8),
+                            dl.fullyConnectedLayer(1)])
+        net, Y = dl.predictAndUpdateState(net, np.random.rand(1, 20))   # 1 x 20
+        for t in range(5):                             # forecast from the last prediction
+            net, Y = dl.predictAndUpdateState(net, Y[:, -1:])
+        net = dl.resetState(net)
+    """
     new = net._copy()
     options = _PredictOptions(**seq_options, fname="predictAndUpdateState")
     outs, single = _predict_batches(new, X, 1, options, True, "predictAndUpdateState")
@@ -150,9 +277,40 @@ def predictAndUpdateState(net, X, **seq_options):
 
 
 @name_value_pairs(2, names=_sequence_option_names)
+@_with_sequence_options
 def classifyAndUpdateState(net, X, *, nargout=2, **seq_options):
-    """MATLAB's ``[net, labels] = classifyAndUpdateState(net, X)``;
-    ``net, labels, scores = classifyAndUpdateState(net, X, nargout=3)`` also the scores."""
+    """Classify data using a trained recurrent network and update the network state,
+    MATLAB's ``classifyAndUpdateState``.
+
+    Syntax::
+
+        net, labels = dl.classifyAndUpdateState(net, X)
+        net, labels, scores = dl.classifyAndUpdateState(net, X, nargout=3)
+
+    Input arguments:
+        net: a classification network trained by trainNetwork.
+        X: a list of C x T sequences or one C x T array (one sequence), processed in
+            one mini-batch from the network's current State.
+        nargout: 2 (default: net, labels) | 3 (also the scores).
+
+    Output arguments:
+        net: a copy of the network whose State is the state after X (the next call
+            continues the sequences); the network given is left as it is.
+        labels: the predicted classes, as :func:`classify` gives them.
+        scores: the class scores, as :func:`predict` gives them.
+
+    Example::
+
+        X = [np.random.rand(3, 12) for _ in range(20)]
+        Y = dl.categorical(["up" if x[0].mean() > 0.5 else "down" for x in X])
+        layers = [dl.sequenceInputLayer(3), dl.lstmLayer(8), dl.fullyConnectedLayer(2),
+                  dl.softmaxLayer(), dl.classificationLayer()]
+        Ys = [dl.categorical([y] * 12, ["down", "up"]) for y in Y]   # a label per step
+        net = dl.trainNetwork(X, Ys, layers, dl.trainingOptions("adam", MaxEpochs=2,
+                                                                Verbose=False))
+        net, labels = dl.classifyAndUpdateState(net, X[0][:, :6])    # the first 6 steps
+        net, labels, scores = dl.classifyAndUpdateState(net, X[0][:, 6:], nargout=3)
+    """
     nargout = check_nargout(nargout, (2, 3), "classifyAndUpdateState")
     new = net._copy()
     options = _PredictOptions(**seq_options, fname="classifyAndUpdateState")
@@ -162,12 +320,41 @@ def classifyAndUpdateState(net, X, *, nargout=2, **seq_options):
 
 
 @name_value_pairs(2, names=_sequence_option_names)
+@_with_sequence_options
 def minibatchpredict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", **seq_options):
-    """MATLAB's ``minibatchpredict``: a dlnetwork's outputs for a list of
-    sequences, in mini-batches (N x K for sequence-to-one networks, a list of
-    K x T arrays for sequence-to-sequence networks).  ``InputDataFormats``: the layout
-    of a numeric array holding a batch ("CBT", "TCB", "BTC", ...; split into its
-    sequences) or of each sequence of a list ("TC")."""
+    """Mini-batched prediction with a dlnetwork, MATLAB's ``minibatchpredict``.
+
+    Syntax::
+
+        scores = dl.minibatchpredict(net, X)
+        scores = dl.minibatchpredict(net, X, MiniBatchSize=27)   # or ..., "MiniBatchSize", 27
+
+    Input arguments:
+        net: a dlnetwork (a SeriesNetwork works too).
+        X: a list of C x T sequences, one C x T array (one sequence), a datastore whose
+            reads' first column is the predictors, or, with InputDataFormats, a numeric
+            array holding a batch.
+        MiniBatchSize: 128 (default) | positive integer.  Sequences per mini-batch.
+        InputDataFormats: 'auto' (default) | data format such as 'CBT'.  The layout of a
+            numeric array holding a batch ('CBT', 'TCB', 'BTC', ...; it is split into its
+            sequences) or of each sequence of a list ('TC').
+
+    Output arguments:
+        scores: the network's outputs: an N x K array for sequence-to-one networks, a
+            list of K x T arrays for sequence-to-sequence networks (padded steps left
+            out; one K x T array when X is one sequence).  Each mini-batch starts from
+            the initial state; ``dl.scores2label(scores, net)`` gives labels.
+
+    Differences from MATLAB: one output (no Outputs or UniformOutput options).
+
+    Example::
+
+        net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(8, OutputMode="last"),
+                            dl.fullyConnectedLayer(2), dl.softmaxLayer()])
+        X = [np.random.rand(3, n) for n in (5, 9, 7)]
+        scores = dl.minibatchpredict(net, X, MiniBatchSize=2)   # 3 x 2
+        scores = dl.minibatchpredict(net, np.random.rand(4, 10, 3), InputDataFormats="BTC")
+    """
     X = input_sequences(X, InputDataFormats, "minibatchpredict")
     outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize),
                                     _PredictOptions(**seq_options, fname="minibatchpredict"), False,
@@ -176,13 +363,37 @@ def minibatchpredict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", **se
 
 
 def scores2label(scores, classNames=None, dim=None):
-    """MATLAB's ``scores2label``: the class of the largest score.
+    """Convert prediction scores to labels, MATLAB's ``scores2label``.
 
-    ``scores`` is N x K (classes along the last dimension unless ``dim`` says
-    otherwise); ``classNames`` defaults to the classes a network trained by
-    trainnet recorded, when ``classNames`` is that network (a categorical comes
-    back when it was trained on one).  ``classNames`` a categorical: a categorical
-    with its categories, as MATLAB returns; a list: an array of its values."""
+    Syntax::
+
+        Y = dl.scores2label(scores, classNames)
+        Y = dl.scores2label(scores, net)               # the classes trainnet recorded
+        Y = dl.scores2label(scores, classNames, dim)
+
+    Input arguments:
+        scores: the class scores, an N x K array (or a dlarray, taken as its data) with
+            the classes along ``dim``.
+        classNames: the classes in score order: a list (or array) of names, a
+            categorical, or a network trained by trainnet with "crossentropy" (its
+            classes).  Required (default None: a ValueError).
+        dim: the dimension of the classes, 0-based; default None, the last one (give 0
+            for "CB" scores of a dlnetwork).
+
+    Output arguments:
+        Y: the class of the largest score of each observation: a categorical with the
+            categories of ``classNames`` when it is a categorical (or a network trained
+            on categorical labels), else an array of its values.
+
+    Differences from MATLAB: ``dim`` is 0-based and its default is the last dimension;
+    MATLAB's multilabel forms are not supported.
+
+    Example::
+
+        scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+        dl.scores2label(scores, ["cat", "dog"])        # array(['dog', 'cat', 'dog'])
+        dl.scores2label(scores.T, dl.categorical(["cat", "dog"]), 0)  # a categorical
+    """
     decode = None
     if isinstance(classNames, _Net):
         labels = getattr(classNames, "_labels", None)

@@ -371,6 +371,23 @@ class TrainingProgress:
       backend is a GUI one.
     - ``iterations_per_epoch``: lets the progress bar show a total from the start;
       otherwise it is learned at the end of the first epoch.
+
+    The training loop calls :meth:`start`, then :meth:`iteration` every iteration
+    (``epoch, iteration, elapsed_s, loss, metric, learn_rate``, and ``val_loss``,
+    ``val_metric`` when validation ran), then :meth:`finish` with the stop reason;
+    :attr:`history` holds every iteration's values.  dlarr's display of MATLAB's
+    progress (MATLAB has no public class for it): a custom training loop can use it to
+    print trainNetwork's table.
+
+    Example::
+
+        options = dl.trainingOptions("sgdm", MaxEpochs=1, VerboseFrequency=2)
+        p = dl.TrainingProgress(options, task="regression")
+        p.start()
+        for it in range(1, 5):
+            p.iteration(1, it, 0.1 * it, 1.0 / it, 0.5 / it, 0.01)   # loss, RMSE, rate
+        p.finish(1, 4, 0.4, 0.25, 0.125, 0.01, reason="Max epochs completed")
+        p.history["TrainingLoss"]                      # [1.0, 0.5, 0.333..., 0.25]
     """
 
     plot_file = "training-progress.png"

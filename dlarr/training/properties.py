@@ -7,6 +7,10 @@ ValueError (a TypeError for a string option given a non-string) naming the
 option; :class:`options.TrainingOptions` adds where it was called from.  The
 solver registry (``solvers.py``) declares each solver's own options with these
 validators; ``options.py`` builds the options classes from both tables.
+
+For help: each validator carries ``.values``, the texts of the values it takes (a
+``choice`` its ``.options``), and ``OPTION_HELP`` describes every option;
+``options.py`` composes ``help(trainingOptions)`` from them and the registry.
 """
 from __future__ import annotations
 
@@ -64,6 +68,7 @@ def in_range(lo, hi, lo_open=False, hi_open=False, finite=True, expected=None):
         if not ok:
             raise bad(name, expected, v)
         return x
+    check.values = (expected,)
     return check
 
 
@@ -78,6 +83,7 @@ def positive_int(allow_inf=False):
         if not math.isfinite(x) or x != int(x) or x < 1:
             raise bad(name, expected, v)
         return int(x)
+    check.values = (expected,)
     return check
 
 
@@ -87,6 +93,9 @@ def logical(v, name):
     if isinstance(v, numbers.Real) and not isinstance(v, str) and v in (0, 1):
         return bool(v)
     raise bad(name, "a logical value (True/False, or 1/0)", v)
+
+
+logical.values = ("logical (True/False, or 1/0)",)
 
 
 def choice(*allowed):
@@ -114,6 +123,10 @@ def _padding_value(v, name):
     return real(v, name, "a real scalar")
 
 
+_sequence_length.values = ("'longest'", "'shortest'", "positive integer")
+_padding_value.values = ("real scalar",)
+
+
 def _validation_data(v, name):
     expected = "None, a pair (X, Y) of predictors and responses, or a datastore of them"
     if v is None:
@@ -127,6 +140,9 @@ def _validation_data(v, name):
     raise bad(name, expected, v)
 
 
+_validation_data.values = ("(X, Y) pair of predictors and responses", "datastore")
+
+
 def _output_fcn(v, name):
     expected = "None, a callable, or a list of callables"
     if v is None:
@@ -136,6 +152,9 @@ def _output_fcn(v, name):
     if isinstance(v, (list, tuple)) and v and all(callable(f) for f in v):
         return tuple(v)
     raise bad(name, expected, v)
+
+
+_output_fcn.values = ("function", "list of functions")
 
 
 def _metrics(v, name):
@@ -155,12 +174,17 @@ def _metrics(v, name):
 
 
 _metrics.options = V.METRICS
+_metrics.values = tuple(f"'{m}'" for m in V.METRICS) + ("function value = f(Y, T)",
+                                                        "list of them")
 
 
 def _objective_metric_name(v, name):
     if not isinstance(v, str) or not v:
         raise bad(name, "'loss' or the name of one of the Metrics", v)
     return v
+
+
+_objective_metric_name.values = ("'loss'", "name of a metric")
 
 
 def _data_formats(v, name):
@@ -176,6 +200,9 @@ def _data_formats(v, name):
         return check_format(v, name)
     except (TypeError, ValueError) as e:
         raise ValueError(f"{e}; {name} must be {expected}") from None
+
+
+_data_formats.values = ("'auto'", "data format such as 'CBT'", "list of formats, one per input")
 
 
 def _output_network(v, name):
@@ -264,4 +291,128 @@ UNSUPPORTED_OPTIONS = {
     "GradientTolerance": _LBFGS, "StepTolerance": _LBFGS,
     "InitialDampingFactor": _LM, "MaxDampingFactor": _LM, "DampingIncreaseFactor": _LM,
     "DampingDecreaseFactor": _LM,
+}
+
+# The description of each option, for help(trainingOptions) (after MATLAB's trainingOptions
+# page, as dlarr does it): every option of COMMON_OPTIONS and of the built-in solvers must
+# have one (options.py checks it at import); a registered solver's own options may.
+OPTION_HELP = {
+    # the built-in solvers' own options
+    "Momentum": "Contribution of the previous step to the current iteration of stochastic "
+                "gradient descent with momentum: 0 is no momentum, 1 the largest.",
+    "GradientDecayFactor": "Decay rate of the gradient moving average of the Adam solver "
+                           "(beta1 in the Adam paper's notation).",
+    "SquaredGradientDecayFactor": "Decay rate of the squared gradient moving average (beta2 "
+                                  "of Adam; RMSProp's decay rate): typical values 0.9, 0.99 "
+                                  "and 0.999, averaging lengths of 10, 100 and 1000 updates.",
+    "Epsilon": "Denominator offset of the Adam and RMSProp updates, added to avoid division "
+               "by zero.",
+    # every solver's
+    "InitialLearnRate": "Learning rate used for training (the global learning rate, which "
+                        "the layers' learn-rate factors multiply): too low makes training "
+                        "long, too high may give a suboptimal result or diverge.",
+    "MaxEpochs": "Maximum number of epochs (full passes through the training data).",
+    "LearnRateSchedule": "'none': the learning rate stays InitialLearnRate; 'piecewise': it "
+                         "is multiplied by LearnRateDropFactor every LearnRateDropPeriod "
+                         "epochs.",
+    "LearnRateDropFactor": "Factor by which the 'piecewise' schedule drops the learning "
+                           "rate.",
+    "LearnRateDropPeriod": "Number of epochs between drops of the learning rate ('piecewise' "
+                           "schedule): with the defaults, epochs 1 to 10 use "
+                           "InitialLearnRate, epochs 11 to 20 0.1 times it, and so on.",
+    "MiniBatchSize": "Size of the mini-batch used for each training iteration.  The data "
+                     "that does not fill a last complete mini-batch of an epoch is left out, "
+                     "as in MATLAB (a training set smaller than MiniBatchSize is one "
+                     "mini-batch).",
+    "Shuffle": "Data shuffling: 'once' before training, 'every-epoch' before every epoch, "
+               "'never'.  The order comes from dlarr's random generator (dl.rng).",
+    "SequenceLength": "Padding or truncation of the sequences of each mini-batch: "
+                      "'longest' pads them to the longest, 'shortest' truncates them to the "
+                      "shortest, and a number n pads them to the longest and splits the "
+                      "mini-batch into chunks of n time steps, one iteration each, the "
+                      "recurrent state carried from chunk to chunk (a sequence-to-label "
+                      "network runs the earlier chunks only to carry the state).",
+    "PreprocessingEnvironment": "Where mini-batches are prepared: 'serial', in the training "
+                                "process.  MATLAB's 'background' and 'parallel' need its "
+                                "pools and are a ValueError.",
+    "L2Regularization": "Factor for L2 regularization (weight decay): L2Regularization times "
+                        "each learnable's L2 factor (the layers' ...L2Factor properties; 0 "
+                        "for biases by default) times the learnable is added to its "
+                        "gradient.",
+    "GradientThresholdMethod": "How gradients above GradientThreshold are clipped: "
+                               "'l2norm', each learnable's gradient whose L2 norm exceeds "
+                               "the threshold is scaled to that norm; 'global-l2norm', when "
+                               "the L2 norm L of all the gradients together exceeds it, all "
+                               "are scaled by GradientThreshold/L; 'absolute-value', each "
+                               "partial derivative larger in magnitude is set to the "
+                               "threshold, its sign kept.",
+    "GradientThreshold": "Gradient threshold: Inf (math.inf, the default) clips nothing; "
+                         "otherwise the gradients are clipped as GradientThresholdMethod "
+                         "says, after L2 regularization and before the solver's step.",
+    "Verbose": "Print the training progress table (True); False prints nothing but, on a "
+               "terminal, a progress bar.",
+    "VerboseFrequency": "Frequency of verbose printing: a table row at iteration 1, every "
+                        "VerboseFrequency iterations (and validation) and at the end.",
+    "ValidationData": "Data for validation during training: None, a pair (X, Y) of "
+                      "predictors and responses in the forms training takes, or a datastore "
+                      "whose reads are rows [predictors, responses].  The loss and metrics on "
+                      "it are computed at iteration 1 (trainnet: on the initial network, "
+                      "iteration 0), every ValidationFrequency iterations and at the end, "
+                      "shown in the table and the plot and recorded in the info.",
+    "ValidationFrequency": "Frequency of network validation, in iterations.",
+    "ValidationPatience": "Patience of validation stopping: training stops ('Met validation "
+                          "criterion') once the objective metric on the validation data has "
+                          "failed this many validations in a row to improve on its best; "
+                          "Inf (math.inf, the default) never stops early.",
+    "ObjectiveMetricName": "Metric that ValidationPatience and OutputNetwork "
+                           "'best-validation' follow: 'loss', or the name of one of the "
+                           "training's built-in metrics (trainnet's Metrics; trainNetwork's "
+                           "'accuracy' or 'rmse'); larger is better for all but 'loss' and "
+                           "'rmse'.  As in MATLAB, a function metric cannot be the "
+                           "objective.",
+    "ExecutionEnvironment": "Hardware for training: 'auto' (a GPU when dl.canUseGPU(), "
+                            "else the CPU), 'cpu', or 'gpu' (an error without CuPy and a "
+                            "CUDA device).  The trained network is returned on the host.",
+    "OutputFcn": "Functions to call during training: None, a function or a list of them, "
+                 "each given a dict of MATLAB's info fields (Epoch, Iteration, "
+                 "TimeSinceStart, TrainingLoss, ValidationLoss, BaseLearnRate, "
+                 "TrainingAccuracy/RMSE and ValidationAccuracy/RMSE for trainNetwork, "
+                 "Training<Metric> and Validation<Metric> for trainnet's Metrics, State "
+                 "'start', 'iteration' or 'done') at the start, after every iteration and at "
+                 "the end.  Training stops ('Stopped by OutputFcn') when one returns True.",
+    "Metrics": "Metrics to monitor (trainnet; trainNetwork reports the accuracy or RMSE and "
+               "rejects the option, as in MATLAB): None, a name ('accuracy' in percent, "
+               "'rmse', 'fscore', 'precision', 'recall', 'auc'), a function value = f(Y, T) "
+               "of the mini-batch's formatted output and targets, or a list of them.  "
+               "Computed on every mini-batch and on the validation data, shown in the table "
+               "and the plot, recorded in the TrainingInfo.",
+    "Plots": "Plots to display during training: 'none' or 'training-progress' (a matplotlib "
+             "figure of the loss and metrics per iteration, live with a display and a GUI "
+             "backend, else written to training-progress.png).",
+    "SequencePaddingValue": "Value with which the sequences are padded.",
+    "SequencePaddingDirection": "Direction of padding or truncation: 'right' at the end of "
+                                "the sequences, 'left' at their start (a sequence-to-label "
+                                "network reads the last time step of the padded mini-batch: "
+                                "left padding keeps it a real step).",
+    "InputDataFormats": "Layout of plain (unformatted) predictors: 'auto' (dlarr's forms: a "
+                        "list of C x T sequences, one C x T array for one sequence), the "
+                        "format of an array holding a batch (labels 'C', 'B', 'T': 'CBT', "
+                        "'TCB', 'BTC', ...; it is split into its sequences), or for a list a "
+                        "format without 'B' ('TC': each sequence is T x C); a list gives one "
+                        "per input.",
+    "TargetDataFormats": "Layout of plain numeric targets: 'auto' (N x R responses, a list "
+                         "of R x T sequences) or a format such as 'CB' (R x N responses), "
+                         "read as InputDataFormats are.",
+    "ResetInputNormalization": "Recompute the input layer's normalization statistics from "
+                               "the training data (True); False keeps the statistics already "
+                               "set (they are computed when one the normalization needs is "
+                               "empty).",
+    "OutputNetwork": "Network training returns: 'auto' ('best-validation' with "
+                     "ValidationData, 'last-iteration' without), 'last-iteration', or "
+                     "'best-validation' (the network of the best value of "
+                     "ObjectiveMetricName on the validation data; it needs ValidationData).  "
+                     "MATLAB's older 'best-validation-loss' is accepted and stored as "
+                     "'best-validation'.",
+    "Acceleration": "Performance optimization: 'auto' or 'none', accepted as MATLAB's; both "
+                    "run the same (dlarr has no trace caching).",
 }

@@ -54,6 +54,7 @@ class Solver:
 
 
 _REGISTRY: dict[str, Solver] = {}
+_ON_CHANGE: list = []       # called after every change of the registry (options.py: the help)
 
 
 def solver_names() -> tuple:
@@ -109,6 +110,8 @@ def register_solver(name, step, *, options_class=None, options=None, initial_lea
         check(default, opt)
     _REGISTRY.pop(existing, None)
     _REGISTRY[name] = entry
+    for f in _ON_CHANGE:
+        f()
     return entry
 
 
@@ -117,7 +120,10 @@ def unregister_solver(name) -> Solver:
     if name not in _REGISTRY:
         raise KeyError(f"unregister_solver: no solver {name!r}; the solvers are "
                        f"{', '.join(map(repr, _REGISTRY))}")
-    return _REGISTRY.pop(name)
+    entry = _REGISTRY.pop(name)
+    for f in _ON_CHANGE:
+        f()
+    return entry
 
 
 # ==========================================================================

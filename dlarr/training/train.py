@@ -27,23 +27,7 @@ __all__ = ["trainNetwork", "trainnet"]
 
 
 def trainNetwork(X, Y, layers, options=None, *, nargout=1):
-    """MATLAB's ``net = trainNetwork(X, Y, layers, options)`` for sequence data.
-
-    ``X``: a list of C x T arrays.  ``Y``: labels (a categorical, as MATLAB's, or
-    ints or strings) for sequence-to-label classification, a list of per-step label
-    sequences for sequence-to-sequence classification, an N x R array for sequence-to-one
-    regression, or a list of R x T arrays for sequence-to-sequence regression.
-    Which one is decided by the output layer and the last recurrent layer's
-    OutputMode, as in MATLAB.  ``trainNetwork(ds, layers, options)``: a datastore
-    whose reads are rows [predictors, responses] (e.g. ``combine(dsX, dsT)``).  The classes are a categorical's categories, every one
-    (also those absent from Y: the network needs one output per category), else the
-    sorted unique labels; after training the output layer's Classes holds them (a
-    categorical for categorical labels).  Returns a :class:`SeriesNetwork`;
-    ``net, info = trainNetwork(..., nargout=2)`` also MATLAB's training info (a struct:
-    TrainingLoss, TrainingAccuracy or TrainingRMSE, ValidationLoss, ValidationAccuracy or
-    ValidationRMSE, BaseLearnRate per iteration, FinalValidationLoss, FinalValidationAccuracy
-    or FinalValidationRMSE, OutputNetworkIteration; ``dlarr.training.info``).
-    """
+    """Train a neural network, MATLAB's ``trainNetwork``; see ``help(dl.trainNetwork)``."""
     fname = "trainNetwork"
     nargout = check_nargout(nargout, (1, 2), fname)
     X, Y, layers, options = _datastore_call(X, Y, (layers, options), fname,
@@ -73,23 +57,7 @@ def trainNetwork(X, Y, layers, options=None, *, nargout=1):
 
 
 def trainnet(X, T, net, lossFcn, options=None, *, nargout=1):
-    """MATLAB's ``net = trainnet(X, T, net, lossFcn, options)`` for sequence data.
-
-    ``net`` is a dlnetwork or a layer array without an output layer; ``lossFcn``
-    a loss name ("crossentropy", "index-crossentropy" (0-based class indices),
-    "binary-crossentropy", "mse"/"mean-squared-
-    error"/"l2loss", "mae"/"mean-absolute-error"/"l1loss", "huber") or a
-    function ``loss = f(Y, T)`` on formatted dlarrays.  With "crossentropy" the
-    targets are labels (a categorical: one-hot encoded over all its categories; ints
-    or strings: over their sorted unique values), and the returned network keeps the
-    classes for :func:`scores2label`.  ``trainnet(ds, net, lossFcn, options)``: a
-    datastore whose reads are rows [predictors, targets].
-    Returns the trained dlnetwork; ``net, info = trainnet(..., nargout=2)`` also MATLAB's
-    :class:`TrainingInfo` (TrainingHistory and ValidationHistory tables,
-    OutputNetworkIteration, StopReason).  The options' Metrics are computed on every
-    mini-batch and on the validation data, shown in the table and the plot and recorded
-    in the info.
-    """
+    """Train a deep learning neural network, MATLAB's ``trainnet``; see ``help(dl.trainnet)``."""
     fname = "trainnet"
     nargout = check_nargout(nargout, (1, 2), fname)
     X, T, net, lossFcn, options = _datastore_call(X, T, (net, lossFcn, options), fname,
@@ -110,6 +78,132 @@ def trainnet(X, T, net, lossFcn, options=None, *, nargout=1):
         return net
     return net, trainnet_info(result.history, result.validations, result.metrics,
                               result.output_iteration, result.reason)
+
+
+trainNetwork.__doc__ = """Train a neural network for sequence data, MATLAB's ``trainNetwork``.
+
+Syntax::
+
+    net = dl.trainNetwork(X, Y, layers, options)
+    net = dl.trainNetwork(ds, layers, options)
+    net, info = dl.trainNetwork(..., nargout=2)    # MATLAB: [net, info] = trainNetwork(...)
+
+Input arguments:
+    X: the predictors: a list of C x T arrays (MATLAB's cell array of sequences; C is the
+        input layer's InputSize, the lengths may differ), one C x T array for one
+        sequence, or, with the InputDataFormats option, an array holding a batch.
+    Y: the responses, their kind decided by the output layer and the last recurrent
+        layer's OutputMode, as in MATLAB.  Sequence-to-label classification: N labels
+        (a categorical, as MATLAB's, or ints or strings); sequence-to-sequence
+        classification: a list of N label sequences, one label per time step;
+        sequence-to-one regression: an N x R array; sequence-to-sequence regression: a
+        list of N R x T arrays.
+    ds: a datastore whose reads are rows [predictors, responses] (e.g.
+        ``dl.combine(dsX, dsT)``), instead of X and Y.
+    layers: a list of layers that starts with a sequenceInputLayer and ends with a
+        classificationLayer (after a softmaxLayer) or a regressionLayer, or a network
+        whose layers to train further.  The layers given are left as they are.
+    options: training options from :func:`trainingOptions` (solver, MaxEpochs,
+        MiniBatchSize, ValidationData, ...); Metrics is trainnet's option (a ValueError).
+    nargout: 1 (default) returns net; 2 returns (net, info).
+
+Output arguments:
+    net: the trained :class:`SeriesNetwork`, on the host, its recurrent states reset.
+        For classification the output layer's Classes holds the classes: a categorical's
+        categories, every one (also those absent from Y: the network has one output per
+        category), else the sorted unique labels; a categorical for categorical labels.
+    info: MATLAB's training info, a struct (a dict whose fields are also attributes,
+        ``info.TrainingLoss``): TrainingLoss, TrainingAccuracy (percent) or TrainingRMSE,
+        ValidationLoss, ValidationAccuracy or ValidationRMSE (NaN where validation did
+        not run) and BaseLearnRate, one value per iteration; FinalValidationLoss and
+        FinalValidationAccuracy or FinalValidationRMSE (the returned network's, NaN
+        without validation data) and OutputNetworkIteration.
+
+What training does, as MATLAB: the statistics of the input layer's Normalization are
+computed from X (see ResetInputNormalization); each epoch takes the data in mini-batches of MiniBatchSize sequences (in the
+order Shuffle gives; the rest that does not fill a mini-batch is left out), padded or
+truncated as SequenceLength says; a sequence-to-label network reads the label at the
+last time step, and padded steps are left out of sequence-to-sequence losses.  The loss
+is the output layer's (LossFunction); to its gradient L2Regularization is added, then it
+is clipped (GradientThreshold), then the solver takes its step with the learning rate
+times each learnable's learn-rate factor.  Validation, ValidationPatience, OutputNetwork,
+OutputFcn and the progress table (Verbose) and plot (Plots) follow the options.
+
+Differences from MATLAB: sequence data only (no images, tables or feature arrays in
+X); training runs on the CPU or one GPU (ExecutionEnvironment); ``nargout=2`` for the
+second output.  MATLAB recommends trainnet since R2024a; trainNetwork works as before.
+
+Example::
+
+    X = [np.random.rand(3, int(n)) for n in np.random.randint(5, 15, 40)]
+    Y = dl.categorical(["up" if x[0].mean() > 0.5 else "down" for x in X])
+    layers = [dl.sequenceInputLayer(3), dl.lstmLayer(8, OutputMode="last"),
+              dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+    options = dl.trainingOptions("adam", MaxEpochs=5, MiniBatchSize=10, Verbose=False)
+    net, info = dl.trainNetwork(X, Y, layers, options, nargout=2)
+    info.TrainingLoss.shape                        # (20,): 5 epochs of 4 iterations
+    YPred = dl.classify(net, X)                    # a categorical of "down", "up"
+"""
+
+trainnet.__doc__ = """Train a deep learning neural network for sequence data, MATLAB's ``trainnet``.
+
+Syntax::
+
+    net = dl.trainnet(X, T, layers, lossFcn, options)
+    net = dl.trainnet(X, T, net, lossFcn, options)
+    net = dl.trainnet(ds, net, lossFcn, options)
+    net, info = dl.trainnet(..., nargout=2)        # MATLAB: [net, info] = trainnet(...)
+
+Input arguments:
+    X: the predictors, as for :func:`trainNetwork`: a list of C x T arrays, one C x T
+        array, or an array holding a batch with the InputDataFormats option.
+    T: the targets.  With "crossentropy": labels (a categorical, one-hot encoded over all
+        its categories; ints or strings, over their sorted unique values), one per
+        sequence or, for sequence output, a list of label sequences; with
+        "index-crossentropy": 0-based class indices; otherwise numbers: an N x R array
+        (sequence-to-one) or a list of R x T arrays (sequence-to-sequence), multi-hot
+        ones for "binary-crossentropy".
+    ds: a datastore whose reads are rows [predictors, targets], instead of X and T.
+    net: a :class:`dlnetwork` (left as it is: training works on a copy) or a list of
+        layers without an output layer.
+    lossFcn: "crossentropy", "index-crossentropy", "binary-crossentropy", "mse" (also
+        "mean-squared-error", "l2loss"), "mae" (also "mean-absolute-error", "l1loss"),
+        "huber", matched as validatestring does, or a function ``loss = f(Y, T)`` of the
+        mini-batch's formatted network output and targets (numeric targets; padded time
+        steps included).  As trainnet's documentation says, "crossentropy" is normalized
+        by the number of non-channel elements of the output (observations times unpadded
+        time steps), the other built-in losses by the number of elements.
+    options: training options from :func:`trainingOptions`; its Metrics are computed on
+        every mini-batch and on the validation data, shown in the table and the plot and
+        recorded in the info.
+    nargout: 1 (default) returns net; 2 returns (net, info).
+
+Output arguments:
+    net: the trained dlnetwork, on the host, its recurrent states reset.  With
+        "crossentropy" it keeps the classes, for ``dl.scores2label(scores, net)``.
+    info: a :class:`TrainingInfo`: TrainingHistory (Iteration, Epoch, TrainingLoss,
+        Training<Metric> per metric, LearnRate) and ValidationHistory (Iteration,
+        ValidationLoss, Validation<Metric>; iteration 0 is the initial network) tables,
+        OutputNetworkIteration and StopReason.
+
+Training runs as trainNetwork's does (mini-batches, padding, L2 regularization,
+clipping, the solver, validation, OutputFcn); its progress table is MATLAB's newer one.
+
+Differences from MATLAB: sequence data and chains of layers only; ``nargout=2`` for the
+second output; "index-crossentropy" takes 0-based class indices.
+
+Example::
+
+    X = [np.random.rand(3, 10) for _ in range(40)]
+    T = np.stack([x.mean(axis=1) for x in X])      # 40 x 3 responses
+    layers = [dl.sequenceInputLayer(3), dl.lstmLayer(16, OutputMode="last"),
+              dl.fullyConnectedLayer(3)]
+    options = dl.trainingOptions("adam", MaxEpochs=5, MiniBatchSize=10, Verbose=False,
+                                 Metrics="rmse")
+    net, info = dl.trainnet(X, T, layers, "mse", options, nargout=2)
+    info.TrainingHistory.VariableNames   # ['Iteration', 'Epoch', 'TrainingLoss', 'TrainingRMSE', 'LearnRate']
+    Y = dl.minibatchpredict(net, X)                # 40 x 3
+"""
 
 
 def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="trainNetwork"):
