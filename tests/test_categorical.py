@@ -504,3 +504,14 @@ def test_confusionchart_errors(headless, monkeypatch):
     with pytest.raises(ImportError, match=r"confusionchart needs matplotlib.*dlarr\[plot\]"):
         dl.confusionchart([1, 2], [1, 2])
     assert not os.path.exists("confusionchart.png")
+
+
+def test_scores2label_top_scores():
+    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    Y, top = dl.scores2label(scores, ["cat", "dog"], nargout=2)
+    assert Y.tolist() == ["dog", "cat", "dog"]
+    np.testing.assert_array_equal(top, [0.9, 0.8, 0.7])
+    Y0, top0 = dl.scores2label(scores.T, dl.categorical(["cat", "dog"]), 0, nargout=2)
+    assert list(np.asarray(Y0)) == ["dog", "cat", "dog"] and top0.tolist() == [0.9, 0.8, 0.7]
+    with pytest.raises(ValueError, match="scores2label: nargout must be one of 1, 2"):
+        dl.scores2label(scores, ["cat", "dog"], nargout=3)

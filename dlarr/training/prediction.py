@@ -362,7 +362,7 @@ def minibatchpredict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", **se
     return _stack(net, outs, single)
 
 
-def scores2label(scores, classNames=None, dim=None):
+def scores2label(scores, classNames=None, dim=None, *, nargout=1):
     """Convert prediction scores to labels, MATLAB's ``scores2label``.
 
     Syntax::
@@ -370,6 +370,7 @@ def scores2label(scores, classNames=None, dim=None):
         Y = dl.scores2label(scores, classNames)
         Y = dl.scores2label(scores, net)               # the classes trainnet recorded
         Y = dl.scores2label(scores, classNames, dim)
+        Y, topScores = dl.scores2label(..., nargout=2)
 
     Input arguments:
         scores: the class scores, an N x K array (or a dlarray, taken as its data) with
@@ -379,11 +380,15 @@ def scores2label(scores, classNames=None, dim=None):
             classes).  Required (default None: a ValueError).
         dim: the dimension of the classes, 0-based; default None, the last one (give 0
             for "CB" scores of a dlnetwork).
+        nargout: 1 (default) or 2: also return the scores of the labels (MATLAB's
+            ``[labels, topScores] = scores2label(...)``).
 
     Output arguments:
         Y: the class of the largest score of each observation: a categorical with the
             categories of ``classNames`` when it is a categorical (or a network trained
             on categorical labels), else an array of its values.
+        topScores: (nargout=2) the largest score of each observation, an array of the
+            size of Y.
 
     Differences from MATLAB: ``dim`` is 0-based and its default is the last dimension;
     MATLAB's multilabel forms are not supported.
@@ -412,4 +417,7 @@ def scores2label(scores, classNames=None, dim=None):
     if s.shape[axis] != len(classes):
         raise ValueError(f"scores2label: scores have {s.shape[axis]} classes along dimension "
                          f"{axis} but {len(classes)} classNames were given")
-    return (decode or classes.__getitem__)(s.argmax(axis=axis))
+    labels = (decode or classes.__getitem__)(s.argmax(axis=axis))
+    if check_nargout(nargout, (1, 2), "scores2label") == 1:
+        return labels
+    return labels, s.max(axis=axis)
