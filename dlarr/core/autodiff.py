@@ -9,6 +9,10 @@ from the registry and undoing broadcasting with :func:`unbroadcast`.
 """
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
+
 from .arguments import name_value_pairs
 from .backend import array_namespace
 from .dlarray import DLArray
@@ -195,6 +199,15 @@ def _mark_no_second(gi, prim, node, g):
     return DLArray._new(gi._data, "", marked)
 
 
+def _logical_option(value, name) -> bool:
+    """A logical name-value option: bool, or a 0/1 number (MATLAB's logical scalars)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Real) and value in (0, 1):
+        return bool(value)
+    raise TypeError(f"dlgradient: {name} must be logical (true/false, or 1/0), not {value!r}")
+
+
 @name_value_pairs(1)
 def dlgradient(y, *xs, RetainData=False, EnableHigherDerivatives=False):
     """Gradients for automatic differentiation, MATLAB's ``dlgradient``.
@@ -256,8 +269,8 @@ def dlgradient(y, *xs, RetainData=False, EnableHigherDerivatives=False):
                                  "inside it, or computed from those")
             targets.add(leaf._node)
 
-    higher = bool(EnableHigherDerivatives)
-    retain = bool(RetainData) or higher
+    higher = _logical_option(EnableHigherDerivatives, "EnableHigherDerivatives")
+    retain = _logical_option(RetainData, "RetainData") or higher
     xp = array_namespace(y._data)
     seed = DLArray._new(xp.ones(y._data.shape, y._data.dtype), "")
     found = _backward(y._node, seed, targets, higher, retain)

@@ -222,7 +222,8 @@ def finddim(X, label) -> list[int]:
         dl.finddim(X, "T")         # []
         dl.finddim("CBT", "T")     # [2]
     """
-    fmt = X if isinstance(X, str) else _need(X, "finddim")._fmt
+    fmt = _formats.check_format(X, "finddim: X") if isinstance(X, str) \
+        else _need(X, "finddim")._fmt
     return _formats.find(fmt, label)
 
 

@@ -138,6 +138,17 @@ class DLArray:
             raise TypeError("a floating-point DLArray cannot be used as an index")
         return int(self._scalar("an index"))
 
+    # ----- copies -----------------------------------------------------------
+    def __copy__(self):
+        """An untraced copy (its own copy of the data, same format): a copy made inside
+        dlfeval neither stays traced nor carries the graph along."""
+        return DLArray._new(self._data.copy(), self._fmt)
+
+    def __deepcopy__(self, memo):
+        out = DLArray._new(self._data.copy(), self._fmt)
+        memo[id(self)] = out
+        return out
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d DLArray")

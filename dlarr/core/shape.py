@@ -121,6 +121,29 @@ def reshape(X, *shape, order="C"):
     return bind(_transpose, [r], "", perm=tuple(reversed(range(len(shape)))))
 
 
+def _integer_order(order) -> tuple:
+    """permute's dimorder as a tuple of ints; non-integers (1.7, "10") are a TypeError."""
+    if isinstance(order, (str, bytes)) or not hasattr(order, "__iter__"):
+        raise TypeError(f"permute: order must be a sequence of integer dimensions, "
+                        f"not {order!r}")
+    items = list(order.tolist() if hasattr(order, "tolist") else order)
+    out = []
+    for o in items:
+        if isinstance(o, (bool, np.bool_)):
+            bad = True
+        elif isinstance(o, numbers.Integral):
+            bad = False
+        elif isinstance(o, numbers.Real):
+            bad = not (math.isfinite(o) and float(o).is_integer())
+        else:
+            bad = True
+        if bad:
+            raise TypeError(f"permute: order must hold integers (0-based dimensions), "
+                            f"not {o!r} in {items!r}")
+        out.append(int(o))
+    return tuple(out)
+
+
 def permute(X, order):
     """Permute array dimensions, MATLAB's ``permute``.
 
@@ -152,7 +175,7 @@ def permute(X, order):
                          "MATLAB's canonical order. Use stripdims(X, fmt) to get the data in "
                          "another dimension order, or stripdims(X) and then permute")
     X = _as_float(X, "permute") if not isinstance(X, DLArray) else X
-    order = tuple(int(o) for o in order)
+    order = _integer_order(order)
     if sorted(order) != list(range(len(order))) or len(order) < X.ndim:
         raise ValueError(f"permute: order must be a permutation of 0..{max(X.ndim, len(order)) - 1}"
                          f" covering all {X.ndim} dimensions, not {list(order)}")
@@ -269,6 +292,9 @@ def cast(X, dtype) -> DLArray:
         Y = dl.cast(X, "single")                      # single
         Z = dl.cast(np.arange(3), np.float64)         # double dlarray
     """
+    if dtype is None or isinstance(dtype, bool) or not isinstance(dtype, (str, type, np.dtype)):
+        raise TypeError(f"cast: newclass (dtype) must be 'single', 'double' or a NumPy float type "
+                        f"(np.float32, np.float64), not {dtype!r}")
     dtype = _float_type(dtype)
     if not isinstance(X, DLArray):
         X = _as_float(X, "cast")

@@ -162,6 +162,7 @@ def onehotdecode(B, classes, featureDim):
     if data.shape[featureDim] != len(classes):
         raise ValueError(f"onehotdecode: B has {data.shape[featureDim]} elements along "
                          f"featureDim {featureDim} but {len(classes)} classes were given")
+    _check_no_nan(data, featureDim, xp)
     idx = xp.argmax(data, axis=featureDim)
     if xp is not np:
         idx = idx.get()
@@ -169,6 +170,20 @@ def onehotdecode(B, classes, featureDim):
     if isinstance(picked, categorical):
         return picked.reshape(np.expand_dims(idx, featureDim).shape)
     return np.expand_dims(picked, featureDim)
+
+
+def _check_no_nan(data, featureDim, xp):
+    """A NaN score has no most probable class (argmax would let it win): error."""
+    if data.dtype.kind not in "fc" or data.size == 0:
+        return
+    bad = xp.any(xp.isnan(data), axis=featureDim)
+    if bool(xp.any(bad)):
+        first = int(xp.argmax(bad.ravel()))
+        where = tuple(int(i) for i in np.unravel_index(first, bad.shape))
+        where = where[0] if len(where) == 1 else where
+        raise ValueError(f"onehotdecode: B has a NaN score at observation {where} (its index "
+                         f"in B without featureDim {featureDim}); a NaN probability vector has "
+                         "no most probable class")
 
 
 @name_value_pairs(2)

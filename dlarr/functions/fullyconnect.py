@@ -44,6 +44,17 @@ def _flat_weights(W, feat_shape, fname, feat_fmt):
                      f"weights has size {_formats.describe(W._fmt, W.shape)}")
 
 
+def _check_parameter_labels(W, b, fname):
+    """The labels lstm accepts on parameters: weights "C"/"U" only, the bias's
+    non-singleton dimension "C"."""
+    if W._fmt and set(W._fmt) - set("CU"):
+        raise ValueError(f"{fname}: weights is formatted {W._fmt!r}; a formatted weights must "
+                         "have only 'C' and 'U' dimensions")
+    if any(lab != "C" for lab, k in zip(b._fmt, b.shape) if k != 1):
+        raise ValueError(f"{fname}: bias is formatted {b._fmt!r}; its non-singleton dimension "
+                         "must be labelled 'C'")
+
+
 @name_value_pairs(3)
 def fullyconnect(X, weights, bias, *, DataFormat=None):
     """Fully connected operation, MATLAB's ``fullyconnect``.
@@ -89,6 +100,7 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
     X, user_fmt = labelled(X, DataFormat, fname)
     W = weights if isinstance(weights, DLArray) else _as_float(weights, fname, "weights")
     b = bias if isinstance(bias, DLArray) else _as_float(bias, fname, "bias")
+    _check_parameter_labels(W, b, fname)
     fmt = X._fmt
     for ax, lab in enumerate(fmt):
         if lab == "U" and X.shape[ax] != 1:

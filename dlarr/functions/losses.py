@@ -208,6 +208,26 @@ def _log_bounded(P):
     return _ew.log(_red.max(P, eps))
 
 
+def _check_probabilities(Y, fname):
+    """crossentropy's Y must hold probabilities: a value outside [0, 1] (beyond a rounding
+    tolerance of 64 eps of Y's type) is an error, not a silently wrong loss."""
+    data = Y._data if isinstance(Y, DLArray) else Y
+    if not hasattr(data, "dtype"):
+        data = np.asarray(data)
+    if data.dtype.kind != "f" or data.size == 0:
+        return
+    xp = array_namespace(data)
+    tol = 64 * float(np.finfo(data.dtype).eps)
+    bad = (data < -tol) | (data > 1 + tol)
+    if bool(xp.any(bad)):
+        flat = bad.ravel()
+        i = int(xp.argmax(flat))
+        value = float(data.ravel()[i])
+        raise ValueError(f"{fname}: Y must hold probabilities in [0, 1] (e.g. softmax or sigmoid "
+                         f"outputs); Y has {value!r} at linear index {i} (its first value "
+                         "outside [0, 1])")
+
+
 # https://www.mathworks.com/help/deeplearning/ref/dlarray.crossentropy.html
 # Single-label: loss_j = -T_j log(Y_j); multilabel: loss_j = -(T_j log(Y_j) +
 # (1 - T_j) log(1 - Y_j)); reduced as sum_j m_j w_j loss_j / N with N from
@@ -293,6 +313,8 @@ def crossentropy(Y, targets, weights=None, *, ClassificationMode=None, TargetCat
             raise ValueError(f"{fname}: ClassificationMode {mode!r} and TargetCategories "
                              f"{tc!r} disagree; give only one of them")
         mode = tmode
+
+    _check_probabilities(Y, fname)
 
     def per_element(P, T):
         if mode == "single-label":

@@ -450,6 +450,23 @@ def dlupdate(fun, params, *others):
 # Gradient clipping (trainingOptions' GradientThresholdMethod)
 # ==========================================================================
 
+def _l2norm(r) -> float:
+    """The L2 norm of raw array ``r`` as a Python float, without overflow.
+
+    The elements are scaled by the largest magnitude and summed in float64, so a
+    float32 gradient whose sum of squares exceeds float32's range still has its
+    true (finite) norm. NaN stays NaN and an infinite element gives inf.
+    """
+    if r.size == 0:
+        return 0.0
+    xp = array_namespace(r)
+    m = float(xp.max(xp.abs(r)))
+    if m == 0 or not math.isfinite(m):
+        return m
+    s = r.astype(np.float64) / m
+    return m * math.sqrt(float(xp.sum(s * s)))
+
+
 def clipgradients(grad, threshold, method="l2norm"):
     """Clip gradients as trainingOptions' ``GradientThreshold`` and
     ``GradientThresholdMethod`` do (dlarr's function; MATLAB has none).
@@ -504,22 +521,20 @@ def clipgradients(grad, threshold, method="l2norm"):
         def leaf(path, g):
             r = raw_of(path, g)
             xp = array_namespace(r)
-            n = float(xp.sqrt(xp.sum(r * r)))
+            n = _l2norm(r)
             if n > thr:
                 return (wrap_like(g, r * r.dtype.type(thr / n)),)
             return (wrap_like(g, r),)
         return _map(leaf, 1, grad, [], [], where, "grad")[0]
 
     # global-l2norm: one norm over every gradient.
-    total = [0.0]
+    norms = []
 
     def accumulate(path, g):
-        r = raw_of(path, g)
-        xp = array_namespace(r)
-        total[0] += float(xp.sum(r * r))
+        norms.append(_l2norm(raw_of(path, g)))
         return (g,)
     _map(accumulate, 1, grad, [], [], where, "grad")
-    L = math.sqrt(total[0])
+    L = math.hypot(*norms) if norms else 0.0     # hypot: no overflow in the squares
     scale = thr / L if L > thr else None
 
     def leaf(path, g):

@@ -15,6 +15,26 @@ from .base import (Layer, _array_or_empty, _auto_or_pos_int, _check_in_size, _ch
                    _initializer, _name, _pos_int, layer_help)
 
 
+def _state_vector(v, name, layer):
+    """A HiddenState/CellState value: [] or a NumHiddenUnits-by-1 vector (2*NumHiddenUnits
+    for bilstmLayer), MATLAB's documented size; a matrix is not read as observations."""
+    a = _array_or_empty(v, name, layer)
+    if a is None:
+        return None
+    n = getattr(layer, "NumHiddenUnits", None)
+    n = None if n is None else n * getattr(layer, "_ndir", 1)
+    what = "NumHiddenUnits-by-1" if getattr(layer, "_ndir", 1) == 1 else "2*NumHiddenUnits-by-1"
+    if sum(1 for k in a.shape if k != 1) > 1 or (n is not None and a.size != n):
+        size = " x ".join(str(k) for k in a.shape) or "scalar"
+        want = f"{what} ({n} x 1)" if n is not None else what
+        raise ValueError(f"{type(layer).__name__}: {name} must be a {want} vector; "
+                         f"it has size {size}")
+    return a
+
+
+_state_vector.values = ("NumHiddenUnits-by-1 vector",)
+
+
 def _recurrent_props(ngates, bias_default, bias_inits, extra=()):
     p = {
         "Name": ("", _name),
@@ -26,7 +46,7 @@ def _recurrent_props(ngates, bias_default, bias_inits, extra=()):
     p.update({
         "StateActivationFunction": ("tanh", _choice(*V.STATE_ACTIVATIONS)),
         "GateActivationFunction": ("sigmoid", _choice(*V.GATE_ACTIVATIONS)),
-        "HiddenState": (None, _array_or_empty),
+        "HiddenState": (None, _state_vector),
         "InputWeightsInitializer": ("glorot", _initializer(*V.WEIGHT_INITIALIZERS)),
         "RecurrentWeightsInitializer": ("orthogonal", _initializer(*V.RECURRENT_WEIGHT_INITIALIZERS)),
         "BiasInitializer": (bias_default, _initializer(*bias_inits)),
@@ -186,6 +206,7 @@ class _RecurrentLayer(Layer):
         n = self.NumHiddenUnits * self._ndir
         if v is None:
             return DLArray._new(xp.zeros((n, 1), dtype), "")
+        _state_vector(v, name, self)
         return DLArray._new(xp.asarray(v._data).reshape(n, -1).astype(dtype), "")
 
     def _last(self, Y):
@@ -198,7 +219,7 @@ class LSTMLayer(_RecurrentLayer):
     _default_name = "lstm"
     _ngates = 4
     _props = _recurrent_props(4, "unit-forget-gate", V.LSTM_BIAS_INITIALIZERS)
-    _props["CellState"] = (None, _array_or_empty)
+    _props["CellState"] = (None, _state_vector)
     _groups = (("Hyperparameters", ("InputSize", "NumHiddenUnits", "OutputMode",
                                     "StateActivationFunction", "GateActivationFunction")),
                ("Learnable Parameters", ("InputWeights", "RecurrentWeights", "Bias")),
@@ -260,7 +281,7 @@ class BiLSTMLayer(_RecurrentLayer):
     _ndir = 2
     # learn-rate and L2 factors: a scalar or 1x8, one per gate of each direction
     _props = _recurrent_props(8, "unit-forget-gate", V.LSTM_BIAS_INITIALIZERS)
-    _props["CellState"] = (None, _array_or_empty)
+    _props["CellState"] = (None, _state_vector)
     _groups = LSTMLayer._groups
     _states = ("HiddenState", "CellState")
     _help = _recurrent_help(("input gate", "forget gate", "cell candidate", "output gate"),

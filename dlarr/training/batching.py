@@ -9,6 +9,8 @@ the real (unpadded) steps.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import layers as L
@@ -108,7 +110,7 @@ def _as_sequences(X, input_size, fname, name="X"):
     out = []
     for i, s in enumerate(X):
         s = extractdata(s) if isinstance(s, DLArray) else s
-        a = np.asarray(_host(s), dtype=np.float32)   # batches are built on the host
+        a = _real_array(_host(s), fname, f"{name}[{i}]", "sequence")  # batches: on the host
         if a.ndim == 1:
             a = a[:, None] if input_size != 1 or a.shape[0] == 1 else a[None, :]
         if a.ndim != 2 or a.shape[0] != input_size:
@@ -116,6 +118,40 @@ def _as_sequences(X, input_size, fname, name="X"):
                              f"InputSize x time steps); it has size {'x'.join(map(str, a.shape))}")
         out.append(a)
     return out, single
+
+
+def _real_array(s, fname, what, kind):
+    """``s`` as a float32 array; complex values and missing entries (None in an object
+    array) are refused (a TypeError naming ``what``), not made real or NaN silently."""
+    a = np.asarray(s)
+    if np.iscomplexobj(a) or (a.dtype == object and any(isinstance(v, complex)
+                                                        for v in a.ravel().tolist())):
+        raise TypeError(f"{fname}: {what} is complex; training data must be real "
+                        f"(dlarray does not support complex values); got a {kind} of "
+                        f"dtype {a.dtype}")
+    if a.dtype == object:
+        missing = [k for k, v in enumerate(a.ravel().tolist()) if v is None]
+        if missing:
+            raise TypeError(f"{fname}: {what} holds None (a missing value) at flat position "
+                            f"{missing[0]}; expected numbers, got an object array with "
+                            f"{len(missing)} None")
+    try:
+        return a.astype(np.float32)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fname}: {what} must hold numbers; got a {kind} of dtype "
+                        f"{a.dtype}") from None
+
+
+def _check_finite(arrays, fname, name, rows="channel"):
+    """Refuse NaN or Inf in training data (MATLAB would train to a network of NaNs):
+    a ValueError naming the sequence (0-based) and the position (``rows``, time step)."""
+    for i, a in enumerate(arrays):
+        bad = ~np.isfinite(a)
+        if bad.any():
+            c, t = (int(v[0]) for v in np.nonzero(bad.reshape(a.shape[0], -1)))
+            v = a.reshape(a.shape[0], -1)[c, t]
+            raise ValueError(f"{fname}: {name}[{i}] has {v} at {rows} {c}, time step {t} "
+                             f"(0-based); training data must be finite (no NaN or Inf)")
 
 
 def _pad_batch(seqs, options, value=None):
@@ -143,10 +179,15 @@ class _Plan:
     (both with dlarr's random generator, the one ``rng`` seeds), "never" keeps the data's
     order; the last partial mini-batch of an epoch is discarded."""
 
-    def __init__(self, options, N):
+    def __init__(self, options, N, fname=None):
         self.N, self.shuffle = N, options.Shuffle
         self.mbs = min(options.MiniBatchSize, N)
         self.per_epoch = N // self.mbs
+        left = N - self.per_epoch * self.mbs
+        if left and fname:
+            warnings.warn(f"{fname}: {N} observations with MiniBatchSize {self.mbs}: the last "
+                          f"{left} of each epoch's order are not used (MATLAB discards the "
+                          f"partial mini-batch)", UserWarning, stacklevel=5)
         self.rng = generator()
         self.order = self.rng.permutation(N) if self.shuffle == "once" else np.arange(N)
 
@@ -236,7 +277,7 @@ def _task(net):
     return "regression"
 
 
-def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=None):
+def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=None, name="Y"):
     """Per-observation targets: class codes (seq2label), code sequences (seq2seq
     classification), R-vectors (seq2one) or R x T arrays (seq2seq regression);
     returns (targets, labels), labels None for numeric targets.
@@ -247,6 +288,7 @@ def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=No
     if len(seqs) == 1 and seq_out and not isinstance(Y, (list, tuple)):
         Y = [extractdata(Y) if isinstance(Y, DLArray) else Y]
     if task == "classification":
+        _no_nan_labels(Y, fname, name)
         codes, labels = _class_targets(Y, seqs, seq_out, fname, labels, classes)
         K = net._out_size
         if len(labels.classes) != K:
@@ -254,7 +296,21 @@ def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=No
                              f"softmax has OutputSize {K}) but the responses have "
                              f"{len(labels.classes)} classes")
         return codes, labels
-    return _numeric_targets(Y, seqs, seq_out, net._out_size, fname), None
+    return _numeric_targets(Y, seqs, seq_out, net._out_size, fname, name), None
+
+
+def _no_nan_labels(Y, fname, name):
+    """Numeric labels must not be NaN (np.unique would make NaN a class)."""
+    for i, y in enumerate(Y if isinstance(Y, (list, tuple)) else [Y]):
+        if isinstance(y, categorical):
+            continue
+        a = np.asarray(y)
+        if a.dtype.kind in "fc" and not np.isfinite(a).all():
+            k = int(np.argmax(~np.isfinite(a.ravel())))
+            where = f"{name} at position {k}" if not isinstance(Y, (list, tuple)) \
+                else f"{name}[{i}] at time step {k}"
+            raise ValueError(f"{fname}: {where} has the label {a.ravel()[k]}; labels must "
+                             "be finite (a categorical, ints or strings)")
 
 
 def _class_targets(Y, seqs, seq_out, fname, labels, classes):
@@ -286,28 +342,34 @@ def _class_targets(Y, seqs, seq_out, fname, labels, classes):
     return [labels.encode(y, fname) for y in flat], labels
 
 
-def _numeric_targets(Y, seqs, seq_out, K, fname):
+def _numeric_targets(Y, seqs, seq_out, K, fname, name="Y"):
     N = len(seqs)
     if not seq_out:
-        arr = np.asarray(Y, dtype=np.float32)
+        arr = _real_array(Y, fname, name, "response array")
         if arr.ndim <= 1:          # N responses, or the R responses of one sequence
             arr = arr.reshape(1, -1) if N == 1 else arr[:, None]
         if arr.shape != (N, K):
             raise ValueError(f"{fname}: for a sequence-to-one regression network the responses "
                              f"must be N x R = {N} x {K}; got size {arr.shape}")
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i, r = (int(v[0]) for v in np.nonzero(bad))
+            raise ValueError(f"{fname}: {name} (N x R) has {arr[i, r]} at sequence {i}, "
+                             f"response {r} (0-based); responses must be finite (no NaN or Inf)")
         return arr
     if not isinstance(Y, (list, tuple)) or len(Y) != N:
         raise ValueError(f"{fname}: for a sequence-to-sequence regression network the responses "
                          f"must be a list of {N} R x T arrays")
     out = []
     for i, (y, s) in enumerate(zip(Y, seqs)):
-        a = np.asarray(y, dtype=np.float32)
+        a = _real_array(y, fname, f"{name}[{i}]", "response sequence")
         if a.ndim == 1:
             a = a[None, :]
         if a.shape != (K, s.shape[1]):
             raise ValueError(f"{fname}: responses {i} must be {K} x {s.shape[1]} (R x T); got "
                              f"size {a.shape}")
         out.append(a)
+    _check_finite(out, fname, name, "response")
     return out
 
 

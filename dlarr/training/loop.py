@@ -12,10 +12,12 @@ trainNetwork's info structure or trainnet's TrainingInfo.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core.autodiff import dlfeval, dlgradient
-from ..core.backend import execution_namespace
+from ..core.backend import array_namespace, execution_namespace
 from ..core.dlarray import DLArray
 from .batching import _batch, _chunks, _Plan
 from .hooks import Run, Stop, training_hooks
@@ -60,11 +62,12 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
     xp = _device(options, fname)
     net = net._to_device(xp)
     stepper = Stepper(solver, options, net._learnable_slots(), xp)
-    plan = _Plan(options, len(seqs))
+    plan = _Plan(options, len(seqs), fname)
     hooks = training_hooks(options, task, validation,
                            plan.per_epoch if isinstance(options.SequenceLength, str) else None,
                            "cpu" if xp is np else "gpu", metrics, style, fname)
     run = Run(net, options)
+    guard = _FiniteGuard()
     try:
         hooks.start(run)
         for epoch in range(1, options.MaxEpochs + 1):
@@ -72,8 +75,10 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
             for idx in plan.epoch():
                 batch = _batch(seqs, targets, idx, task, seq_out, net._out_size, options)
                 for loss, values in _iterations(net, batch, stepper, lr, options, seq_out,
-                                                loss_fn, metrics):
+                                                loss_fn, metrics, guard):
                     run.record(loss, values, lr)
+                    if not math.isfinite(loss):       # MATLAB stops; done() shows the row
+                        raise Stop("Training loss is NaN")
                     hooks.iteration(run)
     except Stop as stop:
         run.reason = stop.reason
@@ -83,9 +88,36 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
     return net, Result(hooks.report[0].progress, metrics.names, run)
 
 
-def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics):
+class _FiniteGuard:
+    """The last learnables known to be finite: a step that makes one NaN or Inf (e.g. a
+    learning rate far too large) keeps the learnables before it, which the network gets
+    back when the loss turns NaN (training stops there, MATLAB's "Training loss is NaN")."""
+
+    def __init__(self):
+        self.values = None                # None: the network's learnables are finite
+
+    def stepped(self, old, new):
+        if self.values is None and not _finite(new):
+            self.values = old
+
+    def restore(self, net):
+        if self.values is not None:
+            net._set_learnables(self.values)
+
+
+def _finite(params):
+    """Whether every value of the learnables ``params`` is finite (one reduction each)."""
+    if not params:
+        return True
+    xp = array_namespace(params[0]._data)
+    total = sum(xp.sum(xp.abs(p._data), dtype=xp.float64) for p in params)
+    return bool(xp.isfinite(total))
+
+
+def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, guard=None):
     """Train on one mini-batch: one iteration per chunk of its time steps.  Updates
-    ``net``'s learnables in place and yields each iteration's (loss, metric values)."""
+    ``net``'s learnables in place and yields each iteration's (loss, metric values); a
+    non-finite loss takes no step and puts back the last finite learnables (``guard``)."""
     data, mask, tgt = batch
     xp = net._xp
     state = net._initial_states()
@@ -99,6 +131,15 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics):
         m = mask[:, ch]
         loss, grads, state, Y = dlfeval(
             lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
+        loss = float(loss)
+        if not math.isfinite(loss):
+            if guard is not None:
+                guard.restore(net)
+            yield loss, metrics.batch(Y, T, m, seq_out)
+            return
         params = [getattr(layer, p) for layer, p in net._learnable_slots()]
-        net._set_learnables(stepper.step(params, grads.Value, lr))
-        yield float(loss), metrics.batch(Y, T, m, seq_out)
+        new = stepper.step(params, grads.Value, lr)
+        if guard is not None:
+            guard.stepped(params, new)
+        net._set_learnables(new)
+        yield loss, metrics.batch(Y, T, m, seq_out)

@@ -13,8 +13,8 @@ from ..core import options as V
 from ..core.arguments import check_nargout
 from ..core.options import choose
 from ..networks.network import SeriesNetwork, _Net, dlnetwork
-from .batching import (_as_sequences, _datastore_call, _datastore_data, _is_datastore,
-                       _prepare_targets, _task)
+from .batching import (_as_sequences, _check_finite, _datastore_call, _datastore_data,
+                       _is_datastore, _prepare_targets, _task)
 from .dataformats import input_sequences, target_responses
 from .hooks import _evaluate, output_network
 from .info import network_info, trainnet_info
@@ -121,13 +121,17 @@ Output arguments:
 
 What training does, as MATLAB: the statistics of the input layer's Normalization are
 computed from X (see ResetInputNormalization); each epoch takes the data in mini-batches of MiniBatchSize sequences (in the
-order Shuffle gives; the rest that does not fill a mini-batch is left out), padded or
+order Shuffle gives; the rest that does not fill a mini-batch is left out, and a
+UserWarning says how many), padded or
 truncated as SequenceLength says; a sequence-to-label network reads the label at the
 last time step, and padded steps are left out of sequence-to-sequence losses.  The loss
 is the output layer's (LossFunction); to its gradient L2Regularization is added, then it
 is clipped (GradientThreshold), then the solver takes its step with the learning rate
 times each learnable's learn-rate factor.  Validation, ValidationPatience, OutputNetwork,
 OutputFcn and the progress table (Verbose) and plot (Plots) follow the options.
+NaN, Inf, complex or missing (None) values in the data or responses are refused (the
+sequence and position named); when the loss turns NaN (e.g. a learning rate far too
+large) training stops, "Training loss is NaN", with the last finite learnables.
 
 Differences from MATLAB: sequence data only (no images, tables or feature arrays in
 X); training runs on the CPU or one GPU (ExecutionEnvironment); ``nargout=2`` for the
@@ -218,6 +222,7 @@ def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="tr
         X, Y = _datastore_data(X, fname)
     X, Y = input_sequences(X, in_fmt, fname), target_responses(Y, out_fmt, seq_out, fname)
     seqs, _ = _as_sequences(X, net.Layers[0].InputSize, fname)
+    _check_finite(seqs, fname, "X")
     short = [i for i, s in enumerate(seqs) if s.shape[1] < net.Layers[0].MinLength]
     if short:
         raise ValueError(f"{fname}: sequence {short[0]} has {seqs[short[0]].shape[1]} time steps, "
@@ -235,7 +240,9 @@ def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="tr
         XV = input_sequences(XV, in_fmt, fname)
         YV = target_responses(YV, out_fmt, seq_out, fname)
         vseqs, _ = _as_sequences(XV, net.Layers[0].InputSize, fname, "ValidationData X")
-        vtargets, _ = _prepare_targets(net, YV, vseqs, task, seq_out, fname, labels=labels)
+        _check_finite(vseqs, fname, "ValidationData X")
+        vtargets, _ = _prepare_targets(net, YV, vseqs, task, seq_out, fname, labels=labels,
+                                       name="ValidationData Y")
 
         def validation(n):
             return _evaluate(n, vseqs, vtargets, task, seq_out, options, loss_fn, metrics)
