@@ -40,7 +40,8 @@ from .layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, Fully
                      GRULayer, Layer, LSTMLayer, RegressionOutputLayer, SequenceInputLayer,
                      SoftmaxLayer, bilstmLayer, classificationLayer, disp, dropoutLayer,
                      fullyConnectedLayer, gruLayer, lstmLayer, regressionLayer,
-                     sequenceInputLayer, softmaxLayer)
+                     sequenceInputLayer, softmaxLayer, ReLULayer, SigmoidLayer, TanhLayer,
+                     reluLayer, sigmoidLayer, tanhLayer)
 
 # networks: dlnetwork and SeriesNetwork, the network analyzer
 from .networks.network import SeriesNetwork, dlnetwork, forward, initialize, resetState
@@ -86,7 +87,8 @@ __all__ = [
     "GRULayer", "Layer", "LSTMLayer", "RegressionOutputLayer", "SequenceInputLayer",
     "SoftmaxLayer", "bilstmLayer", "classificationLayer", "disp", "dropoutLayer",
     "fullyConnectedLayer", "gruLayer", "lstmLayer", "regressionLayer", "sequenceInputLayer",
-    "softmaxLayer",
+    "softmaxLayer", "ReLULayer", "SigmoidLayer", "TanhLayer", "reluLayer", "sigmoidLayer",
+    "tanhLayer",
     # networks
     "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState", "analyzeNetwork",
     # training

@@ -360,3 +360,41 @@ def test_each_layer_family_has_its_module():
         mod = importlib.import_module(f"dlarr.layers.{module}")
         for n in names:
             assert getattr(L, n) is getattr(mod, n), (module, n)
+
+
+@pytest.mark.parametrize("make, f, df", [
+    (L.reluLayer, lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float)),
+    (L.tanhLayer, np.tanh, lambda x: 1 - np.tanh(x) ** 2),
+    (L.sigmoidLayer, lambda x: 1 / (1 + np.exp(-x)),
+     lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2)])
+def test_activation_layers_compute_their_function_and_its_derivative(make, f, df):
+    """reluLayer, tanhLayer, sigmoidLayer: the closed form, elementwise, format kept, and
+    the gradient through a network is the closed-form derivative."""
+    rs = np.random.default_rng(3)
+    x = rs.standard_normal((3, 2, 5))
+    x[np.abs(x) < 1e-3] = 0.5                       # keep away from relu's kink
+    net = dl.dlnetwork([L.sequenceInputLayer(3), make()], Initialize=False)
+    net.initialize(np.float64)
+    X = dl.dlarray(x, "CBT")
+    Y = dl.predict(net, X)
+    assert Y.dims == "CBT" and Y.shape == (3, 2, 5)
+    np.testing.assert_allclose(dl.extractdata(Y), f(x), rtol=1e-14, atol=1e-15)
+
+    def loss(X):
+        Y, _ = dl.forward(net, X)
+        return dl.sum(Y * Y, "all"), dl.dlgradient(dl.sum(Y * Y, "all"), X)
+    _, g = dl.dlfeval(loss, X)
+    np.testing.assert_allclose(dl.extractdata(g), 2 * f(x) * df(x), rtol=1e-12, atol=1e-14)
+
+
+def test_activation_layers_display_as_matlab():
+    layers = [L.sequenceInputLayer(3), L.fullyConnectedLayer(4), L.reluLayer(), L.tanhLayer(),
+              L.sigmoidLayer(Name="gate")]
+    net = dl.dlnetwork(layers)
+    assert [l.Name for l in net.Layers[2:]] == ["relu", "tanh", "gate"]
+    text = L.layer_table(net.Layers)
+    assert "'relu'            ReLU              ReLU" in text
+    assert "Hyperbolic tangent" in text and "'gate'" in text
+    assert repr(L.reluLayer()).startswith("ReLULayer with properties:")
+    with pytest.raises(TypeError, match="ReLULayer has no property 'Alpha'"):
+        L.reluLayer(Alpha=2)

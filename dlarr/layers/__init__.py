@@ -2,7 +2,7 @@
 
 ``base`` (the Layer class, validators, display), ``input`` (sequenceInputLayer),
 ``recurrent`` (lstmLayer, gruLayer, bilstmLayer), ``dense``
-(fullyConnectedLayer), ``activation`` (softmaxLayer), ``dropout``
+(fullyConnectedLayer), ``activation`` (softmaxLayer, reluLayer, tanhLayer, sigmoidLayer), ``dropout``
 (dropoutLayer), ``output`` (classificationLayer, regressionLayer).
 
 Imports from ``dlarr.core`` and ``dlarr.functions``.
@@ -11,7 +11,8 @@ from .base import Layer, _show, disp, layer_table
 from .input import SequenceInputLayer, sequenceInputLayer
 from .recurrent import BiLSTMLayer, GRULayer, LSTMLayer, bilstmLayer, gruLayer, lstmLayer
 from .dense import FullyConnectedLayer, fullyConnectedLayer
-from .activation import SoftmaxLayer, softmaxLayer
+from .activation import (ReLULayer, SigmoidLayer, SoftmaxLayer, TanhLayer, reluLayer,
+                         sigmoidLayer, softmaxLayer, tanhLayer)
 from .dropout import DropoutLayer, dropoutLayer
 from .output import (_OUTPUT_LAYERS, ClassificationOutputLayer, RegressionOutputLayer,
                      classificationLayer, regressionLayer)
@@ -21,7 +22,8 @@ __all__ = [
     "SequenceInputLayer", "sequenceInputLayer",
     "BiLSTMLayer", "GRULayer", "LSTMLayer", "bilstmLayer", "gruLayer", "lstmLayer",
     "FullyConnectedLayer", "fullyConnectedLayer",
-    "SoftmaxLayer", "softmaxLayer",
+    "SoftmaxLayer", "softmaxLayer", "ReLULayer", "SigmoidLayer", "TanhLayer", "reluLayer",
+    "sigmoidLayer", "tanhLayer",
     "DropoutLayer", "dropoutLayer",
     "ClassificationOutputLayer", "RegressionOutputLayer", "classificationLayer", "regressionLayer",
 ]
