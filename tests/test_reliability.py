@@ -184,3 +184,89 @@ def test_deepcopy_of_traced_dlarray_is_untraced():
     X = dl.dlarray(np.ones(3), "C")
     D = copy.deepcopy({"a": X, "b": X})
     assert D["a"] is D["b"] and D["a"] is not X
+
+
+# ----- empty inputs follow MATLAB (or fail clearly), never leak an internal error -----------
+
+def test_mean_var_std_of_nothing_are_nan_as_matlab():
+    """MATLAB: mean(zeros(0,3)) is [NaN NaN NaN]; var and std likewise (0/0)."""
+    E = dl.dlarray(np.zeros((0, 3)), "CB")
+    for f in (dl.mean, dl.var, dl.std):
+        Y = f(E)
+        assert Y.shape == (1, 3) and np.isnan(dl.extractdata(Y)).all(), f.__name__
+    assert np.isnan(dl.extractdata(dl.mean(dl.dlarray(np.zeros((0, 3))), "all"))).all()
+    np.testing.assert_array_equal(dl.extractdata(dl.sum(E, 0)), np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("fn", ["lstm", "gru"])
+@pytest.mark.parametrize("shape", [(3, 2, 0), (3, 0, 5), (3, 0, 0)])
+def test_recurrent_functions_on_empty_batches_and_sequences(fn, shape):
+    """T = 0: the outputs are empty and the final state is the initial one (expanded to
+    the batch), so its gradient reaches H0; B = 0: empty outputs, zero gradients."""
+    rs = np.random.default_rng(0)
+    H, G = 4, (4 if fn == "lstm" else 3)
+    X = dl.dlarray(rs.random(shape), "CBT")
+    W, R, b = (dl.dlarray(rs.random(s)) for s in ((G * H, 3), (G * H, H), (G * H, 1)))
+    h0, c0 = dl.dlarray(rs.random((H, 1))), dl.dlarray(rs.random((H, 1)))
+
+    def f(X, h0, W, R, b):
+        out = dl.lstm(X, h0, c0, W, R, b) if fn == "lstm" else dl.gru(X, h0, W, R, b)
+        L = sum(dl.sum(o, "all") for o in out)
+        return (out[0], out[1]) + tuple(dl.dlgradient(L, [X, h0, W, R, b]))
+    Y, h, dX, dh0, dW, dR, db = dl.dlfeval(f, X, h0, W, R, b)
+    T, B = shape[2], shape[1]
+    assert Y.shape == (H, B, T) and h.shape == (H, B)
+    assert dX.shape == X.shape and dW.shape == W.shape and dR.shape == R.shape
+    if T == 0:
+        np.testing.assert_array_equal(dl.extractdata(h), np.repeat(dl.extractdata(h0), B, 1))
+        np.testing.assert_array_equal(dl.extractdata(dR), 0)
+    # h = H0 expanded to B columns when T = 0, so dL/dH0 = B; nothing when B = 0
+    np.testing.assert_array_equal(dl.extractdata(dh0).ravel(), np.full(H, float(B)))
+
+
+def test_onehotencode_of_no_labels():
+    assert dl.onehotencode(dl.categorical([]), 1).shape == (0, 0)
+    assert dl.onehotencode(dl.categorical(["a", "b"])[:0], 1).shape == (0, 2)
+
+
+def test_non_arrays_to_size_numel_resetstate_are_type_errors():
+    with pytest.raises(TypeError, match="size: X must be a dlarray.*not list"):
+        dl.size([1, 2, 3])
+    with pytest.raises(TypeError, match="numel: X must be a dlarray.*not str"):
+        dl.numel("abc")
+    with pytest.raises(TypeError, match="resetState: net must be a dlnetwork or a SeriesNetwork, "
+                                        "not str"):
+        dl.resetState("x")
+
+
+def test_indexed_assignment_of_a_wrong_size_names_both_sizes():
+    X = dl.dlarray(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="the value has size 7 but the indexed part of X has "
+                                         "size 4"):
+        X[0] = np.ones(7)
+    X[0] = np.ones(4)
+    X[1:] = 2.0                                    # a scalar expands
+    np.testing.assert_array_equal(dl.extractdata(X), [[1] * 4, [2] * 4, [2] * 4])
+    with pytest.raises(IndexError, match="indexed assignment"):
+        X[5] = 1.0
+
+
+def test_scores2label_dim_out_of_range():
+    with pytest.raises(ValueError, match=r"scores2label: dim must be a dimension of the scores, "
+                                         r"an integer in 0\.\.1.*not 5"):
+        dl.scores2label(np.random.rand(3, 4), ["a", "b", "c"], 5)
+    labels = dl.scores2label(np.eye(3)[:, [2, 0, 1]], ["a", "b", "c"], 0)
+    assert list(labels) == ["c", "a", "b"]
+
+
+def test_a_traced_dlarray_pickles_as_its_data_untraced():
+    import pickle
+    X = dl.dlarray(np.arange(3.0), "CB")
+
+    def f(X):
+        Y = X * 2
+        Z = pickle.loads(pickle.dumps(Y))
+        assert Z._node is None and Z.dims == Y.dims
+        return Z
+    Z = dl.dlfeval(f, X)
+    np.testing.assert_array_equal(dl.extractdata(Z), [[0], [2], [4]])

@@ -379,7 +379,7 @@ def size(X, dim=None):
         dl.size(X, "T")        # 10
         dl.size(X, [0, 5])     # (3, 1)
     """
-    shape = tuple(X.shape)
+    shape = _shape_of(X, "size")
     if dim is None:
         return shape
     if isinstance(dim, str):
@@ -412,4 +412,12 @@ def numel(X) -> int:
 
         dl.numel(dl.dlarray(np.zeros((3, 32, 10)), "CBT"))     # 960
     """
-    return int(np.prod(X.shape))
+    return int(np.prod(_shape_of(X, "numel")))
+
+
+def _shape_of(X, fname):
+    shape = getattr(X, "shape", None)
+    if not isinstance(shape, tuple):
+        raise TypeError(f"{fname}: X must be a dlarray, a NumPy/CuPy array or a categorical "
+                        f"(anything with a shape), not {type(X).__name__}")
+    return tuple(shape)

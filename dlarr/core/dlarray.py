@@ -149,6 +149,10 @@ class DLArray:
         memo[id(self)] = out
         return out
 
+    def __reduce__(self):
+        """Pickling keeps the data and the format, never the trace (as a copy does)."""
+        return _unpickle, (self._data, self._fmt)
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d DLArray")
@@ -172,3 +176,7 @@ class DLArray:
         return head + "\n" + body
 
     __str__ = __repr__
+
+
+def _unpickle(data, fmt):
+    return DLArray._new(data, fmt)

@@ -177,7 +177,8 @@ def sum(X, dim=None):
 
 def _mean(X, axes):
     n = math.prod(X.shape[a] for a in axes)
-    return _trim(bind(_sum, [X], X._fmt, axes=axes) * (1.0 / n))
+    # MATLAB: the mean of nothing is NaN (0/0), not an error
+    return _trim(bind(_sum, [X], X._fmt, axes=axes) * (1.0 / n if n else math.nan))
 
 
 def mean(X, dim=None):
@@ -465,7 +466,7 @@ def var(X, w=0, dim=None, *, nargout=1):
         V, M = dl.var(X, 1, "B", nargout=2)      # 1.25, and the mean 2.5
     """
     D, mu, d, axes, nargout = _spread("var", X, w, dim, nargout)
-    V = _reduce(_sum, D * D, list(axes), "var") * (1.0 / d) if axes else D * D
+    V = _reduce(_sum, D * D, list(axes), "var") * (1.0 / d if d else math.nan) if axes else D * D
     return (V, mu) if nargout == 2 else V
 
 
@@ -504,7 +505,7 @@ def std(X, w=0, dim=None, *, nargout=1):
         S, M = dl.std(X, [], "B", nargout=2)
     """
     D, mu, d, axes, nargout = _spread("std", X, w, dim, nargout)
-    S = norm(D, 2, list(axes)) * (1.0 / math.sqrt(d)) if axes else abs(D)
+    S = norm(D, 2, list(axes)) * (1.0 / math.sqrt(d) if d else math.nan) if axes else abs(D)
     return (S, mu) if nargout == 2 else S
 
 

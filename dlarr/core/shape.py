@@ -52,6 +52,19 @@ def setitem(X: DLArray, key, value):
     xp = _xp(X, value, where="indexed assignment")
     key = _raw_key(key, xp)
     v = _to_dl(value, xp, X.dtype, "indexed assignment", "value")
+    try:
+        target = X._data[key].shape
+        np.broadcast_shapes(v.shape, target)
+        ok = len(v.shape) <= len(target) or all(n == 1 for n in v.shape[:len(v.shape) - len(target)])
+    except (IndexError, TypeError) as e:
+        raise IndexError(f"indexed assignment: {e} (X is {' x '.join(map(str, X.shape))})") from None
+    except ValueError:
+        ok = False
+    if not ok:
+        size = lambda shape: " x ".join(map(str, shape)) or "scalar"      # noqa: E731
+        raise ValueError(f"indexed assignment: the value has size {size(v.shape)} but the indexed "
+                         f"part of X has size {size(target)}; the value must have that size or "
+                         f"one that expands to it")
     out = bind(_setitem, [X, v], X._fmt, key=key)
     X._data, X._node = out._data, out._node
 

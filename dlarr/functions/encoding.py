@@ -110,6 +110,10 @@ def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
         raise ValueError(f"onehotencode: A must have size 1 in featureDim {featureDim}; "
                          f"A has size {_formats.describe('', A.shape)}")
     pos, classes = _class_positions(A, ClassNames)
+    if not len(classes):                     # no categories: size 0 along featureDim
+        shape = list(pos.shape)
+        shape[featureDim] = 0
+        return np.zeros(shape, _TYPES[typename])
     out = np.concatenate([(pos == i) for i in range(len(classes))],
                          axis=featureDim).astype(_TYPES[typename])
     known = pos >= 0

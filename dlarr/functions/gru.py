@@ -83,14 +83,14 @@ def _gru_vjp(needs, g, ans, x, h0, W, R, b, mode, state_act, gate_act, residual)
     grads = [None] * 5
     gx = dGx.reshape(T * B, 3 * H)
     if needs[0]:
-        grads[0] = DLArray._new((gx @ Wd).reshape(T, B, -1), "")
+        grads[0] = DLArray._new((gx @ Wd).reshape(T, B, Wd.shape[1]), "")
     if needs[1]:
         grads[1] = DLArray._new(dh, "")
     if needs[2]:
-        grads[2] = DLArray._new(gx.T @ xp.ascontiguousarray(xd).reshape(T * B, -1), "")
+        grads[2] = DLArray._new(gx.T @ xp.ascontiguousarray(xd).reshape(T * B, xd.shape[-1]), "")
     if needs[3]:
-        hprev = xp.concatenate([h0b[None], Y[:-1]], axis=0).reshape(T * B, H)
-        gh = dGh.reshape(T * B, -1)
+        hprev = xp.concatenate([h0b[None], Y[:-1]], axis=0)[:T].reshape(T * B, H)
+        gh = dGh.reshape(T * B, dGh.shape[-1])
         if before:
             dR = xp.concatenate([gh.T @ hprev,
                                  dan_before.reshape(T * B, H).T @ q.reshape(T * B, H)], axis=0)
@@ -100,7 +100,7 @@ def _gru_vjp(needs, g, ans, x, h0, W, R, b, mode, state_act, gate_act, residual)
     if needs[4]:
         db = gx.sum(axis=0)
         if recbias:
-            db = xp.concatenate([db, dGh.reshape(T * B, -1).sum(axis=0)])
+            db = xp.concatenate([db, dGh.reshape(T * B, dGh.shape[-1]).sum(axis=0)])
         grads[4] = DLArray._new(db, "")
     return tuple(grads)
 
@@ -115,7 +115,7 @@ def _gru(x, h0, W, R, b, mode, state_act, gate_act):
     before = mode == "before-multiplication"
     bW = b[:3 * H]
     bR = b[3 * H:] if mode == "recurrent-bias-after-multiplication" else None
-    xw = (xp.ascontiguousarray(x).reshape(T * B, -1) @ W.T).reshape(T, B, 3 * H)
+    xw = (xp.ascontiguousarray(x).reshape(T * B, x.shape[2]) @ W.T).reshape(T, B, 3 * H)
     xw += bW
     Y = xp.empty((T, B, H), x.dtype)
     rz = xp.empty((T, B, 2 * H), x.dtype)       # gate values, kept for backward
@@ -149,7 +149,8 @@ def _gru(x, h0, W, R, b, mode, state_act, gate_act):
         ht *= z
         ht += nt
         h = ht
-    return (Y, Y[T - 1].copy()), (rz, n, q)
+    hT = Y[T - 1].copy() if T else xp.array(h, copy=True)     # no steps: the initial state
+    return (Y, hT), (rz, n, q)
 
 
 @name_value_pairs(5)

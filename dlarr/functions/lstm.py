@@ -359,7 +359,7 @@ def _bptt(g, Rd, gates, state_of_c, need_dz, xp, state_act, gate_act):
     # Per step t, in a ring of `chunk` steps: dz_ring[j] = [dc_t, dz_o, dz_i, dz_f, dz_g,
     # dc_{t-1}] (slot 0 first holds dh .* o state'(c_t), then the total dL/dc_t).  After
     # each chunk its dz go to dz_all, 4H x T x B (internal gate order).
-    chunk = max(1, min(T, _CHUNK_ELEMS // (6 * H * B)))
+    chunk = max(1, min(T, _CHUNK_ELEMS // max(1, 6 * H * B)))
     dz_ring = _WS.take(xp, (chunk, 6, H, B), dt)
     factors = _WS.take(xp, (chunk, 6, H, B), dt)
     dz_all = _WS.take(xp, (4, H, T, B), dt) if need_dz else None

@@ -510,6 +510,9 @@ def resetState(net):
         net.State = state                              # states of 2 observations
         net = dl.resetState(net)                       # zeros again, for any batch size
     """
+    if not isinstance(net, _Net):
+        raise TypeError(f"resetState: net must be a dlnetwork or a SeriesNetwork, not "
+                        f"{type(net).__name__}")
     return net._copy().resetState()
 
 

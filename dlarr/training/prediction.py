@@ -414,6 +414,10 @@ def scores2label(scores, classNames=None, dim=None, *, nargout=1):
     s = np.asarray(s)
     classes = classNames if decode is not None else np.asarray(list(classNames))
     axis = s.ndim - 1 if dim is None else dim
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not 0 <= axis < s.ndim:
+        raise ValueError(f"scores2label: dim must be a dimension of the scores, an integer in "
+                         f"0..{s.ndim - 1} (0-based; the scores are "
+                         f"{' x '.join(map(str, s.shape))}), not {dim!r}")
     if s.shape[axis] != len(classes):
         raise ValueError(f"scores2label: scores have {s.shape[axis]} classes along dimension "
                          f"{axis} but {len(classes)} classNames were given")
