@@ -270,3 +270,75 @@ def test_a_traced_dlarray_pickles_as_its_data_untraced():
         return Z
     Z = dl.dlfeval(f, X)
     np.testing.assert_array_equal(dl.extractdata(Z), [[0], [2], [4]])
+
+
+# ----- messages that name the argument and say what came ------------------------------------
+
+def _seq_classifier():
+    return [dl.sequenceInputLayer(3), dl.lstmLayer(4, OutputMode="last"),
+            dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+
+
+def _opts(**kw):
+    return dl.trainingOptions("adam", MaxEpochs=1, Verbose=False, **kw)
+
+
+def test_labels_mixing_numbers_and_text_are_refused():
+    with pytest.raises(ValueError, match=r"categorical: A mixes numbers and text \(1 at position "
+                                         r"0, 'a' at position 1\)"):
+        dl.categorical([1, "a", 2])
+    with pytest.raises(ValueError, match="categorical: A mixes numbers and text"):
+        dl.categorical([["x", "y"], [3, "z"]])
+    assert dl.categorical([1, 2, 1]).Categories == ["1", "2"]        # one kind: fine
+    X = [np.random.rand(3, 5) for _ in range(4)]
+    with pytest.raises(ValueError, match="trainNetwork: Y mixes numbers and text"):
+        dl.trainNetwork(X, [1, "a", 2, "a"], _seq_classifier(), _opts())
+
+
+def test_training_data_messages_name_the_argument():
+    X = [np.random.rand(3, 5) for _ in range(4)]
+    Y = dl.categorical(["a", "b", "a", "b"])
+    with pytest.raises(ValueError, match="trainNetwork: X is an empty list; give at least one"):
+        dl.trainNetwork([], Y, _seq_classifier(), _opts())
+    with pytest.raises(TypeError, match="trainNetwork: X must be a list of C x T sequences.*not a "
+                                        "3-D array"):
+        dl.trainNetwork(np.ones((3, 4, 5)), Y, _seq_classifier(), _opts())
+    with pytest.raises(TypeError, match="the responses Y must be a categorical.*not a dlarray"):
+        dl.trainNetwork(X, dl.dlarray(np.ones(4)), _seq_classifier(), _opts())
+    with pytest.raises(ValueError, match="ValidationData X has 2 sequences but ValidationData Y "
+                                         "has 1 labels"):
+        dl.trainNetwork(X, Y, _seq_classifier(),
+                        _opts(ValidationData=(X[:2], dl.categorical(["a"]))))
+    with pytest.raises(ValueError, match="trainNetwork: X has 4 sequences but Y has 3 labels"):
+        dl.trainNetwork(X, Y[:3], _seq_classifier(), _opts())
+
+
+def test_learnables_of_the_wrong_shape_are_refused_when_set():
+    net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(4)])
+    before = [dl.extractdata(v).copy() for v in net.Learnables.Value]
+    with pytest.raises(ValueError, match=r"Learnables: the value of \('lstm', 'InputWeights'\) "
+                                         r"must be 16 x 3; it is 3 x 3"):
+        net.Learnables = [np.zeros((3, 3))] * 3
+    with pytest.raises(ValueError, match="Learnables has 2 rows but the network's table has 3"):
+        net.Learnables = [np.zeros((16, 3))] * 2
+    with pytest.raises(TypeError, match="Learnables must be a table"):
+        net.Learnables = None
+    for v, b in zip(net.Learnables.Value, before):          # nothing half-set
+        np.testing.assert_array_equal(dl.extractdata(v), b)
+    new = [v * 0 for v in net.Learnables.Value]
+    net.Learnables = new
+    assert all(not dl.extractdata(v).any() for v in net.Learnables.Value)
+
+
+def test_optimizer_state_mismatch_names_the_argument():
+    net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(4)])
+    with pytest.raises(TypeError, match="adamupdate: grad must be a table .*not NoneType"):
+        dl.adamupdate(net, None, None, None, 1)
+    with pytest.raises(ValueError, match="sgdmupdate: grad has 1 rows but the network's table "
+                                         "has 3"):
+        dl.sgdmupdate(net, [np.zeros((16, 3))], None)
+
+
+def test_cast_to_an_unknown_type_is_named():
+    with pytest.raises(TypeError, match="cast: newclass .* not 'foo'"):
+        dl.cast(dl.dlarray(np.ones(3)), "foo")

@@ -191,7 +191,7 @@ def test_training_errors():
                    L.fullyConnectedLayer(3), L.softmaxLayer(), L.classificationLayer()]
     with pytest.raises(ValueError, match="outputs 3 classes .* responses have 2 classes"):
         trainNetwork(X, np.arange(10) % 2, last_layers, opts)
-    with pytest.raises(ValueError, match="10 sequences but 9 labels"):
+    with pytest.raises(ValueError, match="X has 10 sequences but Y has 9 labels"):
         trainNetwork(X, np.arange(9) % 3, last_layers, opts)
     with pytest.raises(ValueError, match=r"X\[0\] must be 3 x T"):
         trainNetwork(X, np.arange(10) % 3, [L.sequenceInputLayer(3)] + last_layers[1:], opts)

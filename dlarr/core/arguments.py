@@ -13,6 +13,8 @@ import functools
 import inspect
 import numbers
 
+import numpy as np
+
 
 def _names_of(fn):
     """The keyword names ``fn`` declares (parameters that can be given by name)."""
@@ -81,3 +83,29 @@ def check_nargout(nargout, allowed, fname):
         raise ValueError(f"{fname}: nargout must be one of {choices} (the number of outputs "
                          f"to return), not {nargout!r}")
     return int(nargout)
+
+
+def check_one_kind(A, fname, argname):
+    """Labels given as a (nested) list are all text or all numbers: NumPy would turn
+    ``[1, "a"]`` into the strings "1" and "a" without a word."""
+    if not isinstance(A, (list, tuple)):
+        return
+    first = {}
+    stack = [iter(A)]
+    k = 0
+    while stack:
+        for v in stack[-1]:
+            if isinstance(v, (list, tuple)):
+                stack.append(iter(v))
+                break
+            kind = "text" if isinstance(v, (str, np.str_)) else "number" if isinstance(
+                v, (numbers.Number, np.number)) and not isinstance(v, (bool, np.bool_)) else None
+            if kind and kind not in first:
+                first[kind] = (k, v)
+            k += 1
+        else:
+            stack.pop()
+    if len(first) == 2:
+        (i, a), (j, b) = first["number"], first["text"]
+        raise ValueError(f"{fname}: {argname} mixes numbers and text ({a!r} at position {i}, "
+                         f"{b!r} at position {j}); labels must be all text or all numbers")

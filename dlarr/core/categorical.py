@@ -33,7 +33,7 @@ import operator
 
 import numpy as np
 
-from .arguments import check_nargout, name_value_pairs
+from .arguments import check_nargout, check_one_kind, name_value_pairs
 from .backend import is_cupy_array
 from .dlarray import DLArray
 
@@ -102,6 +102,7 @@ def _object_keys(arr, fname, argname):
 def label_keys(A, fname, argname):
     """``A`` as category keys: ``(keys, missing, kind)``, kind "text" or "numeric",
     ``missing`` True where an element is undefined (NaN, "", None, "<undefined>")."""
+    check_one_kind(A, fname, argname)
     if isinstance(A, categorical):
         return A.string(), A._codes < 0, "text"
     if isinstance(A, DLArray):

@@ -49,7 +49,11 @@ def _check_numeric(dtype, where, name):
 
 def _float_type(dtype):
     """``dtype`` as a NumPy dtype that dlarr computes in: float32 or float64 (cast's rule)."""
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"cast: newclass (dtype) must be 'single', 'double' or a NumPy float "
+                        f"type (np.float32, np.float64), not {dtype!r}") from None
     if dtype not in _FLOATS:
         raise ValueError(f"cast: dlarr computes in float32 (single) or float64 (double), not {dtype}")
     return dtype

@@ -31,6 +31,15 @@ def _kind(x) -> str:
     return f"a {type(x).__name__}"
 
 
+class TreeMismatch(TypeError):
+    """Raised by an object's ``_dlarr_tree_map_`` when argument ``index`` of ``rest`` does
+    not match it; :func:`walk` adds the function, the argument's name and the path."""
+
+    def __init__(self, index, text, kind=TypeError):
+        super().__init__(text)
+        self.index, self.text, self.kind = index, text, kind
+
+
 def walk(fn, tree, rest, names, where, path="", tname="params", check_leaves=True,
          strict=True):
     """Apply ``fn(path, leaf, *rest_leaves)`` at every leaf of ``tree``.
@@ -69,7 +78,10 @@ def walk(fn, tree, rest, names, where, path="", tname="params", check_leaves=Tru
         return type(tree)(items)
     mapper = getattr(tree, "_dlarr_tree_map_", None)
     if mapper is not None and not isinstance(tree, type):
-        return mapper(lambda leaf, *r: fn(path, leaf, *r), *rest)
+        try:
+            return mapper(lambda leaf, *r: fn(path, leaf, *r), *rest)
+        except TreeMismatch as e:
+            raise e.kind(f"{where}: {names[e.index]}{path} {e.text}") from None
     if not strict:
         return fn(path, tree, *rest)
     raise TypeError(f"{where}: {tname}{path} must be a dlarray, an array, or a dict/list/tuple "

@@ -15,6 +15,7 @@ from .. import layers as L
 from ..core.arguments import name_value_pairs
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
+from ..core.tree import TreeMismatch
 
 class Table:
     """MATLAB's Learnables/State table: columns Layer, Parameter, Value."""
@@ -53,7 +54,7 @@ class Table:
         return [r[2] for r in self._rows]
 
     def _dlarr_tree_map_(self, fn, *rest):
-        others = [_values_of(r, len(self._rows)) for r in rest]
+        others = [_values_of(r, len(self._rows), i) for i, r in enumerate(rest)]
         return Table((a, b, fn(v, *[o[i] for o in others]) if isinstance(v, DLArray) else v)
                      for i, (a, b, v) in enumerate(self._rows))
 
@@ -74,7 +75,9 @@ class Table:
         return "\n".join(lines)
 
 
-def _values_of(x, n):
+def _values_of(x, n, index=0):
+    """The values of a table, a network's Learnables or a list, matching ``n`` rows
+    (``index``: which of the arguments mapped together it is, for the error)."""
     if isinstance(x, Table):
         vals = x._values()
     elif isinstance(x, _Net):
@@ -82,9 +85,11 @@ def _values_of(x, n):
     elif isinstance(x, (list, tuple)):
         vals = list(x)
     else:
-        raise TypeError(f"expected a Learnables table or a network, not {type(x).__name__}")
+        raise TreeMismatch(index, f"must be a table (Layer, Parameter, Value), a network or a "
+                                  f"list of values, not {type(x).__name__}")
     if len(vals) != n:
-        raise ValueError(f"tables do not match: {len(vals)} rows vs {n}")
+        raise TreeMismatch(index, f"has {len(vals)} rows but the network's table has {n}",
+                           ValueError)
     return vals
 
 
@@ -179,7 +184,21 @@ class _Net:
 
     @Learnables.setter
     def Learnables(self, table):
-        self._set_learnables(_values_of(table, len(self.Learnables)))
+        try:
+            values = _values_of(table, len(self.Learnables))
+        except TreeMismatch as e:
+            raise e.kind(f"Learnables {e.text}") from None
+        slots = self._learnable_slots()
+        for (layer, name), v in zip(slots, values):
+            old = getattr(layer, name)
+            if not isinstance(v, DLArray) and not hasattr(v, "shape"):
+                raise TypeError(f"Learnables: the value of ({layer.Name!r}, {name!r}) must be a "
+                                f"dlarray, not {type(v).__name__}")
+            if tuple(v.shape) != tuple(old.shape):
+                raise ValueError(f"Learnables: the value of ({layer.Name!r}, {name!r}) must be "
+                                 f"{' x '.join(map(str, old.shape))}; it is "
+                                 f"{' x '.join(map(str, v.shape))}")
+        self._set_learnables(v if isinstance(v, DLArray) else dlarray(v) for v in values)
 
     @property
     def State(self):
@@ -256,7 +275,7 @@ class _Net:
 
     # ----- tree protocol: a network maps over its learnables ----------------------
     def _dlarr_tree_map_(self, fn, *rest):
-        others = [_values_of(r, len(self.Learnables)) for r in rest]
+        others = [_values_of(r, len(self.Learnables), i) for i, r in enumerate(rest)]
         vals = self.Learnables._values()
         new = self._copy()
         new._set_learnables(fn(v, *[o[i] for o in others]) for i, v in enumerate(vals))

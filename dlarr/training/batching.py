@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import layers as L
 from ..core.backend import array_namespace, generator, is_cupy_array
+from ..core.arguments import check_one_kind
 from ..core.categorical import categorical, concatenate, number_name
 from ..core.create import extractdata
 from ..core.dlarray import DLArray
@@ -104,9 +105,13 @@ def _as_sequences(X, input_size, fname, name="X"):
         X = extractdata(X)
     if hasattr(X, "ndim") and X.ndim in (1, 2):     # one sequence (or one time step)
         X, single = [X], True
-    if not isinstance(X, (list, tuple)) or not X:
+    if isinstance(X, (list, tuple)) and not X:
+        raise ValueError(f"{fname}: {name} is an empty {type(X).__name__}; give at least one "
+                         "C x T sequence")
+    if not isinstance(X, (list, tuple)):
+        what = f"a {X.ndim}-D array" if hasattr(X, "ndim") else type(X).__name__
         raise TypeError(f"{fname}: {name} must be a list of C x T sequences (MATLAB's cell array) "
-                        f"or one C x T array, not {type(X).__name__}")
+                        f"or one C x T array, not {what}")
     out = []
     for i, s in enumerate(X):
         s = extractdata(s) if isinstance(s, DLArray) else s
@@ -287,9 +292,12 @@ def _prepare_targets(net, Y, seqs, task, seq_out, fname, labels=None, classes=No
     forecasting example."""
     if len(seqs) == 1 and seq_out and not isinstance(Y, (list, tuple)):
         Y = [extractdata(Y) if isinstance(Y, DLArray) else Y]
+    if isinstance(Y, DLArray):
+        raise TypeError(f"{fname}: the responses {name} must be a categorical, a numeric array "
+                        "or a list of them, not a dlarray; use dl.extractdata to pass its data")
     if task == "classification":
         _no_nan_labels(Y, fname, name)
-        codes, labels = _class_targets(Y, seqs, seq_out, fname, labels, classes)
+        codes, labels = _class_targets(Y, seqs, seq_out, fname, labels, classes, name)
         K = net._out_size
         if len(labels.classes) != K:
             raise ValueError(f"{fname}: the network outputs {K} classes (the layer before the "
@@ -313,29 +321,37 @@ def _no_nan_labels(Y, fname, name):
                              "be finite (a categorical, ints or strings)")
 
 
-def _class_targets(Y, seqs, seq_out, fname, labels, classes):
+def _class_targets(Y, seqs, seq_out, fname, labels, classes, name="Y"):
     N = len(seqs)
+    xname = name[:-1] + "X"
+    check_one_kind(Y, fname, name)                         # "Y" -> "X", "ValidationData Y" -> "... X"
     if not seq_out:
         arr = Y if isinstance(Y, categorical) else np.asarray(Y)
         if arr.ndim != 1 and not (arr.ndim == 2 and 1 in arr.shape):
             raise ValueError(f"{fname}: for a sequence-to-label network (last recurrent "
-                             "layer with OutputMode 'last') the responses must be a vector of "
-                             f"N labels; got an array of size {arr.shape}")
+                             f"layer with OutputMode 'last') the responses {name} must be a "
+                             f"vector of N labels; got an array of size {arr.shape}")
         arr = arr.ravel()
         if len(arr) != N:
-            raise ValueError(f"{fname}: there are {N} sequences but {len(arr)} labels")
+            raise ValueError(f"{fname}: {xname} has {N} sequences but {name} has {len(arr)} "
+                             "labels; give one label per sequence")
         labels = labels or _Labels(arr, classes)
         return labels.encode(arr, fname), labels
     if not isinstance(Y, (list, tuple)) or len(Y) != N:
         raise ValueError(f"{fname}: the network outputs sequences (its last recurrent "
-                         "layer has OutputMode 'sequence'), so the responses must be a "
+                         f"layer has OutputMode 'sequence'), so the responses {name} must be a "
                          f"list of {N} label sequences, one label per time step; for "
                          "sequence-to-label classification set OutputMode='last'")
     flat = [y.ravel() if isinstance(y, categorical) else np.asarray(y).ravel() for y in Y]
+    kinds = {"text" if y.dtype.kind in "USO" else "number" for y in flat
+             if not isinstance(y, categorical)}
+    if len(kinds) == 2:
+        raise ValueError(f"{fname}: the label sequences of {name} mix numbers and text; labels "
+                         "must be all text or all numbers")
     for i, (y, s) in enumerate(zip(flat, seqs)):
         if len(y) != s.shape[1]:
-            raise ValueError(f"{fname}: sequence {i} has {s.shape[1]} time steps but its "
-                             f"responses have {len(y)}")
+            raise ValueError(f"{fname}: {xname}[{i}] has {s.shape[1]} time steps but its "
+                             f"responses {name}[{i}] have {len(y)}")
     joined = concatenate(0, flat) if any(isinstance(y, categorical) for y in flat) \
         else np.concatenate(flat)
     labels = labels or _Labels(joined, classes)
