@@ -109,3 +109,72 @@ def check_one_kind(A, fname, argname):
         (i, a), (j, b) = first["number"], first["text"]
         raise ValueError(f"{fname}: {argname} mixes numbers and text ({a!r} at position {i}, "
                          f"{b!r} at position {j}); labels must be all text or all numbers")
+
+
+def warn_user(message, category=UserWarning):
+    """``warnings.warn`` pointing at the user's line: the first frame outside dlarr."""
+    import os
+    import sys
+    import warnings
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame, level = sys._getframe(1), 2         # stacklevel 2: the caller of warn_user
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+# --------------------------------------------------------------------------
+# What came: the one way errors describe a wrong value, and arrays from lists
+# --------------------------------------------------------------------------
+
+def came(v):
+    """A short description of ``v`` for an error message: what came instead of what
+    was expected ("None", "str 'abc'", "a list of 3 elements", "a 2 x 3 ndarray of
+    dtype <U1", "a dlarray of size 3(C) x 2(B)", "function f")."""
+    from .dlarray import DLArray
+    if v is None:
+        return "None"
+    if isinstance(v, DLArray):
+        from .formats import describe
+        return f"a dlarray of size {describe(v._fmt, v.shape)}"
+    if isinstance(v, (bool, np.bool_)):
+        return f"the logical {bool(v)}"
+    if isinstance(v, (str, bytes, numbers.Number)):
+        text = repr(v) if isinstance(v, (str, bytes)) else str(v)
+        return f"{type(v).__name__} {text[:40] + '...' if len(text) > 40 else text}"
+    if isinstance(v, (list, tuple, dict)):
+        n = len(v)
+        return f"a {type(v).__name__} of {n} element{'s' if n != 1 else ''}"
+    shape, dtype = getattr(v, "shape", None), getattr(v, "dtype", None)
+    if isinstance(shape, tuple) and dtype is not None:
+        if not shape:
+            return f"a 0-d {type(v).__name__} of dtype {dtype}"
+        return f"an {type(v).__name__} of size {'x'.join(map(str, shape))} and dtype {dtype}"
+    if callable(v):
+        return f"function {getattr(v, '__name__', type(v).__name__)}"
+    return f"an object of type {type(v).__name__}"
+
+
+def as_array(x, fname, argname, dtype=None):
+    """``x`` as a NumPy array (an array is returned as it is, converted to ``dtype``
+    when given): a dlarray (which needs ``extractdata``), a ragged nested list and values
+    that do not convert to ``dtype`` are errors naming ``fname`` and ``argname`` and
+    saying what came, never NumPy's own messages."""
+    from .dlarray import DLArray
+    if isinstance(x, DLArray):
+        raise TypeError(f"{fname}: {argname} must be a numeric array or a list, not a dlarray; "
+                        f"use dl.extractdata({argname})")
+    if isinstance(x, (dict, set)) or callable(x) and not hasattr(x, "shape"):
+        raise TypeError(f"{fname}: {argname} must be an array, a list or a scalar, "
+                        f"not {came(x)}")
+    try:
+        a = np.asarray(x)
+    except ValueError:
+        raise ValueError(f"{fname}: {argname} is a ragged nested list (its rows have "
+                         f"different lengths); give an array or rows of equal length") from None
+    if dtype is None:
+        return a
+    try:
+        return a.astype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fname}: {argname} must be numeric, not {came(x)}") from None

@@ -9,13 +9,12 @@ the real (unpadded) steps.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
 from .. import layers as L
 from ..core.backend import array_namespace, generator, is_cupy_array
-from ..core.arguments import check_one_kind
+from ..core.arguments import check_one_kind, warn_user
 from ..core.categorical import categorical, concatenate, number_name
 from ..core.create import extractdata
 from ..core.dlarray import DLArray
@@ -190,9 +189,9 @@ class _Plan:
         self.per_epoch = N // self.mbs
         left = N - self.per_epoch * self.mbs
         if left and fname:
-            warnings.warn(f"{fname}: {N} observations with MiniBatchSize {self.mbs}: the last "
-                          f"{left} of each epoch's order are not used (MATLAB discards the "
-                          f"partial mini-batch)", UserWarning, stacklevel=5)
+            warn_user(f"{fname}: {N} observations with MiniBatchSize {self.mbs}: the last "
+                      f"{left} of each epoch's order are not used (MATLAB discards the "
+                      f"partial mini-batch)")
         self.rng = generator()
         self.order = self.rng.permutation(N) if self.shuffle == "once" else np.arange(N)
 
