@@ -47,6 +47,11 @@ from .layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, Fully
 from .networks.network import SeriesNetwork, dlnetwork, forward, initialize, resetState
 from .networks.analyze import analyzeNetwork
 
+# io: MATLAB's save/load (.mat files MATLAB reads), ONNX export and import
+from .io.persist import load, save
+from .io.onnx_export import exportONNXNetwork
+from .io.onnx_import import importNetworkFromONNX, importONNXNetwork
+
 # training: options, training and its info, prediction, confusion matrices, progress display
 from .training.options import (TrainingOptions, TrainingOptionsADAM, TrainingOptionsRMSProp,
                                TrainingOptionsSGDM, trainingOptions)
@@ -91,6 +96,8 @@ __all__ = [
     "tanhLayer",
     # networks
     "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState", "analyzeNetwork",
+    # io
+    "load", "save", "exportONNXNetwork", "importNetworkFromONNX", "importONNXNetwork",
     # training
     "TrainingOptions", "TrainingOptionsADAM", "TrainingOptionsRMSProp", "TrainingOptionsSGDM",
     "trainingOptions", "trainNetwork", "trainnet", "TrainingInfo", "classify",

@@ -57,3 +57,27 @@ def test_section_runs(title, blocks, tmp_path):
             assert r.returncode == 0, f"{title}: cuda block {i} does not compile:\n{r.stderr}"
             continue
         exec(compile(code, f"docs/extending.md [{title}] block {i}", "exec"), ns)
+
+
+# ----- docs/interop.md: every section's Python blocks run (in a fresh folder: they write
+# files), with the optional libraries the test extra installs -------------------------------
+
+INTEROP = DOC.parent / "interop.md"
+
+
+def _interop_sections():
+    parts = re.split(r"^## (.+)$", INTEROP.read_text(encoding="utf-8"), flags=re.M)
+    return [(t.strip(), [m.group(3) for m in _BLOCK.finditer(b) if m.group(2) == "python"])
+            for t, b in zip(parts[1::2], parts[2::2])]
+
+
+@pytest.mark.parametrize("title,blocks", [s for s in _interop_sections() if s[1]],
+                         ids=[t for t, b in _interop_sections() if b])
+def test_interop_section_runs(title, blocks, tmp_path, monkeypatch):
+    pytest.importorskip("scipy")
+    pytest.importorskip("h5py")
+    pytest.importorskip("onnxruntime")
+    monkeypatch.chdir(tmp_path)
+    ns = {"__name__": "docs_interop"}
+    for i, code in enumerate(blocks):
+        exec(compile(code, f"docs/interop.md [{title}] block {i}", "exec"), ns)

@@ -17,6 +17,7 @@ rng = np.random.default_rng(0)
 
 # Keyword options that are not MATLAB name-value arguments, and why.
 NOT_NAME_VALUE = {
+    "save": "its keyword arguments are the variables to save, not options",
     "dlfeval": "its keyword arguments are passed on to the function it evaluates",
     "reshape": "order= is dlarr's choice of memory order, not a MATLAB name-value argument",
 }
@@ -68,7 +69,67 @@ def _grad_keywords():
 
 
 # name -> (call with MATLAB's positional pairs, the same call with keywords)
+def _resume(fn, pairs):
+    """trainNetwork/trainnet resumed from a checkpoint (written once, cached), with
+    ResumeFrom as MATLAB's pair or as a keyword."""
+    import tempfile
+    layers = [dl.sequenceInputLayer(3), dl.lstmLayer(2, OutputMode="last"),
+              dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+    if fn == "trainnet":
+        layers = layers[:-1]
+    opts = dl.trainingOptions("adam", MaxEpochs=2, MiniBatchSize=4, Verbose=False)
+    if not hasattr(_resume, fn):
+        folder = tempfile.mkdtemp()
+        ck = dl.trainingOptions("adam", MaxEpochs=1, MiniBatchSize=4, Verbose=False,
+                                CheckpointPath=folder)
+        dl.rng(0)
+        args = (SEQS, LABELS, layers, "crossentropy") if fn == "trainnet" else (SEQS, LABELS,
+                                                                               layers)
+        getattr(dl, fn)(*args, ck)
+        import glob
+        setattr(_resume, fn, (glob.glob(folder + "/*.mat")[0], args))
+    file, args = getattr(_resume, fn)
+    net = getattr(dl, fn)(*args, opts, "ResumeFrom", file) if pairs else \
+        getattr(dl, fn)(*args, opts, ResumeFrom=file)
+    return [dl.extractdata(v).tobytes() for v in net.Learnables.Value]
+
+
+def _onnx(fn, pairs):
+    """exportONNXNetwork / importNetworkFromONNX / importONNXNetwork with one option as
+    MATLAB's pair or as a keyword: the file's bytes or the network's learnables."""
+    import os
+    import tempfile
+    pytest.importorskip("onnx")
+    net = _tiny()[1]
+    folder = tempfile.mkdtemp()
+    f = os.path.join(folder, "net.onnx")
+    if fn == "exportONNXNetwork":
+        if pairs:
+            dl.exportONNXNetwork(net, f, "OpsetVersion", 13, "networkname", "tiny")
+        else:
+            dl.exportONNXNetwork(net, f, OpsetVersion=13, NetworkName="tiny")
+        return open(f, "rb").read()
+    dl.exportONNXNetwork(net, f)
+    if fn == "importNetworkFromONNX":
+        new = dl.importNetworkFromONNX(f, "InputDataFormats", "TBC") if pairs else \
+            dl.importNetworkFromONNX(f, InputDataFormats="TBC")
+    else:
+        new = dl.importONNXNetwork(f, "OutputLayerType", "classification", "Classes",
+                                   ["x", "y"]) if pairs else \
+            dl.importONNXNetwork(f, OutputLayerType="classification", Classes=["x", "y"])
+        assert list(new.Layers[-1].Classes) == ["x", "y"]
+    return [dl.extractdata(v).tobytes() for v in new.Learnables.Value]
+
+
 CALLS = {
+    "exportONNXNetwork": (lambda: _onnx("exportONNXNetwork", True),
+                          lambda: _onnx("exportONNXNetwork", False)),
+    "importNetworkFromONNX": (lambda: _onnx("importNetworkFromONNX", True),
+                              lambda: _onnx("importNetworkFromONNX", False)),
+    "importONNXNetwork": (lambda: _onnx("importONNXNetwork", True),
+                          lambda: _onnx("importONNXNetwork", False)),
+    "trainNetwork": (lambda: _resume("trainNetwork", True), lambda: _resume("trainNetwork", False)),
+    "trainnet": (lambda: _resume("trainnet", True), lambda: _resume("trainnet", False)),
     "dlgradient": (_grad_pairs, _grad_keywords),
     "lstm": (lambda: dl.lstm(XU, H2, C2, W_LSTM, R_LSTM, B_LSTM, "DataFormat", "CBT",
                              "StateActivationFunction", "softsign"),

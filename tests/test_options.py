@@ -401,6 +401,9 @@ TrainingOptionsADAM with properties:
              TargetDataFormats: "auto"
        ResetInputNormalization: 1
                  OutputNetwork: 'auto'
+                CheckpointPath: ''
+           CheckpointFrequency: 1
+       CheckpointFrequencyUnit: 'epoch'
                   Acceleration: "auto"
 """.rstrip("\n")
 
@@ -454,9 +457,6 @@ def test_learn_rate_bad_epoch(epoch):
 
 # ----- MATLAB's options dlarr does not take ----------------------------------------------------
 @pytest.mark.parametrize("name, why", [
-    ("CheckpointPath", r"not supported yet \(checkpoints are planned\)"),
-    ("checkpointfrequency", r"not supported yet \(checkpoints are planned\)"),
-    ("CheckpointFrequencyUnit", r"not supported yet"),
     ("DispatchInBackground", r"not supported \(dlarr prepares the mini-batches in the training "
                              r"process, MATLAB's PreprocessingEnvironment 'serial'\)"),
     ("WorkerLoad", r"not supported \(dlarr trains on one CPU or GPU"),

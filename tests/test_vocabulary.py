@@ -127,8 +127,30 @@ for _arg, _set in (("Normalization", V.CONFUSION_NORMALIZATIONS),
                    ("RowSummary", V.ROW_SUMMARIES), ("ColumnSummary", V.COLUMN_SUMMARIES)):
     FUNCTIONS[("confusionchart", _arg)] = (lambda v, a=_arg: _chart(**{a: v}), _set)
 
-# String defaults that are not a fixed set of names: norm's dim ('all' or labels).
-NOT_CHOICES = {("norm", "dim")}
+def _onnx_file():
+    """A small exported network (once), for importONNXNetwork's options."""
+    if not hasattr(_onnx_file, "path"):
+        import tempfile
+        pytest.importorskip("onnx")
+        net = dl.dlnetwork([dl.sequenceInputLayer(3), dl.lstmLayer(2, OutputMode="last"),
+                            dl.fullyConnectedLayer(2), dl.softmaxLayer()])
+        _onnx_file.path = tempfile.mkdtemp() + "/net.onnx"
+        dl.exportONNXNetwork(net, _onnx_file.path)
+    return _onnx_file.path
+
+
+FUNCTIONS[("importONNXNetwork", "TargetNetwork")] = (
+    lambda v: dl.importONNXNetwork(_onnx_file(), TargetNetwork=v,
+                                   **({} if v.lower().startswith("dl") else
+                                      {"OutputLayerType": "classification"})),
+    V.ONNX_TARGET_NETWORKS)
+FUNCTIONS[("importONNXNetwork", "OutputLayerType")] = (
+    lambda v: dl.importONNXNetwork(_onnx_file(), OutputLayerType=v), V.ONNX_OUTPUT_LAYER_TYPES)
+
+# String defaults that are not a fixed set of names: norm's dim ('all' or labels),
+# exportONNXNetwork's NetworkName (any name), importONNXNetwork's Classes ('auto' or names).
+NOT_CHOICES = {("norm", "dim"), ("exportONNXNetwork", "NetworkName"),
+               ("importONNXNetwork", "Classes")}
 # InputDataFormats: 'auto' or a data format (any labels), not a fixed set of names.
 NOT_CHOICES |= {(f, "InputDataFormats") for f in ("forward", "predict", "minibatchpredict")}
 

@@ -51,6 +51,7 @@ GRADIENT_THRESHOLD_METHODS = ("l2norm", "global-l2norm", "absolute-value")
 # --------------------------------------------------------------------------
 LEARN_RATE_SCHEDULES = ("none", "piecewise")
 SHUFFLE = ("once", "every-epoch", "never")
+CHECKPOINT_FREQUENCY_UNITS = ("epoch", "iteration")
 EXECUTION_ENVIRONMENTS = ("auto", "cpu", "gpu")
 PLOTS = ("none", "training-progress")
 SEQUENCE_LENGTHS = ("longest", "shortest")
@@ -137,3 +138,11 @@ def choose(value, options, fname, argname):
     why = "is ambiguous" if hits else "is not valid"
     raise ValueError(f"{where}{argname} {value!r} {why}; valid values are {valid}")
 
+
+# --------------------------------------------------------------------------
+# io: save's flags, the MAT-file versions, importONNXNetwork's options
+# --------------------------------------------------------------------------
+SAVE_FLAGS = ("-v7", "-v7.3", "-v6", "-nocompression")
+MAT_VERSIONS = ("7", "7.3", "6")          # "6": format 5 uncompressed (MATLAB's -v6)
+ONNX_OUTPUT_LAYER_TYPES = ("classification", "regression")
+ONNX_TARGET_NETWORKS = ("dagnetwork", "dlnetwork")

@@ -19,7 +19,9 @@ import numpy as np
 from ..core.autodiff import dlfeval, dlgradient
 from ..core.backend import array_namespace, execution_namespace
 from ..core.dlarray import DLArray
+from . import checkpoints
 from .batching import _batch, _chunks, _Plan
+from .checkpoints import Checkpointer
 from .hooks import Run, Stop, training_hooks
 from .options import solver_of
 from .solvers import Stepper
@@ -54,10 +56,11 @@ def _model_loss(net, X, T, mask, state, loss_fn):
 
 
 def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validation, fname,
-         style="trainNetwork"):
+         style="trainNetwork", resume=None):
     """The training loop shared by trainNetwork and trainnet (``style``); ``metrics`` is
-    the run's :class:`MetricSet`.  Returns the trained network, on the host, with its
-    recurrent states reset, and the run's :class:`Result`."""
+    the run's :class:`MetricSet`; ``resume`` the ``dlarrTraining`` of a checkpoint to
+    continue from (``checkpoints.py``).  Returns the trained network, on the host, with
+    its recurrent states reset, and the run's :class:`Result`."""
     solver = solver_of(options, fname)
     xp = _device(options, fname)
     net = net._to_device(xp)
@@ -67,12 +70,19 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
                            plan.per_epoch if isinstance(options.SequenceLength, str) else None,
                            "cpu" if xp is np else "gpu", metrics, style, fname)
     run = Run(net, options)
-    guard = _FiniteGuard()
+    guard, ckpt = _FiniteGuard(), Checkpointer(options, fname)
+    first, done = 1, None
+    if resume is not None:          # where the checkpoint was: continue its epoch, or the next
+        done = checkpoints.resume(resume, stepper, plan, run, len(seqs), xp, fname)
+        first = run.epoch + (done >= plan.per_epoch)
+        ckpt.last_iteration = run.iteration
     try:
         hooks.start(run)
-        for epoch in range(1, options.MaxEpochs + 1):
+        for epoch in range(first, options.MaxEpochs + 1):
             run.epoch, lr = epoch, options._learn_rate(epoch)
-            for idx in plan.epoch():
+            batches, start = (plan.epoch(), 0) if epoch != first or done is None or \
+                done >= plan.per_epoch else (_current(plan), done)
+            for k, idx in enumerate(batches[start:], start + 1):
                 batch = _batch(seqs, targets, idx, task, seq_out, net._out_size, options)
                 for loss, values in _iterations(net, batch, stepper, lr, options, seq_out,
                                                 loss_fn, metrics, guard):
@@ -80,12 +90,19 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
                     if not math.isfinite(loss):       # MATLAB stops; done() shows the row
                         raise Stop("Training loss is NaN")
                     hooks.iteration(run)
+                ckpt.after_batch(run, (stepper, plan, k, len(seqs)))
+            ckpt.after_epoch(run, (stepper, plan, plan.per_epoch, len(seqs)))
     except Stop as stop:
         run.reason = stop.reason
     hooks.done(run)
     net = run.net._to_device(np)      # trained networks live on the host, as in MATLAB
     net.resetState()
     return net, Result(hooks.report[0].progress, metrics.names, run)
+
+
+def _current(plan):
+    """The mini-batches of the epoch in progress (its order drawn already)."""
+    return [plan.order[k * plan.mbs:(k + 1) * plan.mbs] for k in range(plan.per_epoch)]
 
 
 class _FiniteGuard:

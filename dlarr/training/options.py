@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import os
 import math
 import numbers
 import re
@@ -437,3 +438,31 @@ def solver_of(options, fname) -> Solver:
         raise TypeError(f"{fname}: options must come from trainingOptions({names}), "
                         f"not {type(options).__name__}")
     return entry
+
+
+# dl.save / dl.load (dlarr.io.persist) store an options object as a struct: SolverName, then
+# every option (a Python function in one, e.g. OutputFcn, is a TypeError at save); loading
+# rebuilds it through trainingOptions, which validates every value but the defaults (kept
+# as they are, as trainingOptions keeps them).
+def _options_from_fields(fields):
+    solver = fields.pop("SolverName")
+    path = fields.get("CheckpointPath")
+    if isinstance(path, str) and path and not os.path.isdir(path):
+        from ..core.arguments import warn_user
+        warn_user(f"load: the training options' CheckpointPath {path!r} does not exist on this "
+                  "machine; it is set to '' (no checkpoints)")
+        fields["CheckpointPath"] = ""
+    props = options_class(get_solver(solver, "load", "SolverName"))._props
+    return trainingOptions(solver, **{k: v for k, v in fields.items() if k not in props or not (
+        type(v) is type(props[k][0]) and _same(v, props[k][0]))})
+
+
+def _register_persistence():
+    from ..io import persist
+    for cls in (TrainingOptionsSGDM, TrainingOptionsADAM, TrainingOptionsRMSProp):
+        persist.register_class(cls.__name__, cls, lambda o: {"SolverName": o.SolverName,
+                                                             **o._values},
+                               _options_from_fields, fields=("SolverName",) + tuple(cls._props))
+
+
+_register_persistence()

@@ -21,7 +21,8 @@ from ..core.create import extractdata
 from ..core.dlarray import DLArray
 from ..core.options import choose
 from ..networks.network import _Net, dlnetwork, predict_dlnetwork
-from .batching import _as_sequences, _host, _pad_batch
+from ..layers import ClassificationOutputLayer
+from .batching import _Labels, _as_sequences, _host, _pad_batch
 from .dataformats import input_sequences
 
 __all__ = ["predict", "classify", "predictAndUpdateState", "classifyAndUpdateState",
@@ -232,6 +233,12 @@ def classify(net, X, *, MiniBatchSize=128, nargout=1, **seq_options):
 
 def _labels_of(net, outs, single):
     labels = getattr(net, "_labels", None)
+    out = net.Layers[-1]
+    if labels is None and isinstance(out, ClassificationOutputLayer) and \
+            not isinstance(out.Classes, str):
+        # a network that trainNetwork did not train (loaded, imported, built from layers
+        # with Classes set): its classes are the output layer's
+        labels = net._labels = _Labels(out.Classes, out.Classes)
     if labels is None:
         raise TypeError("classify needs a classification network trained by trainNetwork")
     if not net._out_has_time:

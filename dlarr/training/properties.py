@@ -127,6 +127,21 @@ _sequence_length.values = ("'longest'", "'shortest'", "positive integer")
 _padding_value.values = ("real scalar",)
 
 
+def _checkpoint_path(v, name):
+    """'' (no checkpoints) or an existing folder, as MATLAB (which asks that it exist)."""
+    import os
+    if not isinstance(v, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a folder name (a string), not {what(v)}")
+    v = os.fspath(v)
+    if v and not os.path.isdir(v):
+        raise ValueError(f"{name} must be an existing folder; {v!r} is not one (create it "
+                         "first, as MATLAB asks)")
+    return v
+
+
+_checkpoint_path.values = ("''", "folder name")
+
+
 def _validation_data(v, name):
     expected = "None, a pair (X, Y) of predictors and responses, or a datastore of them"
     if v is None:
@@ -269,6 +284,9 @@ COMMON_OPTIONS = {
     "TargetDataFormats": ("auto", _data_formats),
     "ResetInputNormalization": (True, logical),
     "OutputNetwork": ("auto", _output_network),
+    "CheckpointPath": ("", _checkpoint_path),
+    "CheckpointFrequency": (1, positive_int()),
+    "CheckpointFrequencyUnit": ("epoch", choice(*V.CHECKPOINT_FREQUENCY_UNITS)),
     "Acceleration": ("auto", choice(*V.ACCELERATIONS)),
 }
 
@@ -279,9 +297,6 @@ _LBFGS = "an option of MATLAB's 'lbfgs' solver, which dlarr does not support"
 _LM = "an option of MATLAB's 'lm' solver, which dlarr does not support"
 # MATLAB's trainingOptions names that dlarr does not take, and why (the error says so).
 UNSUPPORTED_OPTIONS = {
-    "CheckpointPath": "not supported yet (checkpoints are planned)",
-    "CheckpointFrequency": "not supported yet (checkpoints are planned)",
-    "CheckpointFrequencyUnit": "not supported yet (checkpoints are planned)",
     "DispatchInBackground": "not supported (dlarr prepares the mini-batches in the training "
                             "process, MATLAB's PreprocessingEnvironment 'serial')",
     "WorkerLoad": "not supported (dlarr trains on one CPU or GPU, without a parallel pool)",
@@ -413,6 +428,22 @@ OPTION_HELP = {
                      "ObjectiveMetricName on the validation data; it needs ValidationData).  "
                      "MATLAB's older 'best-validation-loss' is accepted and stored as "
                      "'best-validation'.",
+    "CheckpointPath": "Folder for checkpoint networks: '' (default) writes none; a folder "
+                      "(it must exist) gets, every CheckpointFrequency epochs or iterations, "
+                      "a file net_checkpoint__<iteration>__<yyyy_mm_dd__HH_MM_SS>.mat written "
+                      "by dl.save (atomically: a crash leaves the earlier files whole) with "
+                      "the network as 'net' (resume MATLAB's way, trainNetwork(X, Y, "
+                      "net.Layers, options), which restarts the solver) and the training "
+                      "position as 'dlarrTraining' (solver state, iteration, epoch, order "
+                      "of the observations, random state), which trainNetwork(..., "
+                      "ResumeFrom=file) and trainnet(..., ResumeFrom=file) continue exactly.",
+    "CheckpointFrequency": "How often to write checkpoints: every this many epochs or "
+                           "iterations (CheckpointFrequencyUnit), a positive integer; 1 by "
+                           "default.",
+    "CheckpointFrequencyUnit": "Unit of CheckpointFrequency: 'epoch' (default; written at "
+                               "the end of the epoch) or 'iteration' (written at the end of "
+                               "the mini-batch of the iteration, so with SequenceLength "
+                               "chunks at the mini-batch's last one).",
     "Acceleration": "Performance optimization: 'auto' or 'none', accepted as MATLAB's; both "
                     "run the same (dlarr has no trace caching).",
 }

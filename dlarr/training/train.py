@@ -9,8 +9,10 @@ of the loss, as in MATLAB.  Prediction is in ``prediction.py``.
 """
 from __future__ import annotations
 
+import os
+
 from ..core import options as V
-from ..core.arguments import check_nargout
+from ..core.arguments import check_nargout, name_value_pairs
 from ..core.options import choose
 from ..networks.network import SeriesNetwork, _Net, dlnetwork
 from .batching import (_as_sequences, _check_finite, _datastore_call, _datastore_data,
@@ -18,6 +20,7 @@ from .batching import (_as_sequences, _check_finite, _datastore_call, _datastore
 from .dataformats import input_sequences, target_responses
 from .hooks import _evaluate, output_network
 from .info import network_info, trainnet_info
+from . import checkpoints
 from .loop import _device, _fit
 from .losses import _output_layer_loss, _trainnet_loss
 from .metricset import MetricSet
@@ -26,7 +29,24 @@ from .options import solver_of
 __all__ = ["trainNetwork", "trainnet"]
 
 
-def trainNetwork(X, Y, layers, options=None, *, nargout=1):
+def _resumed(layers, ResumeFrom, cls, fname):
+    """(network, training position) of checkpoint file ``ResumeFrom``, after checking it
+    holds a ``cls`` network with the layers given; (None, None) without ResumeFrom."""
+    if ResumeFrom is None:
+        return None, None
+    if not isinstance(ResumeFrom, (str, os.PathLike)):
+        raise TypeError(f"{fname}: ResumeFrom must be the name of a checkpoint file "
+                        f"(net_checkpoint__*.mat), not {type(ResumeFrom).__name__}")
+    net, training = checkpoints.read_checkpoint(ResumeFrom, fname)
+    if not isinstance(net, cls):
+        raise ValueError(f"{fname}: ResumeFrom: the checkpoint holds a {type(net).__name__}; "
+                         f"{fname} resumes a {cls.__name__}")
+    checkpoints.check_layers(net, layers.Layers if isinstance(layers, _Net) else layers, fname)
+    return net, training
+
+
+@name_value_pairs(3)
+def trainNetwork(X, Y, layers, options=None, *, ResumeFrom=None, nargout=1):
     """Train a neural network, MATLAB's ``trainNetwork``; see ``help(dl.trainNetwork)``."""
     fname = "trainNetwork"
     nargout = check_nargout(nargout, (1, 2), fname)
@@ -38,7 +58,10 @@ def trainNetwork(X, Y, layers, options=None, *, nargout=1):
                          "MATLAB); trainNetwork reports the accuracy (classification) or the "
                          "RMSE (regression)")
     _device(options, fname)
-    net = SeriesNetwork(layers.Layers if isinstance(layers, _Net) else layers, Initialize=True)
+    net, training = _resumed(layers, ResumeFrom, SeriesNetwork, fname)
+    if net is None:
+        net = SeriesNetwork(layers.Layers if isinstance(layers, _Net) else layers,
+                            Initialize=True)
     task = _task(net)
     out = net.Layers[-1]
     classes = None
@@ -46,7 +69,8 @@ def trainNetwork(X, Y, layers, options=None, *, nargout=1):
         classes = None if isinstance(out.Classes, str) else out.Classes
     loss_fn = _output_layer_loss(net, task, fname)
     metric = "accuracy" if task == "classification" else "rmse"
-    net, result = _train(net, X, Y, options, fname, task, loss_fn, classes, MetricSet(metric))
+    net, result = _train(net, X, Y, options, fname, task, loss_fn, classes, MetricSet(metric),
+                         resume=training)
     if task == "classification":
         object.__setattr__(net.Layers[-1], "Classes", net._labels.as_classes())
     if nargout == 1:
@@ -56,7 +80,8 @@ def trainNetwork(X, Y, layers, options=None, *, nargout=1):
                              final[0], final[1][0])
 
 
-def trainnet(X, T, net, lossFcn, options=None, *, nargout=1):
+@name_value_pairs(3)
+def trainnet(X, T, net, lossFcn, options=None, *, ResumeFrom=None, nargout=1):
     """Train a deep learning neural network, MATLAB's ``trainnet``; see ``help(dl.trainnet)``."""
     fname = "trainnet"
     nargout = check_nargout(nargout, (1, 2), fname)
@@ -64,7 +89,10 @@ def trainnet(X, T, net, lossFcn, options=None, *, nargout=1):
                                                   "trainnet(ds, net, lossFcn, options)")
     solver_of(options, fname)
     _device(options, fname)
-    if isinstance(net, dlnetwork):
+    resumed, training = _resumed(net, ResumeFrom, dlnetwork, fname)
+    if resumed is not None:
+        net = resumed
+    elif isinstance(net, dlnetwork):
         net = net._copy(layers=True)       # training sets layer properties: leave the caller's
     else:
         net = dlnetwork(net.Layers if isinstance(net, _Net) else net)
@@ -73,19 +101,21 @@ def trainnet(X, T, net, lossFcn, options=None, *, nargout=1):
     loss_fn, task = _trainnet_loss(loss_name, net._out_has_time)
     classes = list(range(net._out_size)) if loss_name == "index-crossentropy" else None
     metrics = MetricSet(getattr(options, "Metrics", None))
-    net, result = _train(net, X, T, options, fname, task, loss_fn, classes, metrics, "trainnet")
+    net, result = _train(net, X, T, options, fname, task, loss_fn, classes, metrics, "trainnet",
+                         resume=training)
     if nargout == 1:
         return net
     return net, trainnet_info(result.history, result.validations, result.metrics,
                               result.output_iteration, result.reason)
 
 
-trainNetwork.__doc__ = """Train a neural network for sequence data, MATLAB's ``trainNetwork``.
+trainNetwork.__doc__ = trainNetwork.__wrapped__.__doc__ = """Train a neural network for sequence data, MATLAB's ``trainNetwork``.
 
 Syntax::
 
     net = dl.trainNetwork(X, Y, layers, options)
     net = dl.trainNetwork(ds, layers, options)
+    net = dl.trainNetwork(X, Y, layers, options, ResumeFrom=checkpointFile)
     net, info = dl.trainNetwork(..., nargout=2)    # MATLAB: [net, info] = trainNetwork(...)
 
 Input arguments:
@@ -105,6 +135,15 @@ Input arguments:
         whose layers to train further.  The layers given are left as they are.
     options: training options from :func:`trainingOptions` (solver, MaxEpochs,
         MiniBatchSize, ValidationData, ...); Metrics is trainnet's option (a ValueError).
+    ResumeFrom: None (default) or a checkpoint file written with trainingOptions'
+        CheckpointPath (``net_checkpoint__<iteration>__<date>.mat``): training continues
+        from it exactly as the interrupted run would have gone on (the same network,
+        solver state, iteration, epoch, order of the data and random state; give the same
+        X, Y and options), so its final learnables are the uninterrupted run's, bit for
+        bit.  layers must be the checkpoint network's (by class and name).  The info then
+        covers the iterations from the checkpoint on.  MATLAB's own way,
+        ``dl.trainNetwork(X, Y, dl.load(file)["net"].Layers, options)``, works too and
+        starts the solver afresh.
     nargout: 1 (default) returns net; 2 returns (net, info).
 
 Output arguments:
@@ -149,13 +188,14 @@ Example::
     YPred = dl.classify(net, X)                    # a categorical of "down", "up"
 """
 
-trainnet.__doc__ = """Train a deep learning neural network for sequence data, MATLAB's ``trainnet``.
+trainnet.__doc__ = trainnet.__wrapped__.__doc__ = """Train a deep learning neural network for sequence data, MATLAB's ``trainnet``.
 
 Syntax::
 
     net = dl.trainnet(X, T, layers, lossFcn, options)
     net = dl.trainnet(X, T, net, lossFcn, options)
     net = dl.trainnet(ds, net, lossFcn, options)
+    net = dl.trainnet(X, T, net, lossFcn, options, ResumeFrom=checkpointFile)
     net, info = dl.trainnet(..., nargout=2)        # MATLAB: [net, info] = trainnet(...)
 
 Input arguments:
@@ -180,6 +220,9 @@ Input arguments:
     options: training options from :func:`trainingOptions`; its Metrics are computed on
         every mini-batch and on the validation data, shown in the table and the plot and
         recorded in the info.
+    ResumeFrom: None (default) or a checkpoint file (trainingOptions' CheckpointPath) to
+        continue from exactly, as for :func:`trainNetwork`; net must have the
+        checkpoint network's layers.
     nargout: 1 (default) returns net; 2 returns (net, info).
 
 Output arguments:
@@ -210,7 +253,8 @@ Example::
 """
 
 
-def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="trainNetwork"):
+def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="trainNetwork",
+           resume=None):
     """What trainNetwork and trainnet share: data, targets, validation, the loop; returns
     the trained network and the loop's ``Result``."""
     seq_out = net._out_has_time
@@ -247,4 +291,4 @@ def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="tr
         def validation(n):
             return _evaluate(n, vseqs, vtargets, task, seq_out, options, loss_fn, metrics)
     return _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validation, fname,
-                style)
+                style, resume)
