@@ -192,6 +192,9 @@ def decode_layer(cls, plain, path):
     where = f"{path} ({cls._display}" + (f" '{name}')" if isinstance(name, str) and name else ")")
     C.check_fields(plain, tuple(cls._props), where, cls._display)
     props = {k: _decode_prop(cls, k, plain[k], where) for k in cls._props}
+    # a property still at its empty default (a required one never set, e.g. a layer built
+    # by its class without it) stays at the default: its validator would refuse None
+    props = {k: v for k, v in props.items() if not (v is None and cls._props[k][0] is None)}
     late = {k: v for k, v in props.items() if type(v) is categorical}   # Classes after training
     try:
         layer = cls(**{k: v for k, v in props.items() if k not in late})
