@@ -129,49 +129,69 @@ def warn_user(message, category=UserWarning):
 
 def came(v):
     """A short description of ``v`` for an error message: what came instead of what
-    was expected ("None", "str 'abc'", "a list of 3 elements", "a 2 x 3 ndarray of
-    dtype <U1", "a dlarray of size 3(C) x 2(B)", "function f")."""
+    was expected ("None", "str 'abc'", "int -1", "the logical True", "a list of 2
+    elements [1, 'a']", "an ndarray of size 2x3 and dtype <U1", "a dlarray of size
+    3(C) x 2(B)", "function f", "a dlnetwork")."""
     from .dlarray import DLArray
     if v is None:
         return "None"
     if isinstance(v, DLArray):
         from .formats import describe
-        return f"a dlarray of size {describe(v._fmt, v.shape)}"
+        return f"a dlarray of size {describe(v._fmt, v.shape)}" if v.shape else "a scalar dlarray"
     if isinstance(v, (bool, np.bool_)):
         return f"the logical {bool(v)}"
     if isinstance(v, (str, bytes, numbers.Number)):
         text = repr(v) if isinstance(v, (str, bytes)) else str(v)
         return f"{type(v).__name__} {text[:40] + '...' if len(text) > 40 else text}"
     if isinstance(v, (list, tuple, dict)):
-        n = len(v)
-        return f"a {type(v).__name__} of {n} element{'s' if n != 1 else ''}"
+        n, text = len(v), repr(v)
+        short = f" {text}" if len(text) <= 40 and "\n" not in text else ""
+        return f"a {type(v).__name__} of {n} element{'s' if n != 1 else ''}{short}"
     shape, dtype = getattr(v, "shape", None), getattr(v, "dtype", None)
-    if isinstance(shape, tuple) and dtype is not None:
+    if isinstance(shape, tuple) and dtype is None:          # a categorical, a table
+        return f"a {type(v).__name__} of size {'x'.join(map(str, shape)) or '0-d'}"
+    if isinstance(shape, tuple):
         if not shape:
             return f"a 0-d {type(v).__name__} of dtype {dtype}"
         return f"an {type(v).__name__} of size {'x'.join(map(str, shape))} and dtype {dtype}"
     if callable(v):
         return f"function {getattr(v, '__name__', type(v).__name__)}"
-    return f"an object of type {type(v).__name__}"
+    name = type(v).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
-def as_array(x, fname, argname, dtype=None):
+def as_array(x, fname, argname, dtype=None, kinds=None,
+             what="an array or a nested list of rows of equal length"):
     """``x`` as a NumPy array (an array is returned as it is, converted to ``dtype``
-    when given): a dlarray (which needs ``extractdata``), a ragged nested list and values
-    that do not convert to ``dtype`` are errors naming ``fname`` and ``argname`` and
-    saying what came, never NumPy's own messages."""
+    when given): a dlarray (which needs ``extractdata``), a ragged nested list, values
+    that do not convert to ``dtype`` and (with ``kinds``, NumPy dtype kinds such as
+    "biufU") data of another kind are errors naming ``fname`` and ``argname`` and saying
+    what came, never NumPy's own messages."""
+    from .backend import is_cupy_array
     from .dlarray import DLArray
     if isinstance(x, DLArray):
         raise TypeError(f"{fname}: {argname} must be a numeric array or a list, not a dlarray; "
                         f"use dl.extractdata({argname})")
+    if is_cupy_array(x):
+        x = x.get()
     if isinstance(x, (dict, set)) or callable(x) and not hasattr(x, "shape"):
         raise TypeError(f"{fname}: {argname} must be an array, a list or a scalar, "
                         f"not {came(x)}")
     try:
         a = np.asarray(x)
+    except TypeError as e:          # DLArray.__array__ refuses: a list holding a dlarray
+        if "DLArray" not in str(e):
+            raise TypeError(f"{fname}: {argname} must be {what} of numbers or text, not "
+                            f"{came(x)}") from None
+        raise TypeError(f"{fname}: {argname} must hold numbers or text, not dlarrays "
+                        f"(it is {came(x)}); use dl.extractdata on its elements") from None
     except ValueError:
-        raise ValueError(f"{fname}: {argname} is a ragged nested list (its rows have "
-                         f"different lengths); give an array or rows of equal length") from None
+        raise ValueError(f"{fname}: {argname} must be {what}, not a ragged nested list (its "
+                         "rows have different lengths)") from None
+    if kinds is not None and a.dtype.kind not in kinds:
+        want = " or ".join(w for w, ks in (("numbers", "biuf"), ("text", "US"))
+                           if set(ks) & set(kinds))
+        raise TypeError(f"{fname}: {argname} must hold {want}, not {came(x)}")
     if dtype is None:
         return a
     try:

@@ -33,7 +33,7 @@ import operator
 
 import numpy as np
 
-from .arguments import check_nargout, check_one_kind, name_value_pairs
+from .arguments import as_array, check_nargout, check_one_kind, name_value_pairs
 from .backend import is_cupy_array
 from .dlarray import DLArray
 
@@ -110,10 +110,7 @@ def label_keys(A, fname, argname):
                         "not a dlarray; use extractdata")
     if is_cupy_array(A):
         A = A.get()
-    try:
-        arr = np.asarray(A)
-    except ValueError as e:
-        raise ValueError(f"{fname}: {argname} must be an array of labels; {e}") from None
+    arr = as_array(A, fname, argname, what="an array of labels")
     kind = arr.dtype.kind
     if kind in "biuf":
         missing = np.isnan(arr) if kind == "f" else np.zeros(arr.shape, bool)
@@ -154,7 +151,7 @@ def _check_unique_names(names, fname, what):
 def _category_names(catnames, n, fname):
     if isinstance(catnames, str) or not hasattr(catnames, "__len__"):
         catnames = [catnames]
-    names = list(np.asarray(catnames).ravel().tolist()) \
+    names = list(as_array(catnames, fname, "catnames").ravel().tolist()) \
         if not isinstance(catnames, categorical) else catnames.string().ravel().tolist()
     if len(names) != n:
         raise ValueError(f"{fname}: catnames must have one name per value of valueset "
@@ -166,9 +163,9 @@ def _category_names(catnames, n, fname):
     return [s.strip() for s in names]
 
 
-def _build(A, valueset, catnames, fname="categorical"):
+def _build(A, valueset, catnames, fname="categorical", argname="A"):
     """(codes, category names) of ``categorical(A, valueset, catnames)``."""
-    keys, missing, kind = label_keys(A, fname, "A")
+    keys, missing, kind = label_keys(A, fname, argname)
     if valueset is None:
         if catnames is not None:
             raise ValueError(f"{fname}: catnames needs valueset (the values the names are for)")
@@ -277,6 +274,12 @@ class categorical:
         obj._codes, obj._cats, obj._ordinal = np.asarray(codes, np.int64), tuple(cats), ordinal
         return obj
 
+    @classmethod
+    def _of(cls, A, fname, argname):
+        """Labels ``A`` as a categorical (one is returned as it is); errors name ``fname``
+        and ``argname``, the function and argument the labels came to."""
+        return A if isinstance(A, cls) else cls._new(*_build(A, None, None, fname, argname))
+
     def _like(self, codes):
         return categorical._new(codes, self._cats, self._ordinal)
 
@@ -346,7 +349,11 @@ class categorical:
         return (self[i] for i in range(len(self)))
 
     def __getitem__(self, key):
-        codes = self._codes[_key(key)]
+        try:
+            codes = self._codes[_key(key)]
+        except IndexError as e:
+            raise IndexError(f"categorical indexing: {e} (the categorical has size "
+                             f"{'x'.join(map(str, self.shape))}; indices are 0-based)") from None
         if not isinstance(codes, np.ndarray):           # one element: its name
             return self._cats[codes] if codes >= 0 else UNDEFINED
         return self._like(codes.copy())
@@ -648,7 +655,8 @@ def unique(A, nargout=1):
         if isinstance(A, DLArray):
             raise TypeError("unique: A must be a categorical or an array of values, not a "
                             "dlarray; use extractdata")
-        arr = np.asarray(A.get() if is_cupy_array(A) else A).ravel()
+        check_one_kind(A, "unique", "A")
+        arr = as_array(A.get() if is_cupy_array(A) else A, "unique", "A", kinds="biufUS").ravel()
         kw = {"equal_nan": False} if arr.dtype.kind == "f" else {}
         C, ia, ic = np.unique(arr, return_index=True, return_inverse=True, **kw)
         ic = ic.ravel()
@@ -685,15 +693,15 @@ def ismember(A, S, nargout=1):
     """
     nargout = check_nargout(nargout, (1, 2), "ismember")
     if isinstance(A, categorical) or isinstance(S, categorical):
-        keysS, missS, _ = label_keys(S if isinstance(S, categorical) else categorical(S),
-                                "ismember", "S")
+        keysS, missS, _ = label_keys(categorical._of(S, "ismember", "S"), "ismember", "S")
         first = {}
         for i, (k, m) in enumerate(zip(keysS.ravel().tolist(), missS.ravel().tolist())):
             if not m:
                 first.setdefault(k, i)
         loc = _lookup(A, first, "ismember", "A")
     else:
-        a, s = np.asarray(A), np.asarray(S).ravel()
+        a, s = (as_array(v, "ismember", n, kinds="biufUS") for v, n in ((A, "A"), (S, "S")))
+        s = s.ravel()
         first = {}
         for i, v in enumerate(s.tolist()):
             first.setdefault(v, i)
@@ -779,7 +787,7 @@ def countlabels(labels):
         tbl.Count                         # [2, 1, 1]
         tbl.Percent                       # [50, 25, 25]
     """
-    C = labels if isinstance(labels, categorical) else categorical(labels)
+    C = categorical._of(labels, "countlabels", "labels")
     counts = countcats(C.ravel())
     codes = np.arange(len(C._cats))
     n_undefined = int((C._codes < 0).sum())

@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from . import formats as _formats
+from .arguments import as_array, came
 from .backend import array_namespace, is_array, is_python_scalar
 from .dlarray import DLArray
 from .registry import bind
@@ -88,11 +89,11 @@ def as_dlarray(X, fmt=None, fname="dlarray") -> DLArray:
 
 def _dlarray(X, fmt, copy, fname):
     if fmt is not None:
-        fmt = _formats.check_format(fmt, "fmt")
+        fmt = _formats.check_format(fmt, f"{fname}: fmt")
     if isinstance(X, DLArray):
         Y = DLArray._new(X._data, X._fmt, X._node)
         if fmt is not None:
-            shape, perm, cfmt = _formats.fit_format(X.shape, fmt)
+            shape, perm, cfmt = _formats.fit_format(X.shape, fmt, f"{fname}: fmt")
             Y = _relayout(X, shape, perm, cfmt)
         if not Y.traced:
             Y = _leaf(Y._data, Y._fmt)
@@ -101,10 +102,7 @@ def _dlarray(X, fmt, copy, fname):
     if is_array(X):
         data = X
     elif is_python_scalar(X) or isinstance(X, (list, tuple)):
-        try:
-            data = np.asarray(X)
-        except ValueError as e:
-            raise ValueError(f"{fname}: X is a ragged nested list: {e}") from None
+        data = as_array(X, fname, "X")
     else:
         raise TypeError(f"{fname}: X must be a numeric or logical array, a nested list, a "
                         f"scalar or a dlarray, not {type(X).__name__}")
@@ -119,7 +117,7 @@ def _dlarray(X, fmt, copy, fname):
         data, fresh = data.astype(np.float64), True
     cfmt = ""
     if fmt:
-        shape, perm, cfmt = _formats.fit_format(data.shape, fmt)
+        shape, perm, cfmt = _formats.fit_format(data.shape, fmt, f"{fname}: fmt")
         data = array_namespace(data).transpose(data.reshape(shape), perm)
     if copy and not fresh:
         data = data.copy()           # C-contiguous, in canonical order
@@ -285,9 +283,9 @@ def stripdims(X, fmt=None) -> DLArray:
     X = _need(X, "stripdims")
     if not fmt or not X._fmt:
         if fmt is not None:
-            _formats.check_format(fmt, "fmt")
+            _formats.check_format(fmt, "stripdims: fmt")
         return DLArray._new(X._data, "", X._node)
-    fmt = _formats.check_format(fmt, "fmt")
+    fmt = _formats.check_format(fmt, "stripdims: fmt")
     src = {lab: [i for i, l in enumerate(X._fmt) if l == lab] for lab in set(X._fmt)}
     if len(src.get("U", ())) > fmt.count("U"):
         singleton = [i for i in src["U"] if X.shape[i] == 1]
@@ -343,7 +341,8 @@ def underlyingType(X) -> str:
     data = X._data if isinstance(X, DLArray) else X
     if is_python_scalar(data):
         return "logical" if isinstance(data, bool) else "double"
-    dt = np.dtype(getattr(data, "dtype", np.asarray(data).dtype))
+    dt = np.dtype(data.dtype if hasattr(data, "dtype") else
+                  as_array(data, "underlyingType", "X").dtype)
     return {np.dtype(np.float32): "single", np.dtype(np.float64): "double",
             np.dtype(np.bool_): "logical"}.get(dt, dt.name)
 
@@ -384,14 +383,15 @@ def size(X, dim=None):
         return shape
     if isinstance(dim, str):
         fmt = X._fmt if isinstance(X, DLArray) else ""
-        axes = _formats.find(fmt, dim) if len(dim) == 1 else None
+        axes = _formats.find(fmt, dim, "size: dim") if len(dim) == 1 else None
         if axes is None:
             raise ValueError(f"size: dim must be one label, not {dim!r}")
         return int(np.prod([shape[a] for a in axes])) if axes else 1
     if isinstance(dim, (list, tuple)):
         return tuple(size(X, d) for d in dim)
     if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 0:
-        raise ValueError(f"size: dim must be a non-negative integer (0-based), not {dim!r}")
+        raise ValueError(f"size: dim must be a non-negative integer (0-based), a label or a list "
+                         f"of them, not {came(dim)}")
     return shape[dim] if dim < len(shape) else 1
 
 

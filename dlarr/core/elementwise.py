@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
 from .backend import array_namespace
 from .dlarray import DLArray
 from .operands import _as_float, _binary, _const, _unary
@@ -248,10 +250,20 @@ def _round_vjp(needs, g, ans, a, digits):
 def _round(a, digits):
     # MATLAB rounds half away from zero (NumPy's round goes to even at halves).
     xp = array_namespace(a)
-    s = a * (10.0 ** digits) if digits else a
-    t = xp.trunc(s)
-    r = xp.where(xp.abs(s - t) == 0.5, t + xp.sign(s), xp.round(s))
-    return (r / (10.0 ** digits)).astype(a.dtype, copy=False) if digits else r
+    if digits > 308:                    # every double already has fewer digits than that
+        return a.copy()
+    if digits < -308:                   # every finite double rounds to 0
+        return xp.where(xp.isfinite(a), xp.zeros_like(a), a)
+    scale = 10.0 ** digits
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = a * scale if digits else a
+        t = xp.trunc(s)
+        r = xp.where(xp.abs(s - t) == 0.5, t + xp.sign(s), xp.round(s))
+        if not digits:
+            return r
+        # where a * 10^N is already an integer (or overflows), rounding leaves a as it is
+        exact = ~(xp.abs(s) < 2.0 ** xp.finfo(a.dtype).nmant)
+        return xp.where(exact, a, r / scale).astype(a.dtype, copy=False)
 
 
 def _mod_vjp(needs, g, ans, a, b):

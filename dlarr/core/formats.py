@@ -115,10 +115,11 @@ def trim_u(fmt: str, shape) -> tuple[str, tuple[int, ...]]:
     return fmt[:n], shape[:n]
 
 
-def find(fmt: str, label: str) -> list[int]:
-    """0-based axes carrying ``label`` (``[]`` when absent or unformatted)."""
+def find(fmt: str, label: str, where: str = "finddim: label") -> list[int]:
+    """0-based axes carrying ``label`` (``[]`` when absent or unformatted); ``where``
+    ("function: argument") names the label in the error."""
     if not isinstance(label, str) or len(label) != 1 or label not in _RANK:
-        raise ValueError(f"label must be one of 'S', 'C', 'B', 'T', 'U', not {label!r}")
+        raise ValueError(f"{where} must be one of 'S', 'C', 'B', 'T', 'U', not {label!r}")
     return [i for i, lab in enumerate(fmt) if lab == label]
 
 
@@ -251,6 +252,9 @@ def _as_axis(d, ndim: int, fname: str) -> int:
         raise TypeError(f"{fname}: dim must be an integer, a list of integers, a string of "
                         f"labels or 'all', not {d!r}")
     d = operator.index(d)
+    if ndim == 0:
+        raise ValueError(f"{fname}: dim {d} is out of range: the array is a 0-d scalar, with "
+                         "no dimensions to index; give dim=None or 'all'")
     if not -ndim <= d < ndim:
         raise ValueError(f"{fname}: dim {d} is out of range for an array with {ndim} "
                          f"dimensions (valid: 0..{ndim - 1}, or negative from the end)")
@@ -279,7 +283,7 @@ def reduction_axes(dim, fmt: str, shape, fname: str) -> tuple[int, ...]:
         if not fmt:
             raise ValueError(f"{fname}: dim {dim!r} names labels, but the array is unformatted; "
                              "give 0-based integer dims or 'all'")
-        check_format(dim, "dim")
+        check_format(dim, f"{fname}: dim")
         axes = []
         for lab in dict.fromkeys(dim):
             found = find(fmt, lab)

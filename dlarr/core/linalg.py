@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import formats as _formats
 from .dlarray import DLArray
-from .operands import _as_float, _float_dtype, _raw, _to_dl, _xp
+from .operands import _as_float, _float_dtype, _to_dl, _xp
 from .options import PAGE_TRANSPOSES, choose
 from .registry import bind, primitive
 from .structural import _reshape, _transpose
@@ -57,7 +57,7 @@ def matmul(A, B):
     """
     where = "matrix multiply (@)"
     xp = _xp(A, B, where=where)
-    dt = _float_dtype(A, B)
+    dt = _float_dtype(A, B, where=where)
     a = _to_dl(A, xp, dt, where, "first input")
     b = _to_dl(B, xp, dt, where, "second input")
     for x, name in ((a, "first"), (b, "second")):
@@ -67,7 +67,7 @@ def matmul(A, B):
                              "unformatted or 2-D data: use stripdims(X) first, or fullyconnect")
         if x.ndim == 0:
             raise ValueError(f"{where}: the {name} input is a scalar; use * to scale")
-    squeeze_axes = []
+    squeeze_axes, shapes = [], (a.shape, b.shape)
     if a.ndim == 1:
         a = bind(_reshape, [a], "", shape=(1, a.shape[0]))
         squeeze_axes.append(-2)
@@ -75,8 +75,8 @@ def matmul(A, B):
         b = bind(_reshape, [b], "", shape=(b.shape[0], 1))
         squeeze_axes.append(-1)
     if a.shape[-1] != b.shape[-2]:
-        raise ValueError(f"{where}: inner dimensions must agree: {_formats.describe('', _raw(A).shape)} "
-                         f"times {_formats.describe('', _raw(B).shape)}")
+        raise ValueError(f"{where}: inner dimensions must agree: {_formats.describe('', shapes[0])} "
+                         f"times {_formats.describe('', shapes[1])}")
     out = bind(_matmul, [a, b], "")
     if squeeze_axes:
         shape = list(out.shape)
@@ -133,7 +133,7 @@ def transpose(X):
 
 def _page_operands(X, Y, where):
     xp = _xp(X, Y, where=where)
-    dt = _float_dtype(X, Y)
+    dt = _float_dtype(X, Y, where=where, names=("X", "Y"))
     ops = []
     for v, name in ((X, "X"), (Y, "Y")):
         d = _to_dl(v, xp, dt, where, name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import formats as _formats
+from .arguments import as_array
 from .backend import array_namespace, float_result_dtype, is_array, is_python_scalar
 from .dlarray import DLArray
 from .registry import bind
@@ -27,16 +28,18 @@ def _xp(*xs, where="operation"):
     return array_namespace(*[_raw(x) for x in xs], where=where)
 
 
-def _dtype_of(x):
+def _dtype_of(x, where="operation", name="input"):
     if isinstance(x, DLArray) or is_array(x):
         return x.dtype
     if isinstance(x, (list, tuple)):
-        return np.asarray(x).dtype
+        return as_array(x, where, name).dtype
     return None  # Python scalars adopt the other operands' type
 
 
-def _float_dtype(*xs):
-    return float_result_dtype(*[_dtype_of(x) for x in xs])
+def _float_dtype(*xs, where="operation", names=None):
+    names = names or (("first input", "second input") if len(xs) == 2 else
+                      [f"input {i}" for i in range(len(xs))])
+    return float_result_dtype(*[_dtype_of(x, where, n) for x, n in zip(xs, names)])
 
 
 def _check_numeric(dtype, where, name):
@@ -81,7 +84,7 @@ def _to_dl(x, xp, dtype, where, name="input") -> DLArray:
         _check_numeric(x.dtype, where, name)
         return DLArray._new(xp.asarray(x).astype(dtype, copy=False), "")
     if isinstance(x, (list, tuple)) and xp is np:
-        a = np.asarray(x)
+        a = as_array(x, where, name)
         _check_numeric(a.dtype, where, name)
         return DLArray._new(a.astype(dtype, copy=False), "")
     raise TypeError(f"{where}: {name} must be a dlarray, a numeric array or a scalar, "
@@ -91,7 +94,7 @@ def _to_dl(x, xp, dtype, where, name="input") -> DLArray:
 def _as_float(x, where, name="X") -> DLArray:
     """One operand as a floating DLArray (logical and integer data become double)."""
     xp = _xp(x, where=where)
-    return _to_dl(x, xp, _float_dtype(x), where, name)
+    return _to_dl(x, xp, float_result_dtype(_dtype_of(x, where, name)), where, name)
 
 
 def _const(raw) -> DLArray:
@@ -113,7 +116,7 @@ def _align(ops, where):
 
 def _binary(prim, a, b, where):
     xp = _xp(a, b, where=where)
-    dt = _float_dtype(a, b)
+    dt = _float_dtype(a, b, where=where)
     A = _to_dl(a, xp, dt, where, "first input")
     B = _to_dl(b, xp, dt, where, "second input")
     fmt, (A, B) = _align([A, B], where)

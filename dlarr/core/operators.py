@@ -23,8 +23,9 @@ def _compare(op, a, b, where):
         if isinstance(x, DLArray):
             ops.append(x)
         else:
-            dt = _dtype_of(x)
-            ops.append(_to_dl(x, xp, dt if dt is not None else _float_dtype(a, b), where, name))
+            dt = _dtype_of(x, where, name)
+            ops.append(_to_dl(x, xp, dt if dt is not None else _float_dtype(a, b, where=where),
+                              where, name))
     out_fmt, _, aligned = _formats.align([(o._fmt, o.shape) for o in ops], where)
     raws = [o._data if (not out_fmt or al == ()) else o._data.reshape(al) for o, al in zip(ops, aligned)]
     return DLArray._new(xp.asarray(op(*raws)), out_fmt)

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import formats as _formats
 from . import options as _options
-from .arguments import check_nargout
+from .arguments import came, check_nargout
 from .backend import array_namespace, is_array
 from .elementwise import _maximum, _minimum, _where, abs
 from .operands import _as_float, _binary, _const, _trim
@@ -40,8 +40,18 @@ def _amax_vjp(needs, g, ans, a, axes):
     return (g * _const(_extreme_weights(a._data, ans._data, axes, g.dtype)),)
 
 
+def _empty_extreme(a, axes):
+    """MATLAB's max/min over a dimension of length 0: an empty result, the reduced
+    dimensions 1 except those of length 0, which stay 0 (``max(zeros(0, 3))`` is 0 x 3)."""
+    shape = tuple((0 if a.shape[i] == 0 else 1) if i in axes else n
+                  for i, n in enumerate(a.shape))
+    return array_namespace(a).zeros(shape, a.dtype)
+
+
 @primitive("max", _amax_vjp)
 def _amax(a, axes):
+    if a.size == 0:
+        return _empty_extreme(a, axes)
     return a.max(axis=axes, keepdims=True)
 
 
@@ -51,6 +61,8 @@ def _amin_vjp(needs, g, ans, a, axes):
 
 @primitive("min", _amin_vjp)
 def _amin(a, axes):
+    if a.size == 0:
+        return _empty_extreme(a, axes)
     return a.min(axis=axes, keepdims=True)
 
 
@@ -255,8 +267,8 @@ def _is_placeholder(Y):
 def _arg_extreme(data, axes, largest):
     """0-based index of the first extreme along ``axes`` (row-major over them), keepdims."""
     xp = array_namespace(data)
-    if not axes:
-        return xp.zeros(data.shape, np.int64)
+    if not axes or data.size == 0:
+        return xp.zeros(_empty_extreme(data, axes).shape if axes else data.shape, np.int64)
     rest = [i for i in range(data.ndim) if i not in axes]
     t = xp.transpose(data, rest + list(axes))
     flat = t.reshape(t.shape[:len(rest)] + (-1,))
@@ -306,7 +318,9 @@ def max(X, Y=None, dim=None, *, nargout=1):
     Output arguments:
         M: a dlarray of X's format and type; the reduced dimensions stay, as
             singletons, with their labels (singleton trailing "U" dimensions
-            after the second are dropped).
+            after the second are dropped).  Along a dimension of length 0 the
+            result is empty, as MATLAB's: that dimension stays 0 (``max`` of a
+            0 x 3 array is 0 x 3).
         I: the 0-based index of the maximum along dim (the first one at ties; over
             several dims or "all", the row-major linear index into those dims), a
             NumPy/CuPy int64 array of M's size.
@@ -348,7 +362,8 @@ def min(X, Y=None, dim=None, *, nargout=1):
     Output arguments:
         M: a dlarray of X's format and type; the reduced dimensions stay, as
             singletons, with their labels (singleton trailing "U" dimensions
-            after the second are dropped).
+            after the second are dropped); empty along a dimension of length 0,
+            as for :func:`max`.
         I: the 0-based index of the minimum along dim (the first one at ties; over
             several dims or "all", the row-major linear index into those dims), a
             NumPy/CuPy int64 array of M's size.
@@ -542,6 +557,10 @@ def cumsum(X, dim=None, direction="forward"):
         R = dl.cumsum(X, "T", "reverse")      # 4, 3, 2, 1
         c = dl.cumsum([1.0, 2.0, 3.0])        # [1, 3, 6]
     """
+    if not (dim is None or isinstance(dim, (str, numbers.Integral, list, tuple))) \
+            or isinstance(dim, bool):
+        raise TypeError(f"cumsum: dim must be one dimension (a 0-based integer or one label) "
+                        f"or a direction, not {came(dim)}")
     if isinstance(dim, str) and dim != "all" and not set(dim) <= set(_formats.LABELS):
         dim, direction = None, dim            # cumsum(X, direction)
     direction = _options.choose(direction, _options.CUMSUM_DIRECTIONS, "cumsum", "direction")

@@ -44,7 +44,11 @@ def getitem(X: DLArray, key):
     xp = _xp(X, where="indexing")
     key = _raw_key(key, xp)
     fmt = _formats.index_format(X._fmt, X.ndim, key)
-    return bind(_getitem, [X], fmt, key=key)
+    try:
+        return bind(_getitem, [X], fmt, key=key)
+    except (IndexError, TypeError) as e:
+        raise IndexError(f"indexing: {e} (X is {_formats.describe(X._fmt, X.shape)}; "
+                         f"indices are 0-based)") from None
 
 
 def setitem(X: DLArray, key, value):
@@ -237,7 +241,7 @@ def cat(dim, *arrays):
     if any(isinstance(a, categorical) for a in arrays):
         return concatenate(dim, arrays)
     xp = _xp(*arrays, where="cat")
-    dt = _float_dtype(*arrays)
+    dt = _float_dtype(*arrays, where="cat", names=[f"input {i}" for i in range(len(arrays))])
     ops = [_to_dl(a, xp, dt, "cat", f"input {i}") for i, a in enumerate(arrays)]
     fmt, axis, ndim = _formats.cat_plan(dim, [o._fmt for o in ops], [o.shape for o in ops])
     ops = [o if o.ndim == ndim else bind(_reshape, [o], "", shape=o.shape + (1,) * (ndim - o.ndim))

@@ -580,7 +580,8 @@ def transform(*args):
 
 def _method(x, name, fname, what="a datastore or a minibatchqueue"):
     m = getattr(x, name, None)
-    if not callable(m):
+    # datastores and minibatchqueues have hasdata: an array's own partition is never called
+    if not callable(m) or not callable(getattr(x, "hasdata", None)):
         raise TypeError(f"{fname}: expected {what} (an object with a {name} method), not "
                         f"{type(x).__name__}")
     return m
@@ -792,4 +793,7 @@ def next(x, *default):
     m = getattr(x, "next", None)
     if callable(m) and not default:
         return m()
+    if not hasattr(x, "__next__"):
+        raise TypeError(f"next: the input must be a minibatchqueue (or an iterator), not "
+                        f"{type(x).__name__}")
     return builtins.next(x, *default)

@@ -29,12 +29,12 @@ import numbers
 import numpy as np
 
 from ..core import formats as _formats
-from ..core.arguments import name_value_pairs
+from ..core.arguments import as_array, came, name_value_pairs
 from ..core import elementwise as _ew
 from ..core import operands as _operands
 from ..core import reduction as _red
 from ..core import shape as _shape
-from ..core.backend import array_namespace
+from ..core.backend import array_namespace, is_array
 from ..core.create import labelled, stripdims
 from ..core.dlarray import DLArray
 from ..core.options import GELU_APPROXIMATIONS, choose
@@ -51,8 +51,9 @@ from ..core.registry import bind, primitive
 def _real_scalar(x, fname, argname, positive=False):
     if isinstance(x, DLArray):
         x = x._data
-    if isinstance(x, bool) or (hasattr(x, "dtype") and np.dtype(x.dtype).kind not in "iuf"):
-        raise TypeError(f"{fname}: {argname} must be a real numeric scalar, not {x!r}")
+    if isinstance(x, bool) or (hasattr(x, "dtype") and np.dtype(x.dtype).kind not in "iuf") \
+            or not (is_array(x) or isinstance(x, numbers.Number)):
+        raise TypeError(f"{fname}: {argname} must be a real numeric scalar, not {came(x)}")
     if hasattr(x, "size"):
         if x.size != 1:
             raise ValueError(f"{fname}: {argname} must be a scalar; it has {x.size} elements")
@@ -377,6 +378,8 @@ def _softmax_vjp(needs, g, ans, a, axis):
 @primitive("softmax", _softmax_vjp)
 def _softmax(a, axis):
     xp = array_namespace(a)
+    if a.size == 0:                   # no channels or no observations: an empty result
+        return xp.zeros_like(a)
     e = xp.exp(a - a.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -422,7 +425,7 @@ def softmax(X, DataFormat=None):
         Yu = dl.softmax(np.array([[1.0, 2.0, 3.0]]), DataFormat="BC")  # 1 x 3, unformatted
     """
     fname = "softmax"
-    shape = X.shape if hasattr(X, "shape") else np.shape(X)
+    shape = X.shape if hasattr(X, "shape") else as_array(X, fname, "X").shape
     Xf, user_fmt = labelled(X, DataFormat, fname)
     Xf = _as_float(Xf, fname)
     axes = _formats.find(Xf._fmt, "C")

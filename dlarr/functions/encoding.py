@@ -14,12 +14,12 @@ import numbers
 import numpy as np
 
 from ..core import formats as _formats
-from ..core.arguments import name_value_pairs
+from ..core.arguments import as_array, came, check_one_kind, name_value_pairs
 from ..core.categorical import categorical, number_name
-from ..core.backend import array_namespace
+from ..core.backend import array_namespace, is_array
 from ..core.dlarray import DLArray
 from ..core.options import FLOAT_CLASSES, choose
-from ..core.create import dlarray, labelled
+from ..core.create import as_dlarray, labelled
 from ..core.operands import _as_float
 from ..core.structural import _getitem, _transpose
 from ..core.registry import bind
@@ -27,12 +27,27 @@ from ..core.registry import bind
 _TYPES = {"single": np.float32, "double": np.float64}
 
 
+def class_names(v, fname, argname):
+    """Class names given as a list, tuple, array or categorical, as a list (a
+    categorical as it is; one str is one class, never its characters)."""
+    if isinstance(v, categorical):
+        return v
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, DLArray) or not isinstance(v, (list, tuple)) and not is_array(v):
+        raise TypeError(f"{fname}: {argname} must be a list, array or categorical of class "
+                        f"names, not {came(v)}")
+    check_one_kind(v, fname, argname)
+    a = as_array(v.get() if hasattr(v, "get") else v, fname, argname, kinds="biufU")
+    return list(v) if isinstance(v, (list, tuple)) and a.ndim == 1 else list(a.ravel())
+
+
 def _class_list(labels, ClassNames):
     if ClassNames is None:
         return list(np.unique(labels))
-    classes = list(ClassNames)
+    classes = class_names(ClassNames, "onehotencode", "ClassNames")
     if len(set(classes)) != len(classes):
-        raise ValueError(f"ClassNames has repeated classes: {classes}")
+        raise ValueError(f"onehotencode: ClassNames has repeated classes: {classes}")
     return classes
 
 
@@ -47,10 +62,11 @@ def _class_positions(A, ClassNames):
         if ClassNames is None:
             classes = A.Categories
         else:
-            classes = [_name(c) for c in (ClassNames.string().ravel().tolist()
-                                          if isinstance(ClassNames, categorical) else ClassNames)]
+            names = class_names(ClassNames, "onehotencode", "ClassNames")
+            classes = [_name(c) for c in (names.string().ravel().tolist()
+                                          if isinstance(names, categorical) else names)]
             if len(set(classes)) != len(classes):
-                raise ValueError(f"ClassNames has repeated classes: {classes}")
+                raise ValueError(f"onehotencode: ClassNames has repeated classes: {classes}")
         where = {c: i for i, c in enumerate(classes)}
         lut = np.array([where.get(c, -1) for c in A.Categories] + [-1], dtype=np.int64)
         return lut[A.codes], classes
@@ -98,7 +114,9 @@ def onehotencode(A, featureDim, typename="single", *, ClassNames=None):
         B2 = dl.onehotencode(np.array([3, 1, 3, 2]), 1, "double")  # 4 x 3
         B3 = dl.onehotencode(np.array([[3, 1]]), 0, ClassNames=[1, 2, 3, 4])  # 4 x 2
     """
-    A = A if isinstance(A, categorical) else np.asarray(A)
+    if not isinstance(A, categorical):
+        check_one_kind(A, "onehotencode", "A")
+        A = as_array(A, "onehotencode", "A", kinds="biufUS")
     typename = choose(typename, FLOAT_CLASSES, "onehotencode", "typename")
     if isinstance(featureDim, bool) or not isinstance(featureDim, numbers.Integral) \
             or not 0 <= featureDim <= A.ndim:
@@ -153,12 +171,16 @@ def onehotdecode(B, classes, featureDim):
         labels = dl.onehotdecode(Y, ["blue", "green", "red"], 0)   # [["green", "blue"]]
         cats = dl.onehotdecode(Y, dl.categorical(np.array(["blue", "green", "red"])), 0)
     """
-    data = B._data if isinstance(B, DLArray) else B
+    data = B._data if isinstance(B, DLArray) else B if is_array(B) else \
+        as_array(B, "onehotdecode", "B", kinds="biuf")
+    if data.dtype.kind not in "biuf":
+        raise TypeError(f"onehotdecode: B must hold numbers (scores), not {came(B)}")
     xp = array_namespace(data)
-    if isinstance(classes, categorical):
-        classes = classes.ravel()
-    else:
-        classes = np.asarray(list(classes))
+    classes = class_names(classes, "onehotdecode", "classes")
+    classes = classes.ravel() if isinstance(classes, categorical) else np.asarray(classes)
+    if data.ndim == 0:
+        raise ValueError(f"onehotdecode: B must be an array with the classes along featureDim, "
+                         f"not a scalar ({came(B)})")
     if isinstance(featureDim, bool) or not isinstance(featureDim, numbers.Integral) \
             or not 0 <= featureDim < data.ndim:
         raise ValueError(f"onehotdecode: featureDim must be an integer in 0..{data.ndim - 1}, "
@@ -166,7 +188,7 @@ def onehotdecode(B, classes, featureDim):
     if data.shape[featureDim] != len(classes):
         raise ValueError(f"onehotdecode: B has {data.shape[featureDim]} elements along "
                          f"featureDim {featureDim} but {len(classes)} classes were given")
-    _check_no_nan(data, featureDim, xp)
+    check_no_nan_scores(data, featureDim, xp)
     idx = xp.argmax(data, axis=featureDim)
     if xp is not np:
         idx = idx.get()
@@ -176,7 +198,7 @@ def onehotdecode(B, classes, featureDim):
     return np.expand_dims(picked, featureDim)
 
 
-def _check_no_nan(data, featureDim, xp):
+def check_no_nan_scores(data, featureDim, xp, fname="onehotdecode", argname="B"):
     """A NaN score has no most probable class (argmax would let it win): error."""
     if data.dtype.kind not in "fc" or data.size == 0:
         return
@@ -185,9 +207,9 @@ def _check_no_nan(data, featureDim, xp):
         first = int(xp.argmax(bad.ravel()))
         where = tuple(int(i) for i in np.unravel_index(first, bad.shape))
         where = where[0] if len(where) == 1 else where
-        raise ValueError(f"onehotdecode: B has a NaN score at observation {where} (its index "
-                         f"in B without featureDim {featureDim}); a NaN probability vector has "
-                         "no most probable class")
+        raise ValueError(f"{fname}: {argname} has a NaN score at observation {where} (its "
+                         f"index in {argname} without dimension {featureDim}); a NaN probability "
+                         "vector has no most probable class")
 
 
 @name_value_pairs(2)
@@ -229,7 +251,8 @@ def embed(X, weights, *, DataFormat=None):
     if weights.ndim != 2:
         raise ValueError(f"embed: weights must be embeddingDimension x numWords; it has size "
                          f"{_formats.describe(weights._fmt, weights.shape)}")
-    Xf, _ = labelled(X if isinstance(X, DLArray) else dlarray(X), DataFormat, "embed")
+    Xf, _ = labelled(X if isinstance(X, DLArray) else as_dlarray(X, None, "embed"), DataFormat,
+                     "embed")
     data, fmt = Xf._data, Xf._fmt
     array_namespace(data, weights._data, where="embed")
     kind = np.dtype(data.dtype).kind

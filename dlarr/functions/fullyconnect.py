@@ -5,6 +5,7 @@ import math
 
 from ..core import formats as _formats
 from ..core.arguments import name_value_pairs
+from ..core.backend import array_namespace
 from ..core.create import labelled
 from ..core.dlarray import DLArray
 from ..core.linalg import matmul
@@ -101,6 +102,7 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
     W = weights if isinstance(weights, DLArray) else _as_float(weights, fname, "weights")
     b = bias if isinstance(bias, DLArray) else _as_float(bias, fname, "bias")
     _check_parameter_labels(W, b, fname)
+    array_namespace(X._data, W._data, b._data, where=fname)     # one backend, named
     fmt = X._fmt
     for ax, lab in enumerate(fmt):
         if lab == "U" and X.shape[ax] != 1:

@@ -40,6 +40,7 @@ import numpy as np
 
 from ..core.backend import generator
 from ..core.create import dlarray
+from ..core.arguments import came
 from ..core.options import FLOAT_CLASSES, choose
 
 __all__ = ["initializeGlorot", "initializeHe", "initializeOrthogonal", "initializeNarrowNormal",
@@ -59,7 +60,7 @@ def _dtype(className, fname):
             err = e
         try:
             dt = np.dtype(className)          # NumPy's names ("float32")
-        except TypeError:
+        except (TypeError, ValueError):
             raise err from None
         if dt in floats:
             return dt
@@ -68,11 +69,11 @@ def _dtype(className, fname):
     if className is not None and not isinstance(className, bool):
         try:
             dt = np.dtype(className)
-        except TypeError:
+        except (TypeError, ValueError):
             dt = None
         if dt is not None and dt in floats:
             return dt
-    raise ValueError(f"{fname}: className must be 'single' or 'double', not {className!r}")
+    raise ValueError(f"{fname}: className must be 'single' or 'double', not {came(className)}")
 
 
 def _count(n, fname, name, positive=False):
@@ -95,9 +96,18 @@ def _size(sz, fname):
         if len(sz) == 0:
             raise ValueError(f"{fname}: sz must have at least one element")
         shape = tuple(_count(n, fname, "sz") for n in sz)
-        return shape if len(shape) > 1 else (shape[0], shape[0])
+        return _fits(shape if len(shape) > 1 else (shape[0], shape[0]), fname)
     n = _count(sz, fname, "sz")
-    return (n, n)
+    return _fits((n, n), fname)
+
+
+def _fits(shape, fname):
+    """MATLAB's "Requested array exceeds the maximum possible array size" as a ValueError
+    naming sz (NumPy's own message names nothing)."""
+    if math.prod(shape) > np.iinfo(np.intp).max // 8:
+        raise ValueError(f"{fname}: sz {' x '.join(map(str, shape))} asks for "
+                         f"{math.prod(shape):.3g} elements, more than the largest possible array")
+    return shape
 
 
 def _fan(n, fname, name):

@@ -34,17 +34,19 @@ DataFormat).  Each loss's help lists its options in brief; this is the detail:
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core import formats as _formats
-from ..core.arguments import name_value_pairs
+from ..core.arguments import as_array, came, name_value_pairs
 from ..core import elementwise as _ew
 from ..core import operands as _operands
 from ..core import reduction as _red
 from ..core import shape as _shape
 from .activations import _in_user_order, _real_scalar
 from ..core.create import labelled
-from ..core.backend import array_namespace
+from ..core.backend import array_namespace, is_array
 from ..core.create import as_dlarray, stripdims
 from ..core import options as V
 from ..core.dlarray import DLArray
@@ -59,8 +61,10 @@ def _describe(X):
     return _formats.describe(X._fmt, X.shape)
 
 
-def _raw_shape(A):
-    return tuple(A.shape) if hasattr(A, "shape") else np.shape(A)
+def _raw_shape(A, fname="", argname=""):
+    if hasattr(A, "shape"):
+        return tuple(A.shape)
+    return as_array(A, fname, argname).shape if isinstance(A, (list, tuple)) else np.shape(A)
 
 
 # ==========================================================================
@@ -69,7 +73,7 @@ def _raw_shape(A):
 
 def _predictions(Y, DataFormat, fname):
     """(Y formatted and floating, the user's DataFormat or None, Y's own shape)."""
-    shape = _raw_shape(Y)
+    shape = _raw_shape(Y, fname, "Y")
     Yf, user_fmt = labelled(Y, DataFormat, fname, "Y")
     return _as_float(Yf, fname, "Y"), user_fmt, shape
 
@@ -78,7 +82,8 @@ def _with_format(A, fmt, fname, argname, hint=""):
     try:
         return as_dlarray(A, fmt)
     except (ValueError, TypeError) as e:
-        raise type(e)(f"{fname}: {argname} of size {_formats.describe('', _raw_shape(A))} "
+        raise type(e)(f"{fname}: {argname} of size "
+                      f"{_formats.describe('', _raw_shape(A, fname, argname))} "
                       f"does not fit format {fmt!r}{hint}: {e}") from None
 
 
@@ -91,7 +96,7 @@ def _like_Y(A, Y, user_fmt, fname, argname, own_fmt=None, hint=""):
                              f"only for unformatted {argname}")
         return A
     if own_fmt is not None:
-        own_fmt = _formats.check_format(own_fmt, "WeightsFormat")
+        own_fmt = _formats.check_format(own_fmt, f"{fname}: WeightsFormat")
     return _with_format(A, own_fmt or user_fmt or Y._fmt, fname, argname, hint)
 
 
@@ -213,7 +218,7 @@ def _check_probabilities(Y, fname):
     tolerance of 64 eps of Y's type) is an error, not a silently wrong loss."""
     data = Y._data if isinstance(Y, DLArray) else Y
     if not hasattr(data, "dtype"):
-        data = np.asarray(data)
+        data = as_array(data, fname, "Y")
     if data.dtype.kind != "f" or data.size == 0:
         return
     xp = array_namespace(data)
@@ -341,8 +346,10 @@ def _index_shaped(A, Y, user_fmt, caxis, fname, argname):
                 f"{_formats.describe(no_c, want[:caxis] + want[caxis + 1:]) or 'a scalar'} "
                 "(without 'C')")
     data = A._data if isinstance(A, DLArray) else A
-    if not hasattr(data, "shape"):
-        data = np.asarray(data)
+    if not is_array(data):
+        data = as_array(data, fname, argname)
+    if data.dtype.kind not in "biuf":
+        raise TypeError(f"{fname}: {argname} must be numeric, not {came(A)}")
     xp = array_namespace(data)
     if isinstance(A, DLArray) and A._fmt:
         if A._fmt == Y._fmt and A.shape == want:
@@ -505,7 +512,8 @@ def mse(Y, targets, *, DataFormat=None):
     Yf, user_fmt, _ = _predictions(Y, DataFormat, fname)
     T = _targets(targets, Yf, user_fmt, fname)
     D = Yf - T
-    return _shape.reshape(_red.sum(D * D, "all") * (0.5 / _n_obs(Yf)), ())
+    n = _n_obs(Yf)                    # no observations: 0/0, NaN, as MATLAB's
+    return _shape.reshape(_red.sum(D * D, "all") * (0.5 / n if n else math.nan), ())
 
 
 # https://www.mathworks.com/help/deeplearning/ref/dlarray.l1loss.html

@@ -81,6 +81,7 @@ import numbers
 
 import numpy as np
 
+from ..core.arguments import came
 from ..core.backend import array_namespace, float_result_dtype, is_array
 from ..core.dlarray import DLArray
 from ..core.options import GRADIENT_THRESHOLD_METHODS, choose
@@ -431,6 +432,9 @@ def dlupdate(fun, params, *others):
     nout = []
 
     def leaf(path, p, *rest):
+        if getattr(p, "dtype", None) is not None and np.dtype(p.dtype).kind not in "biuf":
+            raise TypeError(f"{where}: params{path} must be a dlarray or a numeric array, not "
+                            f"{came(p)}")
         out = fun(p, *rest)
         k = len(out) if isinstance(out, tuple) else 0
         if not nout:

@@ -204,8 +204,9 @@ def prepare_matrix(M, name, rows, cols, fname, info, what):
         raise ValueError(f"{fname}: {name} is formatted {D._fmt!r}; it must have a 'C' dimension "
                          "(and a 'U' dimension)")
     if D.shape != (rows, cols):
+        hint = " (NumHiddenUnits is the number of rows of H0)" if "NumHidden" in what else ""
         raise ValueError(f"{fname}: {name} must be {what} = {rows} x {cols}; it has size "
-                         f"{_formats.describe(D._fmt, D.shape)}")
+                         f"{_formats.describe(D._fmt, D.shape)}{hint}")
     return DLArray._new(D._data, "", D._node)
 
 

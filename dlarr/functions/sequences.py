@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from ..core import options as V
-from ..core.arguments import check_nargout, name_value_pairs
+from ..core.arguments import as_array, came, check_nargout, name_value_pairs
 from ..core.backend import array_namespace, is_array
 from ..core.dlarray import DLArray
 from ..core.options import choose
@@ -38,10 +38,7 @@ def _sequences(X):
         if isinstance(s, DLArray):
             s = s._data
         elif not is_array(s):
-            try:
-                s = np.asarray(s)
-            except ValueError as e:
-                raise ValueError(f"{_F}: X[{i}] is not an array: {e}") from None
+            s = as_array(s, _F, f"X[{i}]")
             if s.dtype == object:
                 raise TypeError(f"{_F}: X[{i}] must be an array (numeric, logical or text), "
                                 f"not {type(X[i]).__name__}")
@@ -68,9 +65,10 @@ def _pad_value(PaddingValue, dtype):
         PaddingValue = "auto"
     if isinstance(PaddingValue, str) and PaddingValue.lower() == "auto":
         return "" if text else (False if dtype.kind == "b" else 0)
-    if np.ndim(PaddingValue) != 0:
-        raise ValueError(f"{_F}: PaddingValue must be 'auto' or a scalar, not an array of size "
-                         f"{np.shape(PaddingValue)}")
+    if not isinstance(PaddingValue, (numbers.Number, str, np.generic)) and not (
+            is_array(PaddingValue) and PaddingValue.ndim == 0):
+        raise ValueError(f"{_F}: PaddingValue must be 'auto' or a scalar, not "
+                         f"{came(PaddingValue)}")
     if dtype.kind in "iub" and not text:
         v = PaddingValue
         whole = isinstance(v, (numbers.Integral, np.bool_)) or (
@@ -122,9 +120,9 @@ def padsequences(X, paddingDim, *, Length="longest", Direction="right", PaddingV
     """
     n_out = check_nargout(nargout, (1, 2), _F)
     if isinstance(paddingDim, bool) or not isinstance(paddingDim, numbers.Integral) \
-            or paddingDim < 0:
-        raise ValueError(f"{_F}: paddingDim must be a non-negative integer (0-based), not "
-                         f"{paddingDim!r}")
+            or not 0 <= paddingDim < 64:
+        raise ValueError(f"{_F}: paddingDim must be a non-negative integer (0-based) below 64 "
+                         f"(NumPy's most dimensions), not {paddingDim!r}")
     d = int(paddingDim)
     seqs = _sequences(X)
     xp = array_namespace(*seqs, where=_F)

@@ -442,6 +442,7 @@ _MI_INT8, _MI_INT32, _MI_UINT32, _MI_MATRIX, _MI_COMPRESSED, _MI_UTF16 = 1, 5, 6
 _V5_TYPES = {"float64": (6, 9), "float32": (7, 7), "int8": (8, 1), "uint8": (9, 2),
              "int16": (10, 3), "uint16": (11, 4), "int32": (12, 5), "uint32": (13, 6),
              "int64": (14, 12), "uint64": (15, 13)}          # numpy type: (mxCLASS, miTYPE)
+_V5_BY_DTYPE = {np.dtype(k): v for k, v in _V5_TYPES.items()}
 _MX_CELL, _MX_STRUCT, _MX_CHAR = 1, 2, 4
 _FLAG_COMPLEX, _FLAG_LOGICAL = 0x0800, 0x0200
 
@@ -507,7 +508,7 @@ def _v5_matrix(value, name=""):
     else:
         a = value.astype(np.uint8) if value.dtype == np.bool_ else value
         real = a.real if a.dtype.kind == "c" else a
-        cls, mtype = _V5_TYPES[real.dtype.name]
+        cls, mtype = _V5_BY_DTYPE[real.dtype.newbyteorder("=")]
         flags = (_FLAG_LOGICAL if value.dtype == np.bool_ else 0) | \
             (_FLAG_COMPLEX if a.dtype.kind == "c" else 0)
         part = real.dtype.newbyteorder("<")
@@ -515,8 +516,8 @@ def _v5_matrix(value, name=""):
         if a.dtype.kind == "c":
             body += _v5_element(mtype, np.asarray(a.imag, part).tobytes(order="F"))
         dims = a.shape
-    head = _v5_element(_MI_UINT32, np.array([cls | flags, 0], "<u4").tobytes()) + \
-        _v5_element(_MI_INT32, np.array(dims, "<i4").tobytes()) + \
+    head = _v5_element(_MI_UINT32, struct.pack("<II", cls | flags, 0)) + \
+        _v5_element(_MI_INT32, struct.pack(f"<{len(dims)}i", *dims)) + \
         _v5_element(_MI_INT8, name.encode("ascii"))
     size = sum(map(len, head)) + sum(map(len, body))
     return [_V5_TAG.pack(_MI_MATRIX, size)] + head + body

@@ -23,6 +23,7 @@ import textwrap
 import numpy as np
 
 from ..functions import initializers as _init
+from ..core.arguments import as_array, came, check_one_kind
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
 from ..core import options as V
@@ -37,7 +38,7 @@ from ..core.options import choose
 
 def _name(v, name, layer):
     if not isinstance(v, str):
-        raise TypeError(f"{name} must be a string, not {type(v).__name__}")
+        raise TypeError(f"{type(layer).__name__}: {name} must be a string, not {came(v)}")
     return v
 
 
@@ -47,7 +48,8 @@ _name.values = ("string",)
 def _pos_int(v, name, layer):
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) \
             or v != int(v) or v < 1:
-        raise ValueError(f"{type(layer).__name__}: {name} must be a positive integer, not {v!r}")
+        raise ValueError(f"{type(layer).__name__}: {name} must be a positive integer, not "
+                         f"{repr(v) if isinstance(v, numbers.Number) else came(v)}")
     return int(v)
 
 
@@ -72,7 +74,8 @@ def _choice(*options):
 
 def _probability(v, name, layer):
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0 <= v < 1:
-        raise ValueError(f"{type(layer).__name__}: {name} must be a number in [0, 1), not {v!r}")
+        raise ValueError(f"{type(layer).__name__}: {name} must be a number in [0, 1), not "
+                         f"{repr(v) if isinstance(v, numbers.Number) else came(v)}")
     return float(v)
 
 
@@ -82,16 +85,19 @@ _probability.values = ("number in [0, 1)",)
 def _factor(ngates):
     """A nonnegative scalar, or (recurrent layers) one value per gate."""
     def check(v, name, layer):
-        bad_type = isinstance(v, (str, bool)) or (isinstance(v, (list, tuple)) and
-                                                   any(isinstance(x, bool) for x in v))
-        arr = None if bad_type else np.asarray(v, dtype=float)
+        bad_type = isinstance(v, (str, bool, DLArray)) or (isinstance(v, (list, tuple)) and
+                                                            any(isinstance(x, bool) for x in v))
+        try:
+            arr = None if bad_type else as_array(v, "", "", dtype=float)
+        except (TypeError, ValueError):
+            arr = None
         ok = arr is not None and (arr.ndim <= 1 or (arr.ndim == 2 and arr.shape[0] == 1)) \
             and arr.size in ((1, ngates) if ngates > 1 else (1,)) \
             and np.all(np.isfinite(arr)) and np.all(arr >= 0)
         if not ok:
             per = f" or a 1x{ngates} vector (one per gate)" if ngates > 1 else ""
             raise ValueError(f"{type(layer).__name__}: {name} must be a nonnegative scalar{per}, "
-                             f"not {v!r}")
+                             f"not {came(v) if not isinstance(v, numbers.Number) else repr(v)}")
         return float(arr.ravel()[0]) if arr.size == 1 else tuple(float(a) for a in arr.ravel())
     check.values = ("nonnegative scalar",) + ((f"1-by-{ngates} vector",) if ngates > 1 else ())
     return check
@@ -118,9 +124,9 @@ def _array_or_empty(v, name, layer):
         return None
     if isinstance(v, DLArray):
         return v
-    a = np.asarray(v) if not hasattr(v, "dtype") else v
+    a = as_array(v, type(layer).__name__, name) if not hasattr(v, "dtype") else v
     if np.dtype(a.dtype).kind not in "biuf":
-        raise TypeError(f"{type(layer).__name__}: {name} must be numeric, not {a.dtype}")
+        raise TypeError(f"{type(layer).__name__}: {name} must be numeric, not {came(v)}")
     return dlarray(a)
 
 
@@ -152,10 +158,17 @@ def _classes(v, name, layer):
     """'auto' (the sorted labels of the training data) or the classes in order."""
     if isinstance(v, str):
         return choose(v, ("auto",), type(layer).__name__, name)
-    if not hasattr(v, "__len__") or len(v) == 0:
-        raise ValueError(f"{type(layer).__name__}: {name} must be 'auto' or a list of classes, "
-                         f"not {v!r}")
-    return tuple(np.asarray(v).tolist())
+    where = type(layer).__name__
+    bad = isinstance(v, (dict, set, DLArray)) or not hasattr(v, "__len__")
+    if not bad:
+        check_one_kind(v, where, name)
+        arr = as_array(v.string() if hasattr(v, "string") else v, where, name, kinds="biufUS")
+    if bad or arr.ndim == 0 or arr.size == 0:
+        raise ValueError(f"{where}: {name} must be 'auto' or a list of classes, not {came(v)}")
+    classes = tuple(arr.ravel().tolist())
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"{where}: {name} must not repeat a class; it has {list(classes)}")
+    return classes
 
 
 _classes.values = ("'auto'", "list of class names")
@@ -165,11 +178,14 @@ def _class_weights(v, name, layer):
     """'none' or one positive weight per class (in the order of Classes)."""
     if isinstance(v, str):
         return choose(v, ("none",), type(layer).__name__, name)
-    arr = None if isinstance(v, bool) else np.asarray(v, dtype=float)
+    try:
+        arr = None if isinstance(v, (bool, DLArray)) else as_array(v, "", "", dtype=float)
+    except (TypeError, ValueError):
+        arr = None
     if arr is None or arr.ndim > 1 or arr.size == 0 or not np.all(np.isfinite(arr)) \
             or not np.all(arr > 0):
         raise ValueError(f"{type(layer).__name__}: {name} must be 'none' or a vector of positive "
-                         f"weights, one per class; got {v!r}")
+                         f"weights, one per class; got {came(v)}")
     return tuple(float(x) for x in arr.ravel())
 
 

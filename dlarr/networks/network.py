@@ -12,10 +12,12 @@ import copy
 import numpy as np
 
 from .. import layers as L
-from ..core.arguments import name_value_pairs
+from ..core.arguments import came, name_value_pairs
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
+from ..core.formats import check_format
 from ..core.tree import TreeMismatch
+
 
 class Table:
     """MATLAB's Learnables/State table: columns Layer, Parameter, Value."""
@@ -101,10 +103,18 @@ class _Net:
     def __init__(self, layers, Initialize=True):
         if isinstance(layers, _Net):
             layers = layers.Layers
-        layers = list(layers)
+        given = layers
+        layers = list(layers) if isinstance(layers, (list, tuple)) else []
         if not layers or not all(isinstance(l, L.Layer) for l in layers):
-            raise TypeError("layers must be a non-empty list of layer objects (e.g. "
-                            "[dl.sequenceInputLayer(12), dl.lstmLayer(100), ...])")
+            bad = [i for i, l in enumerate(layers) if not isinstance(l, L.Layer)]
+            what = f"layers[{bad[0]}] is {came(layers[bad[0]])}" if bad else f"not {came(given)}"
+            raise TypeError(f"{type(self).__name__}: layers must be a non-empty list of layer "
+                            "objects (e.g. [dl.sequenceInputLayer(12), dl.lstmLayer(100), ...]); "
+                            f"{what}")
+        if not isinstance(Initialize, (bool, np.bool_)) and not (
+                isinstance(Initialize, (int, np.integer)) and Initialize in (0, 1)):
+            raise TypeError(f"{type(self).__name__}: Initialize must be true or false, not "
+                            f"{came(Initialize)}")
         self._layers = [copy.copy(l) for l in layers]
         self._name_layers()
         self._check_structure()
@@ -129,24 +139,27 @@ class _Net:
         names = [l.Name for l in self._layers]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
-            raise ValueError(f"Layer names must be unique; repeated: {sorted(dup)}")
+            raise ValueError(f"{type(self).__name__}: layer names must be unique; repeated: "
+                             f"{sorted(dup)}")
 
     def _check_structure(self):
         first = self._layers[0]
         if not isinstance(first, L.SequenceInputLayer):
-            raise ValueError(f"The first layer must be an input layer (sequenceInputLayer); "
-                             f"layer 1 is a {first._display}")
+            raise ValueError(f"{type(self).__name__}: the first layer must be an input layer "
+                             f"(sequenceInputLayer); layer 1 is a {first._display}")
         for i, l in enumerate(self._layers[1:], start=2):
             if isinstance(l, L.SequenceInputLayer):
-                raise ValueError(f"Layer {i} ('{l.Name}') is a second input layer")
+                raise ValueError(f"{type(self).__name__}: layer {i} ('{l.Name}') is a second "
+                                 "input layer")
             if isinstance(l, L._OUTPUT_LAYERS):
                 if not self._allow_output_layer:
-                    raise ValueError(f"Layer '{l.Name}': detected output layer. A dlnetwork must not "
-                                     "have output layers (remove classificationLayer/regressionLayer "
-                                     "and give the loss to trainnet or compute it yourself)")
+                    raise ValueError(f"dlnetwork: layer '{l.Name}': detected output layer. A "
+                                     "dlnetwork must not have output layers (remove "
+                                     "classificationLayer/regressionLayer and give the loss to "
+                                     "trainnet or compute it yourself)")
                 if i != len(self._layers):
-                    raise ValueError(f"Layer {i} ('{l.Name}') is an output layer but is not the "
-                                     "last layer")
+                    raise ValueError(f"{type(self).__name__}: layer {i} ('{l.Name}') is an output "
+                                     "layer but is not the last layer")
 
     def initialize(self, dtype=np.float32):
         """Initialize empty learnables and the state (MATLAB's ``initialize``)."""
@@ -325,13 +338,35 @@ class _Net:
         return "\n".join(lines) + L.layer_table(self._layers, "  Layers:")
 
 
+def check_network(net, fname, kind=None, argname="net"):
+    """The one check of a network argument: a dlnetwork or a SeriesNetwork (``kind``:
+    that class only), else a TypeError naming the function and what came."""
+    kinds = kind or _Net
+    if not isinstance(net, kinds):
+        want = f"a {kinds.__name__}" if kind else "a dlnetwork or a SeriesNetwork"
+        raise TypeError(f"{fname}: {argname} must be {want}, not {came(net)}")
+    return net
+
+
+def check_min_length(net, T, fname, which="X"):
+    """A sequence of ``T`` time steps is at least the input layer's MinLength (MATLAB's
+    rule: shorter sequences are an error)."""
+    m = net._layers[0].MinLength
+    if T < m:
+        raise ValueError(f"{fname}: {which} has {T} time steps, fewer than the input layer's "
+                         f"MinLength {m}")
+
+
 def _check_input(net, X, fname):
+    check_network(net, fname)
     if not isinstance(X, DLArray) or not X.dims:
         raise TypeError(f"{fname}: X must be a formatted dlarray (e.g. dl.dlarray(X, 'CBT')); "
                         f"got {'an unformatted dlarray' if isinstance(X, DLArray) else type(X).__name__}")
     if "C" not in X.dims or X.shape[X.dims.index("C")] != net._layers[0].InputSize:
         raise ValueError(f"{fname}: the network's input layer expects {net._layers[0].InputSize} "
                          f"channels ('C'); X has format {X.dims!r} and size {X.shape}")
+    if "T" in X.dims:
+        check_min_length(net, X.shape[X.dims.index("T")], fname)
 
 
 class dlnetwork(_Net):
@@ -401,13 +436,18 @@ def _with_format(X, InputDataFormats, fname):
         fmt = fmt[0]
     if not isinstance(fmt, str):
         raise TypeError(f"{fname}: InputDataFormats must be 'auto' or a data format such as "
-                        f"'CBT', not {type(fmt).__name__}")
+                        f"'CBT', not {came(fmt)}")
     if fmt.lower() == "auto":
         return X
     if isinstance(X, DLArray) and X.dims:
         raise ValueError(f"{fname}: InputDataFormats {fmt!r} applies to unformatted data; X is "
                          f"a formatted dlarray ({X.dims!r}), which carries its own format")
-    return dlarray(X, fmt)
+    check_format(fmt, f"{fname}: InputDataFormats")
+    try:
+        return dlarray(X, fmt)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{fname}: X read with InputDataFormats {fmt!r}: "
+                      f"{str(e).replace('dlarray: ', '', 1)}") from None
 
 
 @name_value_pairs(2)
@@ -451,6 +491,7 @@ def forward(net, X, *, InputDataFormats="auto"):
         net.State = state
         Y, state = dl.forward(net, np.random.rand(10, 3, 4), InputDataFormats="TCB")
     """
+    check_network(net, "forward")
     X = _with_format(X, InputDataFormats, "forward")
     _check_input(net, X, "forward")
     Y, st = net._run(X, training=True)
@@ -500,6 +541,7 @@ def initialize(net):
         net = dl.initialize(net)
         net.Learnables.Parameter                       # ['InputWeights', 'RecurrentWeights', 'Bias']
     """
+    check_network(net, "initialize")
     return net.initialize() if not net.Initialized else net
 
 
@@ -529,10 +571,7 @@ def resetState(net):
         net.State = state                              # states of 2 observations
         net = dl.resetState(net)                       # zeros again, for any batch size
     """
-    if not isinstance(net, _Net):
-        raise TypeError(f"resetState: net must be a dlnetwork or a SeriesNetwork, not "
-                        f"{type(net).__name__}")
-    return net._copy().resetState()
+    return check_network(net, "resetState")._copy().resetState()
 
 
 class SeriesNetwork(_Net):
@@ -585,9 +624,10 @@ class SeriesNetwork(_Net):
         super()._check_structure()
         last = self._layers[-1]
         if not isinstance(last, L._OUTPUT_LAYERS):
-            raise ValueError("The last layer must be an output layer (classificationLayer or "
-                             f"regressionLayer); layer {len(self._layers)} is a {last._display}")
+            raise ValueError("SeriesNetwork: the last layer must be an output layer "
+                             "(classificationLayer or regressionLayer); layer "
+                             f"{len(self._layers)} is a {last._display}")
         if isinstance(last, L.ClassificationOutputLayer) and not any(
                 isinstance(l, L.SoftmaxLayer) for l in self._layers):
-            raise ValueError("A classification network needs a softmaxLayer before its "
-                             "classificationLayer")
+            raise ValueError("SeriesNetwork: a classification network needs a softmaxLayer "
+                             "before its classificationLayer")

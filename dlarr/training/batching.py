@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import layers as L
 from ..core.backend import array_namespace, generator, is_cupy_array
-from ..core.arguments import check_one_kind, warn_user
+from ..core.arguments import as_array, check_one_kind, warn_user
 from ..core.categorical import categorical, concatenate, number_name
 from ..core.create import extractdata
 from ..core.dlarray import DLArray
@@ -127,7 +127,7 @@ def _as_sequences(X, input_size, fname, name="X"):
 def _real_array(s, fname, what, kind):
     """``s`` as a float32 array; complex values and missing entries (None in an object
     array) are refused (a TypeError naming ``what``), not made real or NaN silently."""
-    a = np.asarray(s)
+    a = as_array(s, fname, what)
     if np.iscomplexobj(a) or (a.dtype == object and any(isinstance(v, complex)
                                                         for v in a.ravel().tolist())):
         raise TypeError(f"{fname}: {what} is complex; training data must be real "
@@ -311,7 +311,7 @@ def _no_nan_labels(Y, fname, name):
     for i, y in enumerate(Y if isinstance(Y, (list, tuple)) else [Y]):
         if isinstance(y, categorical):
             continue
-        a = np.asarray(y)
+        a = as_array(y, fname, name if not isinstance(Y, (list, tuple)) else f"{name}[{i}]")
         if a.dtype.kind in "fc" and not np.isfinite(a).all():
             k = int(np.argmax(~np.isfinite(a.ravel())))
             where = f"{name} at position {k}" if not isinstance(Y, (list, tuple)) \
@@ -325,7 +325,7 @@ def _class_targets(Y, seqs, seq_out, fname, labels, classes, name="Y"):
     xname = name[:-1] + "X"
     check_one_kind(Y, fname, name)                         # "Y" -> "X", "ValidationData Y" -> "... X"
     if not seq_out:
-        arr = Y if isinstance(Y, categorical) else np.asarray(Y)
+        arr = Y if isinstance(Y, categorical) else as_array(Y, fname, name)
         if arr.ndim != 1 and not (arr.ndim == 2 and 1 in arr.shape):
             raise ValueError(f"{fname}: for a sequence-to-label network (last recurrent "
                              f"layer with OutputMode 'last') the responses {name} must be a "
@@ -341,7 +341,8 @@ def _class_targets(Y, seqs, seq_out, fname, labels, classes, name="Y"):
                          f"layer has OutputMode 'sequence'), so the responses {name} must be a "
                          f"list of {N} label sequences, one label per time step; for "
                          "sequence-to-label classification set OutputMode='last'")
-    flat = [y.ravel() if isinstance(y, categorical) else np.asarray(y).ravel() for y in Y]
+    flat = [y.ravel() if isinstance(y, categorical) else as_array(y, fname, f"{name}[{i}]").ravel()
+            for i, y in enumerate(Y)]
     kinds = {"text" if y.dtype.kind in "USO" else "number" for y in flat
              if not isinstance(y, categorical)}
     if len(kinds) == 2:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.arguments import as_array, came
 from ..core.create import dlarray, extractdata
+from ..core.formats import check_format
 from ..core.dlarray import DLArray
 from .batching import _host
 
@@ -26,12 +28,17 @@ __all__ = ["input_sequences", "target_responses", "one_format"]
 
 def one_format(fmt, argname, fname):
     """The single format of a one-input (one-output) network: "auto" or a format."""
-    if isinstance(fmt, tuple):
+    if isinstance(fmt, (tuple, list)):
         if len(fmt) != 1:
             raise ValueError(f"{fname}: {argname} has {len(fmt)} formats but the network has "
                              "one input and one output; give one format")
         fmt = fmt[0]
-    return fmt
+    if not isinstance(fmt, str):
+        raise TypeError(f"{fname}: {argname} must be 'auto' or a data format such as 'CBT', "
+                        f"not {came(fmt)}")
+    if fmt.lower() == "auto":
+        return "auto"
+    return check_format(fmt, f"{fname}: {argname}")
 
 
 def _is_array(X):
@@ -50,7 +57,7 @@ def _canonical(X, fmt, fname, argname):
                          f"'B', 'T' labels for sequence data (sequenceInputLayer); it has "
                          f"{', '.join(repr(e) for e in extra) or 'no C'}")
     data = extractdata(X) if isinstance(X, DLArray) else _host(X)
-    data = np.asarray(_host(data))
+    data = as_array(_host(data), fname, "X")
     if data.ndim > len(fmt) and any(n != 1 for n in data.shape[len(fmt):]):
         raise ValueError(f"{fname}: {argname} {fmt!r} has {len(fmt)} labels but the data has "
                          f"{data.ndim} dimensions (size {data.shape})")

@@ -17,7 +17,7 @@ import os
 import numpy as np
 
 from ..core import options as V
-from ..core.arguments import check_nargout, name_value_pairs
+from ..core.arguments import as_array, check_nargout, name_value_pairs
 from ..core.categorical import categorical, concatenate, label_keys, number_name
 from ..core.options import choose
 from .progress import _has_display, _interactive_backend
@@ -45,7 +45,7 @@ def _count(rows, cols, K):
 def _order_names(Order, fname):
     names = Order.string().ravel().tolist() if isinstance(Order, categorical) else [
         v.strip() if isinstance(v, str) else number_name(v)
-        for v in np.asarray(Order).ravel().tolist()]
+        for v in as_array(Order, fname, "Order", kinds="biufU").ravel().tolist()]
     if len(set(names)) != len(names):
         raise ValueError(f"{fname}: Order must not repeat a group; it has {names}")
     return names
@@ -141,16 +141,12 @@ def confusionmat(group, grouphat, *, Order=None, nargout=1):
     nargout = check_nargout(nargout, (1, 2), fname)
     sizes = []
     for name, v in (("group", group), ("grouphat", grouphat)):
-        try:
-            sizes.append(v.size if isinstance(v, categorical) else np.asarray(v).size)
-        except ValueError as e:
-            raise ValueError(f"{fname}: {name} must be a vector of labels; {e}") from None
+        sizes.append(v.size if isinstance(v, categorical) else as_array(v, fname, name).size)
     if sizes[0] != sizes[1]:
         raise ValueError(f"{fname}: group and grouphat must have the same number of elements; "
                          f"they have {sizes[0]} and {sizes[1]}")
     if isinstance(group, categorical) or isinstance(grouphat, categorical):
-        g = group if isinstance(group, categorical) else categorical(group)
-        h = grouphat if isinstance(grouphat, categorical) else categorical(grouphat)
+        g, h = categorical._of(group, fname, "group"), categorical._of(grouphat, fname, "grouphat")
         C, order = _by_categories(g, h, Order, fname)
     else:
         C, order = _by_values(group, grouphat, Order, fname)
@@ -173,10 +169,10 @@ def _import_matplotlib():
 def _chart_data(first, second, fname):
     """``(counts, class labels)`` from (trueLabels, predictedLabels) or (m, classLabels)."""
     if not isinstance(first, categorical):
-        m = np.asarray(first)
+        m = as_array(first, fname, "trueLabels")
         matrix = second is None or (m.ndim == 2 and m.shape[0] == m.shape[1] > 1
                                     and not isinstance(second, categorical)
-                                    and np.asarray(second).ndim == 1
+                                    and as_array(second, fname, "predictedLabels").ndim == 1
                                     and len(second) == m.shape[0])
         if matrix:
             if m.ndim != 2 or m.shape[0] != m.shape[1] or m.dtype.kind not in "biuf" \

@@ -14,13 +14,15 @@ import textwrap
 import numpy as np
 
 from ..core import options as V
-from ..core.arguments import check_nargout, name_value_pairs
+from ..core.arguments import as_array, came, check_nargout, name_value_pairs
 from ..core.backend import execution_namespace
 from ..core.categorical import categorical
 from ..core.create import extractdata
 from ..core.dlarray import DLArray
 from ..core.options import choose
-from ..networks.network import _Net, dlnetwork, predict_dlnetwork
+from ..functions.encoding import check_no_nan_scores, class_names
+from ..networks.network import (SeriesNetwork, _Net, check_min_length, check_network,
+                                dlnetwork, predict_dlnetwork)
 from ..layers import ClassificationOutputLayer
 from .batching import _Labels, _as_sequences, _host, _pad_batch
 from .dataformats import input_sequences
@@ -31,7 +33,10 @@ __all__ = ["predict", "classify", "predictAndUpdateState", "classifyAndUpdateSta
 
 def _predict_batches(net, X, MiniBatchSize, options, update_state, fname):
     """Scores per observation: K-vectors (sequence-to-one) or K x T arrays."""
+    check_network(net, fname)
     seqs, single = _as_sequences(X, net.Layers[0].InputSize, fname)
+    for i, s in enumerate(seqs):
+        check_min_length(net, s.shape[1], fname, "X" if single else f"X[{i}]")
     N = len(seqs)
     mbs = N if update_state else MiniBatchSize
     outs = []
@@ -57,7 +62,16 @@ class _PredictOptions:
     string values matched as validatestring does."""
 
     def __init__(self, SequenceLength="longest", SequencePaddingDirection="right",
-                 SequencePaddingValue=0, ExecutionEnvironment="auto", *, fname="predict"):
+                 SequencePaddingValue=0, ExecutionEnvironment="auto", *, fname="predict",
+                 **unknown):
+        if unknown:
+            names = ", ".join(["MiniBatchSize"] + _sequence_option_names())
+            raise TypeError(f"{fname}: unexpected keyword argument {next(iter(unknown))!r}; "
+                            f"the options of {fname} are {names}")
+        if isinstance(SequencePaddingValue, bool) or not isinstance(
+                SequencePaddingValue, numbers.Real):
+            raise TypeError(f"{fname}: SequencePaddingValue must be a real scalar, not "
+                            f"{came(SequencePaddingValue)}")
         if not isinstance(SequenceLength, str):
             raise ValueError(f"{fname}: SequenceLength must be 'longest' or 'shortest' for "
                              f"prediction, not {SequenceLength!r}")
@@ -73,7 +87,7 @@ def _sequence_option_names():
     """The names of the prediction options taken through ``**seq_options`` (for MATLAB's
     positional name-value pairs)."""
     return [p for p in inspect.signature(_PredictOptions.__init__).parameters
-            if p not in ("self", "fname")]
+            if p not in ("self", "fname", "unknown")]
 
 
 # The sequence options' help, inserted in each prediction function's docstring by
@@ -115,9 +129,9 @@ def _with_sequence_options(fn):
     return fn
 
 
-def _check_mbs(v):
+def _check_mbs(v, fname):
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-        raise ValueError(f"MiniBatchSize must be a positive integer, not {v!r}")
+        raise ValueError(f"{fname}: MiniBatchSize must be a positive integer, not {came(v)}")
     return int(v)
 
 
@@ -137,7 +151,9 @@ def predict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", nargout=1, **
         X: sequences: a list of C x T arrays, one C x T array (one sequence), or a
             datastore whose reads' first column is the predictors.  A dlnetwork also
             takes a formatted dlarray ("CBT", "CB"), or a numeric array or unformatted
-            dlarray with InputDataFormats: one inference pass from ``net.State``.
+            dlarray with InputDataFormats: one inference pass from ``net.State`` (the
+            sequence options below are for lists of sequences; given with such an X
+            they are a ValueError).
         MiniBatchSize: 128 (default) | positive integer.  Sequences per mini-batch.
         InputDataFormats: 'auto' (default) | data format such as 'CBT'.  The layout of
             plain data: a dlnetwork reads a numeric array or an unformatted dlarray with
@@ -167,12 +183,15 @@ def predict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", nargout=1, **
     if isinstance(net, dlnetwork) and (isinstance(X, DLArray) or (
             InputDataFormats != "auto" and hasattr(X, "shape"))):
         nargout = check_nargout(nargout, (1, 2), "predict")
+        if seq_options:                    # checked, and never ignored without a word
+            _PredictOptions(**seq_options, fname="predict")
+            raise ValueError(f"predict: {', '.join(seq_options)} applies to sequences given as a "
+                             "list (or a datastore); a dlnetwork predicts a dlarray X in one pass")
         return predict_dlnetwork(net, X, InputDataFormats, nargout)
-    if not isinstance(net, _Net):
-        raise TypeError(f"predict: net must be a trained network, not {type(net).__name__}")
+    check_network(net, "predict")
     check_nargout(nargout, (1,), "predict")
     X = input_sequences(X, InputDataFormats, "predict")
-    outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize),
+    outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, "predict"),
                                     _PredictOptions(**seq_options, fname="predict"), False,
                                     "predict")
     return _stack(net, outs, single)
@@ -224,14 +243,15 @@ def classify(net, X, *, MiniBatchSize=128, nargout=1, **seq_options):
         accuracy = np.mean(labels == Y)
     """
     nargout = check_nargout(nargout, (1, 2), "classify")
-    outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize),
+    check_network(net, "classify", SeriesNetwork)
+    outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, "classify"),
                                     _PredictOptions(**seq_options, fname="classify"), False,
                                     "classify")
     labels = _labels_of(net, outs, single)
     return labels if nargout == 1 else (labels, _stack(net, outs, single))
 
 
-def _labels_of(net, outs, single):
+def _labels_of(net, outs, single, fname="classify"):
     labels = getattr(net, "_labels", None)
     out = net.Layers[-1]
     if labels is None and isinstance(out, ClassificationOutputLayer) and \
@@ -240,7 +260,8 @@ def _labels_of(net, outs, single):
         # with Classes set): its classes are the output layer's
         labels = net._labels = _Labels(out.Classes, out.Classes)
     if labels is None:
-        raise TypeError("classify needs a classification network trained by trainNetwork")
+        raise TypeError(f"{fname}: net must be a classification network trained by "
+                        "trainNetwork (its output layer a classificationLayer)")
     if not net._out_has_time:
         return labels.decode([o.argmax() for o in outs])
     seqs = [labels.decode(o.argmax(axis=0)) for o in outs]
@@ -277,7 +298,7 @@ def predictAndUpdateState(net, X, **seq_options):
             net, Y = dl.predictAndUpdateState(net, Y[:, -1:])
         net = dl.resetState(net)
     """
-    new = net._copy()
+    new = check_network(net, "predictAndUpdateState")._copy()
     options = _PredictOptions(**seq_options, fname="predictAndUpdateState")
     outs, single = _predict_batches(new, X, 1, options, True, "predictAndUpdateState")
     return new, _stack(new, outs, single)
@@ -319,10 +340,10 @@ def classifyAndUpdateState(net, X, *, nargout=2, **seq_options):
         net, labels, scores = dl.classifyAndUpdateState(net, X[0][:, 6:], nargout=3)
     """
     nargout = check_nargout(nargout, (2, 3), "classifyAndUpdateState")
-    new = net._copy()
+    new = check_network(net, "classifyAndUpdateState", SeriesNetwork)._copy()
     options = _PredictOptions(**seq_options, fname="classifyAndUpdateState")
     outs, single = _predict_batches(new, X, 1, options, True, "classifyAndUpdateState")
-    labels = _labels_of(new, outs, single)
+    labels = _labels_of(new, outs, single, "classifyAndUpdateState")
     return (new, labels) if nargout == 2 else (new, labels, _stack(new, outs, single))
 
 
@@ -362,8 +383,9 @@ def minibatchpredict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", **se
         scores = dl.minibatchpredict(net, X, MiniBatchSize=2)   # 3 x 2
         scores = dl.minibatchpredict(net, np.random.rand(4, 10, 3), InputDataFormats="BTC")
     """
+    check_network(net, "minibatchpredict")
     X = input_sequences(X, InputDataFormats, "minibatchpredict")
-    outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize),
+    outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, "minibatchpredict"),
                                     _PredictOptions(**seq_options, fname="minibatchpredict"), False,
                                     "minibatchpredict")
     return _stack(net, outs, single)
@@ -418,8 +440,12 @@ def scores2label(scores, classNames=None, dim=None, *, nargout=1):
     if classNames is None:
         raise ValueError("scores2label: give classNames (the classes, in score order)")
     s = _host(extractdata(scores) if isinstance(scores, DLArray) else scores)
-    s = np.asarray(s)
-    classes = classNames if decode is not None else np.asarray(list(classNames))
+    s = as_array(s, "scores2label", "scores", kinds="biuf")
+    classes = classNames if decode is not None else \
+        np.asarray(class_names(classNames, "scores2label", "classNames"))
+    if s.ndim == 0:
+        raise ValueError("scores2label: scores must be an array with the classes along dim "
+                         f"(N x K), not a scalar ({came(scores)})")
     axis = s.ndim - 1 if dim is None else dim
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not 0 <= axis < s.ndim:
         raise ValueError(f"scores2label: dim must be a dimension of the scores, an integer in "
@@ -428,6 +454,7 @@ def scores2label(scores, classNames=None, dim=None, *, nargout=1):
     if s.shape[axis] != len(classes):
         raise ValueError(f"scores2label: scores have {s.shape[axis]} classes along dimension "
                          f"{axis} but {len(classes)} classNames were given")
+    check_no_nan_scores(s, axis, np, "scores2label", "scores")
     labels = (decode or classes.__getitem__)(s.argmax(axis=axis))
     if check_nargout(nargout, (1, 2), "scores2label") == 1:
         return labels
