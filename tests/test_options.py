@@ -460,7 +460,7 @@ def test_learn_rate_bad_epoch(epoch):
     ("DispatchInBackground", r"not supported \(dlarr prepares the mini-batches in the training "
                              r"process, MATLAB's PreprocessingEnvironment 'serial'\)"),
     ("WorkerLoad", r"not supported \(dlarr trains on one CPU or GPU"),
-    ("BatchNormalizationStatistics", r"not supported \(dlarr has no batch normalization layer\)"),
+    ("BatchNormalizationStatistics", r"not supported yet: training keeps batchNormalizationLayer.s moving statistics"),
     ("LineSearchMethod", r"an option of MATLAB's 'lbfgs' solver, which dlarr does not support"),
     ("MaxIterations", r"an option of MATLAB's 'lbfgs' solver"),
     ("InitialDampingFactor", r"an option of MATLAB's 'lm' solver"),

@@ -96,6 +96,7 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
         run.reason = stop.reason
     hooks.done(run)
     net = run.net._to_device(np)      # trained networks live on the host, as in MATLAB
+    _store_running_states(net)
     net.resetState()
     return net, Result(hooks.report[0].progress, metrics.names, run)
 
@@ -122,6 +123,35 @@ class _FiniteGuard:
             net._set_learnables(self.values)
 
 
+def _running(net):
+    """(position, names) of the layers whose states run on across mini-batches (batch
+    normalization's TrainedMean/TrainedVariance: ``Layer._running_states``); recurrent
+    states start afresh with every mini-batch."""
+    return [(i, l._running_states) for i, l in enumerate(net._layers)
+            if getattr(l, "_running_states", ())]
+
+
+def _mini_batch_states(net):
+    """A mini-batch's initial states: the recurrent ones at their initial values, the
+    running ones where training has brought them."""
+    state = net._initial_states()
+    for i, names in _running(net):
+        state[i] = {**state[i], **{k: net._state[i][k] for k in names}}
+    return state
+
+
+def _keep_running_states(net, state):
+    for i, names in _running(net):
+        net._state[i] = {**net._state[i], **{k: state[i][k] for k in names}}
+
+
+def _store_running_states(net):
+    """At the end of training: the running states become the layers' properties
+    (TrainedMean, TrainedVariance), which prediction and resetState start from."""
+    for i, names in _running(net):
+        net._layers[i] = net._layers[i]._with(**{k: net._state[i][k] for k in names})
+
+
 def _finite(params):
     """Whether every value of the learnables ``params`` is finite (one reduction each)."""
     if not params:
@@ -137,7 +167,7 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, gua
     non-finite loss takes no step and puts back the last finite learnables (``guard``)."""
     data, mask, tgt = batch
     xp = net._xp
-    state = net._initial_states()
+    state = _mini_batch_states(net)
     chunks = _chunks(data.shape[2], options)
     for ci, ch in enumerate(chunks):
         X = DLArray._new(xp.asarray(data[:, :, ch]), "CBT")
@@ -148,6 +178,7 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, gua
         m = mask[:, ch]
         loss, grads, state, Y = dlfeval(
             lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
+        _keep_running_states(net, state)
         loss = float(loss)
         if not math.isfinite(loss):
             if guard is not None:

@@ -300,7 +300,9 @@ UNSUPPORTED_OPTIONS = {
     "DispatchInBackground": "not supported (dlarr prepares the mini-batches in the training "
                             "process, MATLAB's PreprocessingEnvironment 'serial')",
     "WorkerLoad": "not supported (dlarr trains on one CPU or GPU, without a parallel pool)",
-    "BatchNormalizationStatistics": "not supported (dlarr has no batch normalization layer)",
+    "BatchNormalizationStatistics": "not supported yet: training keeps batchNormalizationLayer's "
+                                    "moving statistics (MATLAB's 'moving'); MATLAB's default "
+                                    "'population', a final pass over the data, is planned",
     "MaxIterations": _LBFGS, "LineSearchMethod": _LBFGS, "MaxNumLineSearchIterations": _LBFGS,
     "HistorySize": _LBFGS, "InitialInverseHessianFactor": _LBFGS, "InitialStepSize": _LBFGS,
     "GradientTolerance": _LBFGS, "StepTolerance": _LBFGS,
