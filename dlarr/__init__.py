@@ -26,7 +26,11 @@ from .core.categorical import (categorical, categories, countcats, countlabels, 
 from .functions.lstm import lstm
 from .functions.gru import gru
 from .functions.fullyconnect import fullyconnect
-from .functions.activations import elu, erf, gelu, leakyrelu, softmax, softsign
+from .functions.activations import (clippedrelu, elu, erf, gelu, leakyrelu, softmax, softsign,
+                                    swish)
+from .functions.attention import attention
+from .functions.normalization import batchnorm, groupnorm, instancenorm, layernorm
+from .functions.flatten import flatten
 from .functions.losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
 from .functions.encoding import embed, onehotdecode, onehotencode
 from .functions.sequences import padsequences
@@ -41,7 +45,12 @@ from .layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, Fully
                      SoftmaxLayer, bilstmLayer, classificationLayer, disp, dropoutLayer,
                      fullyConnectedLayer, gruLayer, lstmLayer, regressionLayer,
                      sequenceInputLayer, softmaxLayer, ReLULayer, SigmoidLayer, TanhLayer,
-                     reluLayer, sigmoidLayer, tanhLayer)
+                     reluLayer, sigmoidLayer, tanhLayer, LeakyReLULayer, ClippedReLULayer,
+                     ELULayer, GELULayer, SwishLayer, leakyReluLayer, clippedReluLayer, eluLayer,
+                     geluLayer, swishLayer, BatchNormalizationLayer, LayerNormalizationLayer,
+                     batchNormalizationLayer, layerNormalizationLayer, SelfAttentionLayer,
+                     PositionEmbeddingLayer, WordEmbeddingLayer, selfAttentionLayer,
+                     positionEmbeddingLayer, wordEmbeddingLayer, FlattenLayer, flattenLayer)
 
 # networks: dlnetwork and SeriesNetwork, the network analyzer
 from .networks.network import SeriesNetwork, dlnetwork, forward, initialize, resetState
@@ -82,7 +91,9 @@ __all__ = [
     "canUseGPU", "randperm", "rng", "categorical", "categories", "countcats", "countlabels",
     "iscategorical", "ismember", "isundefined", "unique",
     # functions
-    "lstm", "gru", "fullyconnect", "elu", "erf", "gelu", "leakyrelu", "softmax", "softsign",
+    "lstm", "gru", "fullyconnect", "clippedrelu", "elu", "erf", "gelu", "leakyrelu", "softmax",
+    "softsign", "swish", "attention", "batchnorm", "groupnorm", "instancenorm", "layernorm",
+    "flatten",
     "crossentropy", "huber", "indexcrossentropy", "l1loss", "l2loss", "mse", "embed",
     "onehotdecode", "onehotencode", "padsequences", "initializeGaussian", "initializeGlorot", "initializeHe",
     "initializeNarrowNormal", "initializeOnes", "initializeOrthogonal", "initializeUnitForgetGate",
@@ -93,7 +104,12 @@ __all__ = [
     "SoftmaxLayer", "bilstmLayer", "classificationLayer", "disp", "dropoutLayer",
     "fullyConnectedLayer", "gruLayer", "lstmLayer", "regressionLayer", "sequenceInputLayer",
     "softmaxLayer", "ReLULayer", "SigmoidLayer", "TanhLayer", "reluLayer", "sigmoidLayer",
-    "tanhLayer",
+    "tanhLayer", "LeakyReLULayer", "ClippedReLULayer", "ELULayer", "GELULayer", "SwishLayer",
+    "leakyReluLayer", "clippedReluLayer", "eluLayer", "geluLayer", "swishLayer",
+    "BatchNormalizationLayer", "LayerNormalizationLayer", "batchNormalizationLayer",
+    "layerNormalizationLayer", "SelfAttentionLayer", "PositionEmbeddingLayer",
+    "WordEmbeddingLayer", "selfAttentionLayer", "positionEmbeddingLayer", "wordEmbeddingLayer",
+    "FlattenLayer", "flattenLayer",
     # networks
     "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState", "analyzeNetwork",
     # io

@@ -66,8 +66,9 @@ def test_keyword_options_are_documented(name):
 @pytest.mark.parametrize("name", LAYER_FUNCTIONS)
 def test_layer_help_shows_every_property(name):
     fn = getattr(dl, name)
-    cls = type(fn(*([2] if name in ("lstmLayer", "gruLayer", "bilstmLayer",
-                                    "fullyConnectedLayer", "sequenceInputLayer") else [])))
+    required = [p for p in inspect.signature(fn).parameters.values()
+                if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
+    cls = type(fn(*[2] * len(required)))          # sizes, counts: 2 is valid for each
     doc = inspect.getdoc(fn) or ""
     missing = [p for p in cls._props if not re.search(rf"\b{re.escape(p)}\b", doc)]
     assert not missing, f"help({name}) lacks the properties {missing}"

@@ -121,7 +121,39 @@ def _onnx(fn, pairs):
     return [dl.extractdata(v).tobytes() for v in new.Learnables.Value]
 
 
+_Q = dl.dlarray(np.random.default_rng(1).standard_normal((4, 2, 5)), "CBT")
+_C4 = (np.zeros((4, 1)), np.ones((4, 1)))
+
 CALLS = {
+    "attention": (lambda: dl.attention(_Q, _Q, _Q, 2, "AttentionMask", "causal"),
+                  lambda: dl.attention(_Q, _Q, _Q, 2, AttentionMask="causal")),
+    "batchnorm": (lambda: dl.batchnorm(_Q, *_C4, "Epsilon", 1e-3),
+                  lambda: dl.batchnorm(_Q, *_C4, Epsilon=1e-3)),
+    "groupnorm": (lambda: dl.groupnorm(_Q, 2, *_C4, "epsilon", 1e-3),
+                  lambda: dl.groupnorm(_Q, 2, *_C4, Epsilon=1e-3)),
+    "instancenorm": (lambda: dl.instancenorm(_Q, *_C4, "Epsilon", 1e-3),
+                     lambda: dl.instancenorm(_Q, *_C4, Epsilon=1e-3)),
+    "layernorm": (lambda: dl.layernorm(_Q, *_C4, "OperationDimension", "channel-only"),
+                  lambda: dl.layernorm(_Q, *_C4, OperationDimension="channel-only")),
+    "batchNormalizationLayer": (lambda: dl.batchNormalizationLayer("MeanDecay", 0.3),
+                                lambda: dl.batchNormalizationLayer(MeanDecay=0.3)),
+    "layerNormalizationLayer": (lambda: dl.layerNormalizationLayer("Epsilon", 1e-4),
+                                lambda: dl.layerNormalizationLayer(Epsilon=1e-4)),
+    "leakyReluLayer": (lambda: dl.leakyReluLayer(0.2, "Name", "lr"),
+                       lambda: dl.leakyReluLayer(0.2, Name="lr")),
+    "clippedReluLayer": (lambda: dl.clippedReluLayer(6, "Name", "c"),
+                         lambda: dl.clippedReluLayer(6, Name="c")),
+    "eluLayer": (lambda: dl.eluLayer(0.5, "Name", "e"), lambda: dl.eluLayer(0.5, Name="e")),
+    "geluLayer": (lambda: dl.geluLayer("Approximation", "tanh"),
+                  lambda: dl.geluLayer(Approximation="tanh")),
+    "swishLayer": (lambda: dl.swishLayer("Name", "s"), lambda: dl.swishLayer(Name="s")),
+    "flattenLayer": (lambda: dl.flattenLayer("Name", "f"), lambda: dl.flattenLayer(Name="f")),
+    "selfAttentionLayer": (lambda: dl.selfAttentionLayer(2, 4, "AttentionMask", "causal"),
+                           lambda: dl.selfAttentionLayer(2, 4, AttentionMask="causal")),
+    "positionEmbeddingLayer": (lambda: dl.positionEmbeddingLayer(4, 10, "Name", "p"),
+                               lambda: dl.positionEmbeddingLayer(4, 10, Name="p")),
+    "wordEmbeddingLayer": (lambda: dl.wordEmbeddingLayer(4, 10, "OOVMode", "error"),
+                           lambda: dl.wordEmbeddingLayer(4, 10, OOVMode="error")),
     "exportONNXNetwork": (lambda: _onnx("exportONNXNetwork", True),
                           lambda: _onnx("exportONNXNetwork", False)),
     "importNetworkFromONNX": (lambda: _onnx("importNetworkFromONNX", True),

@@ -161,7 +161,27 @@ CASES = {
             _gru_case(weigh=(0,), wrt=(2, 3, 4))],
     # --- issue 13: convolution and pooling (keep this line; add entries below it) ---
     # --- issue 13: normalization (keep this line; add entries below it) ---
+    "normalize": [Case(N(3, 4, 5), N(3, 1, 1), P(3, 1, 1), axes=(1, 2), epsilon=1e-5),   # batch
+                  Case(N(3, 4, 5), N(3, 1, 1), P(3, 1, 1), axes=(0,), epsilon=1e-3),     # layer
+                  Case(N(2, 3, 4, 2), N(1, 3, 1, 1), P(1, 3, 1, 1), axes=(0, 2),
+                       epsilon=1e-5),                                # instance, "SCBT"
+                  Case(N(2, 3, 4, 5), N(2, 3, 1, 1), P(2, 3, 1, 1), axes=(1, 3),
+                       epsilon=1e-5),                                # group: G, C/G, B, T
+                  Case(N(3, 4, 5), N(3, 1, 1), P(3, 1, 1), axes=(1, 2), epsilon=1e-5,
+                       weigh=(1, 2), wrt=(0,)),                      # the statistics alone
+                  Case(N(3, 4, 5), N(3, 1, 1), P(3, 1, 1), axes=(1, 2), epsilon=1e-5,
+                       weigh=(0,), wrt=(1, 2))],                     # offset, scale alone
     # --- issue 13: attention, embedding, activations (keep this line; add entries below it) ---
+    "attention_weights": [Case(N(2, 2, 3, 4), N(2, 2, 5, 4), scale=0.5, mask=None),
+                          # a causal mask with key padding; query 0 of observation 1 has
+                          # every key masked (zero weights, zero gradient)
+                          Case(N(2, 2, 3, 4), N(2, 2, 5, 4), scale=0.7,
+                               mask=(np.arange(5) <= np.arange(3)[:, None] + 1)
+                               & np.array([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]],
+                                          bool)[:, None, None, :]),
+                          Case(N(1, 3, 4, 2), N(1, 3, 4, 2), scale=1.0, mask=None, wrt=(1,))],
+    "clippedrelu": [Case(np.array([[-1.2, 0.4, 0.9], [2.3, -0.6, 1.1]]), ceiling=1.5)],
+    "swish": [Case(N(2, 3, scale=3.0))],
 }
 
 

@@ -147,6 +147,18 @@ FUNCTIONS[("importONNXNetwork", "TargetNetwork")] = (
 FUNCTIONS[("importONNXNetwork", "OutputLayerType")] = (
     lambda v: dl.importONNXNetwork(_onnx_file(), OutputLayerType=v), V.ONNX_OUTPUT_LAYER_TYPES)
 
+_Q = dl.dlarray(np.random.default_rng(1).standard_normal((4, 2, 5)), "CBT")
+FUNCTIONS[("attention", "AttentionMask")] = (
+    lambda v: dl.attention(_Q, _Q, _Q, 2, AttentionMask=v), V.ATTENTION_MASKS)
+FUNCTIONS[("attention", "Scale")] = (
+    lambda v: dl.attention(_Q, _Q, _Q, 2, Scale=v), V.ATTENTION_SCALES)
+FUNCTIONS[("layernorm", "OperationDimension")] = (
+    lambda v: dl.layernorm(_Q, np.zeros((4, 1)), np.ones((4, 1)), OperationDimension=v),
+    V.NORMALIZATION_DIMENSIONS)
+FUNCTIONS[("groupnorm", "numGroups")] = (
+    lambda v: dl.groupnorm(_Q, v, np.zeros((4, 1)), np.ones((4, 1))),
+    V.GROUP_NORMALIZATION_GROUPS)
+
 # String defaults that are not a fixed set of names: norm's dim ('all' or labels),
 # exportONNXNetwork's NetworkName (any name), importONNXNetwork's Classes ('auto' or names).
 NOT_CHOICES = {("norm", "dim"), ("exportONNXNetwork", "NetworkName"),
@@ -207,6 +219,17 @@ LAYERS = {
     "bilstmLayer": lambda **kw: dl.bilstmLayer(2, **kw),
     "fullyConnectedLayer": lambda **kw: dl.fullyConnectedLayer(2, **kw),
     "softmaxLayer": lambda **kw: dl.softmaxLayer(**kw),
+    "leakyReluLayer": lambda **kw: dl.leakyReluLayer(**kw),
+    "clippedReluLayer": lambda **kw: dl.clippedReluLayer(6, **kw),
+    "eluLayer": lambda **kw: dl.eluLayer(**kw),
+    "geluLayer": lambda **kw: dl.geluLayer(**kw),
+    "swishLayer": lambda **kw: dl.swishLayer(**kw),
+    "flattenLayer": lambda **kw: dl.flattenLayer(**kw),
+    "batchNormalizationLayer": lambda **kw: dl.batchNormalizationLayer(**kw),
+    "layerNormalizationLayer": lambda **kw: dl.layerNormalizationLayer(**kw),
+    "selfAttentionLayer": lambda **kw: dl.selfAttentionLayer(2, 4, **kw),
+    "positionEmbeddingLayer": lambda **kw: dl.positionEmbeddingLayer(4, 10, **kw),
+    "wordEmbeddingLayer": lambda **kw: dl.wordEmbeddingLayer(4, 10, **kw),
     "reluLayer": lambda **kw: dl.reluLayer(**kw),
     "tanhLayer": lambda **kw: dl.tanhLayer(**kw),
     "sigmoidLayer": lambda **kw: dl.sigmoidLayer(**kw),

@@ -140,6 +140,22 @@ def choose(value, options, fname, argname):
 
 
 # --------------------------------------------------------------------------
+# attention, embeddings, normalization (issue 13's layers)
+# --------------------------------------------------------------------------
+ATTENTION_MASKS = ("none", "causal")         # besides a logical or numeric mask array
+ATTENTION_SCALES = ("auto",)                  # besides a numeric scalar
+POSITION_DIMENSIONS = ("auto", "temporal", "spatial")
+OOV_MODES = ("map-to-last", "error")
+EMBEDDING_WEIGHT_INITIALIZERS = ("narrow-normal", "glorot", "he", "orthogonal", "zeros", "ones")
+# layernorm's (and layerNormalizationLayer's) OperationDimension
+NORMALIZATION_DIMENSIONS = ("auto", "channel-only", "spatial-channel", "batch-excluded")
+# the named values of groupnorm's numGroups, besides a positive integer
+GROUP_NORMALIZATION_GROUPS = ("all-channels", "channel-wise")
+# the named initializers of the normalization layers' Scale (their Offset: BIAS_INITIALIZERS)
+SCALE_INITIALIZERS = ("ones", "narrow-normal")
+
+
+# --------------------------------------------------------------------------
 # io: save's flags, the MAT-file versions, importONNXNetwork's options
 # --------------------------------------------------------------------------
 SAVE_FLAGS = ("-v7", "-v7.3", "-v6", "-nocompression")

@@ -1,4 +1,5 @@
-"""Activation functions on DLArray: leakyrelu, elu, gelu, softmax, softsign (and erf).
+"""Activation functions on DLArray: leakyrelu, clippedrelu, elu, gelu, swish, softmax,
+softsign (and erf).
 
 ``relu``, ``sigmoid`` and ``tanh`` live in ``core.elementwise``.  Every function keeps its
 input's format and is differentiable; the ones written as primitives have
@@ -20,6 +21,9 @@ MathWorks pages (the definitions implemented here):
   https://www.mathworks.com/help/deeplearning/ref/dlarray.gelu.html
   https://www.mathworks.com/help/deeplearning/ref/dlarray.softmax.html
   https://www.mathworks.com/help/deeplearning/ref/softsignlayer.html (softsign: x/(1+|x|))
+  https://www.mathworks.com/help/deeplearning/ref/nnet.cnn.layer.clippedrelulayer.html
+  https://www.mathworks.com/help/deeplearning/ref/nnet.cnn.layer.swishlayer.html
+  (clippedrelu and swish: MATLAB has the layers only; the functions are dlarr's)
 """
 from __future__ import annotations
 
@@ -255,6 +259,98 @@ def leakyrelu(X, scaleFactor=0.01):
     scale = _real_scalar(scaleFactor, "leakyrelu", "scaleFactor")
     X = _as_float(X, "leakyrelu")
     return bind(_leakyrelu, [X], X._fmt, scale=scale)
+
+
+def _clippedrelu_vjp(needs, g, ans, a, ceiling):
+    inside = (a._data > 0) & (a._data < ceiling)
+    return (g * _const(inside.astype(g.dtype)),)
+
+
+@primitive("clippedrelu", _clippedrelu_vjp)
+def _clippedrelu(a, ceiling):
+    xp = array_namespace(a)
+    return xp.clip(a, xp.asarray(0, dtype=a.dtype), xp.asarray(ceiling, dtype=a.dtype))
+
+
+def clippedrelu(X, ceiling):
+    """Clipped rectified linear unit: the operation of MATLAB's ``clippedReluLayer``, as
+    a function on dlarray data.
+
+    Syntax::
+
+        Y = dl.clippedrelu(X, ceiling)
+
+    ``Y = min(max(X, 0), ceiling)`` elementwise: 0 where X < 0, X on [0, ceiling],
+    ceiling where X > ceiling.
+
+    Input arguments:
+        X: a dlarray (formatted or not) or a numeric array (an unformatted
+            dlarray results); logical and integer data become double.
+        ceiling: the clipping ceiling, a finite positive real scalar (Python
+            number, 0-d array or 1-element dlarray).
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type.  Its derivative is 1 on
+            (0, ceiling) and 0 elsewhere (0 at the two kinks, as relu's at 0).
+
+    Differences from MATLAB: MATLAB has the layer only (clippedReluLayer); the
+    function is dlarr's, so the layer's operation can be used in custom code.
+
+    Example::
+
+        X = dl.dlarray(np.array([[-2.0, 0.5], [7.0, 3.0]]), "CB")
+        Y = dl.clippedrelu(X, 5)          # [[0, 0.5], [5, 3]], "CB"
+    """
+    ceiling = _real_scalar(ceiling, "clippedrelu", "ceiling", positive=True)
+    X = _as_float(X, "clippedrelu")
+    return bind(_clippedrelu, [X], X._fmt, ceiling=ceiling)
+
+
+def _swish_vjp(needs, g, ans, a):
+    # d/dx x s(x) = s + x s (1 - s) = s + ans (1 - s), with s = sigmoid(x) (recorded:
+    # second derivatives follow)
+    s = _ew.sigmoid(a)
+    return (g * (s + ans * (1.0 - s)),)
+
+
+@primitive("swish", _swish_vjp)
+def _swish(a):
+    xp = array_namespace(a)
+    # x sigmoid(x) = x / (1 + exp(-x)), with exp of a nonpositive argument only
+    e = xp.exp(-xp.abs(a))
+    s = xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
+    return a * s
+
+
+def swish(X):
+    """Swish activation ``X .* sigmoid(X)``: the operation of MATLAB's ``swishLayer``,
+    as a function on dlarray data.
+
+    Syntax::
+
+        Y = dl.swish(X)
+
+    ``Y = X ./ (1 + exp(-X))`` elementwise, computed without overflow for large
+    negative X.
+
+    Input arguments:
+        X: a dlarray (formatted or not) or a numeric array (an unformatted
+            dlarray results); logical and integer data become double.
+
+    Output arguments:
+        Y: a dlarray of X's size, format and type; its derivative is
+            ``s + X s (1 - s)`` with ``s = sigmoid(X)`` (second derivatives work).
+
+    Differences from MATLAB: MATLAB has the layer only (swishLayer); the function is
+    dlarr's.
+
+    Example::
+
+        X = dl.dlarray(np.array([[-2.0, 0.5], [1.0, -0.1]]), "CB")
+        Y = dl.swish(X)          # [[-0.2384, 0.3112], [0.7311, -0.0475]], "CB"
+    """
+    X = _as_float(X, "swish")
+    return bind(_swish, [X], X._fmt)
 
 
 def _elu_vjp(needs, g, ans, a, alpha):

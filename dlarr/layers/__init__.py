@@ -1,6 +1,8 @@
 """MATLAB's layer objects, one module per family.
 
 ``base`` (the Layer class, validators, display), ``input`` (sequenceInputLayer),
+``normalization`` (batchNormalizationLayer, layerNormalizationLayer), ``attention``
+(selfAttentionLayer, positionEmbeddingLayer, wordEmbeddingLayer), ``flatten``,
 ``recurrent`` (lstmLayer, gruLayer, bilstmLayer), ``dense``
 (fullyConnectedLayer), ``activation`` (softmaxLayer, reluLayer, tanhLayer, sigmoidLayer), ``dropout``
 (dropoutLayer), ``output`` (classificationLayer, regressionLayer).
@@ -11,8 +13,15 @@ from .base import Layer, _show, disp, layer_table
 from .input import SequenceInputLayer, sequenceInputLayer
 from .recurrent import BiLSTMLayer, GRULayer, LSTMLayer, bilstmLayer, gruLayer, lstmLayer
 from .dense import FullyConnectedLayer, fullyConnectedLayer
-from .activation import (ReLULayer, SigmoidLayer, SoftmaxLayer, TanhLayer, reluLayer,
-                         sigmoidLayer, softmaxLayer, tanhLayer)
+from .activation import (ClippedReLULayer, ELULayer, GELULayer, LeakyReLULayer, ReLULayer,
+                         SigmoidLayer, SoftmaxLayer, SwishLayer, TanhLayer, clippedReluLayer,
+                         eluLayer, geluLayer, leakyReluLayer, reluLayer, sigmoidLayer,
+                         softmaxLayer, swishLayer, tanhLayer)
+from .normalization import (BatchNormalizationLayer, LayerNormalizationLayer,
+                            batchNormalizationLayer, layerNormalizationLayer)
+from .attention import (PositionEmbeddingLayer, SelfAttentionLayer, WordEmbeddingLayer,
+                        positionEmbeddingLayer, selfAttentionLayer, wordEmbeddingLayer)
+from .flatten import FlattenLayer, flattenLayer
 from .dropout import DropoutLayer, dropoutLayer
 from .output import (_OUTPUT_LAYERS, ClassificationOutputLayer, RegressionOutputLayer,
                      classificationLayer, regressionLayer)
@@ -23,7 +32,12 @@ __all__ = [
     "BiLSTMLayer", "GRULayer", "LSTMLayer", "bilstmLayer", "gruLayer", "lstmLayer",
     "FullyConnectedLayer", "fullyConnectedLayer",
     "SoftmaxLayer", "softmaxLayer", "ReLULayer", "SigmoidLayer", "TanhLayer", "reluLayer",
-    "sigmoidLayer", "tanhLayer",
+    "sigmoidLayer", "tanhLayer", "ClippedReLULayer", "ELULayer", "GELULayer", "LeakyReLULayer",
+    "SwishLayer", "clippedReluLayer", "eluLayer", "geluLayer", "leakyReluLayer", "swishLayer",
+    "BatchNormalizationLayer", "LayerNormalizationLayer", "batchNormalizationLayer",
+    "layerNormalizationLayer", "PositionEmbeddingLayer", "SelfAttentionLayer",
+    "WordEmbeddingLayer", "positionEmbeddingLayer", "selfAttentionLayer", "wordEmbeddingLayer",
+    "FlattenLayer", "flattenLayer",
     "DropoutLayer", "dropoutLayer",
     "ClassificationOutputLayer", "RegressionOutputLayer", "classificationLayer", "regressionLayer",
 ]
