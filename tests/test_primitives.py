@@ -160,6 +160,7 @@ CASES = {
             _gru_case("before-multiplication", weigh=(1,)),
             _gru_case(weigh=(0,), wrt=(2, 3, 4))],
     # --- issue 13: convolution and pooling (keep this line; add entries below it) ---
+    **__import__("conv_cases").primitive_cases(Case, N),   # tests/conv_cases.py
     # --- issue 13: normalization (keep this line; add entries below it) ---
     "normalize": [Case(N(3, 4, 5), N(3, 1, 1), P(3, 1, 1), axes=(1, 2), epsilon=1e-5),   # batch
                   Case(N(3, 4, 5), N(3, 1, 1), P(3, 1, 1), axes=(0,), epsilon=1e-3),     # layer
