@@ -105,7 +105,7 @@ def main():
     print(f"{'overhead':44s} {100 * (b - a) / a:8.1f}%")
     print()
     print(f"{'one checkpoint (net + Adam state)':44s} {'ms':>9s} {'bytes':>9s}")
-    print(f"{'dlarr: dl.save (.mat v7, atomic)':44s} {d_ms:9.2f} {d_size:9d}")
+    print(f"{'dlarr: dl.save (.mat -v6, atomic)':44s} {d_ms:9.2f} {d_size:9d}")
     if t_ms is None:
         print(f"{'torch.save (not installed)':44s} {'-':>9s} {'-':>9s}")
     else:
