@@ -31,6 +31,8 @@ from .functions.activations import (clippedrelu, elu, erf, gelu, leakyrelu, soft
 from .functions.attention import attention
 from .functions.normalization import batchnorm, groupnorm, instancenorm, layernorm
 from .functions.flatten import flatten
+from .functions.conv import dlconv
+from .functions.pooling import avgpool, maxpool
 from .functions.losses import crossentropy, huber, indexcrossentropy, l1loss, l2loss, mse
 from .functions.encoding import embed, onehotdecode, onehotencode
 from .functions.sequences import padsequences
@@ -50,11 +52,20 @@ from .layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, Fully
                      geluLayer, swishLayer, BatchNormalizationLayer, LayerNormalizationLayer,
                      batchNormalizationLayer, layerNormalizationLayer, SelfAttentionLayer,
                      PositionEmbeddingLayer, WordEmbeddingLayer, selfAttentionLayer,
-                     positionEmbeddingLayer, wordEmbeddingLayer, FlattenLayer, flattenLayer)
+                     positionEmbeddingLayer, wordEmbeddingLayer, FlattenLayer, flattenLayer,
+                     AveragePooling1DLayer, Convolution1DLayer, GlobalAveragePooling1DLayer,
+                     GlobalMaxPooling1DLayer, MaxPooling1DLayer, averagePooling1dLayer,
+                     convolution1dLayer, globalAveragePooling1dLayer, globalMaxPooling1dLayer,
+                     maxPooling1dLayer, AdditionLayer, ConcatenationLayer, MultiplicationLayer,
+                     additionLayer, concatenationLayer, multiplicationLayer)
 
-# networks: dlnetwork and SeriesNetwork, the network analyzer
-from .networks.network import SeriesNetwork, dlnetwork, forward, initialize, resetState
+# networks: dlnetwork, SeriesNetwork and DAGNetwork, layer graphs, the analyzer, graph plots
+from .networks.network import (DAGNetwork, SeriesNetwork, dlnetwork, forward, initialize,
+                               resetState)
+from .networks.graph import (LayerGraph, addLayers, connectLayers, disconnectLayers, layerGraph,
+                             removeLayers, replaceLayer)
 from .networks.analyze import analyzeNetwork
+from .networks.graphplot import plot
 
 # io: MATLAB's save/load (.mat files MATLAB reads), ONNX export and import
 from .io.persist import load, save
@@ -68,6 +79,7 @@ from .training.train import trainNetwork, trainnet
 from .training.info import TrainingInfo
 from .training.prediction import (classify, classifyAndUpdateState, minibatchpredict, predict,
                                   predictAndUpdateState, scores2label)
+from .training.activations import activations
 from .training.metrics import confusionchart, confusionmat
 from .training.progress import TrainingProgress
 
@@ -93,7 +105,7 @@ __all__ = [
     # functions
     "lstm", "gru", "fullyconnect", "clippedrelu", "elu", "erf", "gelu", "leakyrelu", "softmax",
     "softsign", "swish", "attention", "batchnorm", "groupnorm", "instancenorm", "layernorm",
-    "flatten",
+    "flatten", "dlconv", "avgpool", "maxpool",
     "crossentropy", "huber", "indexcrossentropy", "l1loss", "l2loss", "mse", "embed",
     "onehotdecode", "onehotencode", "padsequences", "initializeGaussian", "initializeGlorot", "initializeHe",
     "initializeNarrowNormal", "initializeOnes", "initializeOrthogonal", "initializeUnitForgetGate",
@@ -109,16 +121,22 @@ __all__ = [
     "BatchNormalizationLayer", "LayerNormalizationLayer", "batchNormalizationLayer",
     "layerNormalizationLayer", "SelfAttentionLayer", "PositionEmbeddingLayer",
     "WordEmbeddingLayer", "selfAttentionLayer", "positionEmbeddingLayer", "wordEmbeddingLayer",
-    "FlattenLayer", "flattenLayer",
+    "FlattenLayer", "flattenLayer", "AveragePooling1DLayer", "Convolution1DLayer",
+    "GlobalAveragePooling1DLayer", "GlobalMaxPooling1DLayer", "MaxPooling1DLayer",
+    "averagePooling1dLayer", "convolution1dLayer", "globalAveragePooling1dLayer",
+    "globalMaxPooling1dLayer", "maxPooling1dLayer", "AdditionLayer", "ConcatenationLayer",
+    "MultiplicationLayer", "additionLayer", "concatenationLayer", "multiplicationLayer",
     # networks
-    "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState", "analyzeNetwork",
+    "DAGNetwork", "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState",
+    "LayerGraph", "addLayers", "connectLayers", "disconnectLayers", "layerGraph",
+    "removeLayers", "replaceLayer", "analyzeNetwork", "plot",
     # io
     "load", "save", "exportONNXNetwork", "importNetworkFromONNX", "importONNXNetwork",
     # training
     "TrainingOptions", "TrainingOptionsADAM", "TrainingOptionsRMSProp", "TrainingOptionsSGDM",
     "trainingOptions", "trainNetwork", "trainnet", "TrainingInfo", "classify",
     "classifyAndUpdateState", "minibatchpredict", "predict", "predictAndUpdateState",
-    "scores2label",
+    "scores2label", "activations",
     "confusionchart", "confusionmat", "TrainingProgress",
     # data
     "airlinePassengersData", "japaneseVowelsTestData", "japaneseVowelsTrainData", "sunspotsData",

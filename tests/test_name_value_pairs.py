@@ -256,6 +256,56 @@ CALLS = {
                                                  IterationDimension=1).read()),
 }
 
+_SX = dl.dlarray(rng.standard_normal((8, 3, 2)), "SCB")
+_SW, _SB = rng.standard_normal((2, 3, 4)), np.zeros(4)
+
+
+def _graph():
+    layers = [dl.sequenceInputLayer(3, Name="in"), dl.fullyConnectedLayer(2, Name="fc")]
+    return dl.layerGraph(layers)
+
+
+def _lstm_net():
+    dl.rng(0)
+    return dl.dlnetwork([dl.sequenceInputLayer(3, Name="in"),
+                         dl.lstmLayer(2, Name="lstm", OutputMode="last")])
+
+
+CALLS.update({
+    "dlconv": (lambda: dl.dlconv(_SX, _SW, _SB, "Stride", 2, "Padding", "same"),
+               lambda: dl.dlconv(_SX, _SW, _SB, Stride=2, Padding="same")),
+    "maxpool": (lambda: dl.maxpool(_SX, 2, "Stride", 1, "Padding", 1),
+                lambda: dl.maxpool(_SX, 2, Stride=1, Padding=1)),
+    "avgpool": (lambda: dl.avgpool(_SX, 3, "Padding", "same", "PaddingValue", "mean"),
+                lambda: dl.avgpool(_SX, 3, Padding="same", PaddingValue="mean")),
+    "convolution1dLayer": (lambda: dl.convolution1dLayer(3, 4, "Padding", "causal"),
+                           lambda: dl.convolution1dLayer(3, 4, Padding="causal")),
+    "maxPooling1dLayer": (lambda: dl.maxPooling1dLayer(2, "Stride", 2),
+                          lambda: dl.maxPooling1dLayer(2, Stride=2)),
+    "averagePooling1dLayer": (lambda: dl.averagePooling1dLayer(2, "Padding", "same"),
+                              lambda: dl.averagePooling1dLayer(2, Padding="same")),
+    "globalAveragePooling1dLayer": (lambda: dl.globalAveragePooling1dLayer("Name", "g"),
+                                    lambda: dl.globalAveragePooling1dLayer(Name="g")),
+    "globalMaxPooling1dLayer": (lambda: dl.globalMaxPooling1dLayer("Name", "g"),
+                                lambda: dl.globalMaxPooling1dLayer(Name="g")),
+    "additionLayer": (lambda: dl.additionLayer(3, "Name", "add"),
+                      lambda: dl.additionLayer(3, Name="add")),
+    "multiplicationLayer": (lambda: dl.multiplicationLayer(2, "Name", "mul"),
+                            lambda: dl.multiplicationLayer(2, Name="mul")),
+    "concatenationLayer": (lambda: dl.concatenationLayer(1, 2, "Name", "cat"),
+                           lambda: dl.concatenationLayer(1, 2, Name="cat")),
+    "replaceLayer": (lambda: dl.replaceLayer(_graph(), "fc", dl.fullyConnectedLayer(4, Name="f"),
+                                             "ReconnectBy", "order"),
+                     lambda: dl.replaceLayer(_graph(), "fc", dl.fullyConnectedLayer(4, Name="f"),
+                                             ReconnectBy="order")),
+    "activations": (lambda: dl.activations(_lstm_net(), np.ones((3, 5)), "lstm",
+                                           "OutputAs", "rows"),
+                    lambda: dl.activations(_lstm_net(), np.ones((3, 5)), "lstm",
+                                           OutputAs="rows")),
+    "plot": (lambda: dl.plot(_graph(), "File", False, "Title", "g") and None,
+             lambda: dl.plot(_graph(), File=False, Title="g") and None),
+})
+
 
 def _same(a, b):
     if isinstance(a, dl.DLArray) or isinstance(b, dl.DLArray):

@@ -159,12 +159,43 @@ FUNCTIONS[("groupnorm", "numGroups")] = (
     lambda v: dl.groupnorm(_Q, v, np.zeros((4, 1)), np.ones((4, 1))),
     V.GROUP_NORMALIZATION_GROUPS)
 
+_SX = dl.dlarray(np.random.default_rng(2).standard_normal((8, 3, 2)), "SCB")
+_SW, _SB = np.ones((2, 3, 4)), np.zeros(4)
+FUNCTIONS[("dlconv", "Padding")] = (lambda v: dl.dlconv(_SX, _SW, _SB, Padding=v),
+                                    V.CONV_PADDINGS)
+FUNCTIONS[("dlconv", "PaddingValue")] = (
+    lambda v: dl.dlconv(_SX, _SW, _SB, Padding=1, PaddingValue=v), V.CONV_PADDING_VALUES)
+FUNCTIONS[("maxpool", "Padding")] = (lambda v: dl.maxpool(_SX, 2, Padding=v), V.POOL_PADDINGS)
+FUNCTIONS[("avgpool", "Padding")] = (lambda v: dl.avgpool(_SX, 2, Padding=v), V.POOL_PADDINGS)
+FUNCTIONS[("maxpool", "poolsize")] = (lambda v: dl.maxpool(_SX, v), V.POOL_SIZES)
+FUNCTIONS[("avgpool", "poolsize")] = (lambda v: dl.avgpool(_SX, v), V.POOL_SIZES)
+FUNCTIONS[("avgpool", "PaddingValue")] = (
+    lambda v: dl.avgpool(_SX, 2, Padding=1, PaddingValue=v), V.AVGPOOL_PADDING_VALUES)
+
+
+def _replaced(v):
+    layers = [dl.sequenceInputLayer(3, Name="in"), dl.fullyConnectedLayer(2, Name="fc")]
+    return dl.replaceLayer(dl.layerGraph(layers), "fc", dl.fullyConnectedLayer(4, Name="fc2"),
+                           ReconnectBy=v)
+
+
+def _activations(v):
+    dl.rng(0)
+    net = dl.dlnetwork([dl.sequenceInputLayer(3, Name="in"),
+                        dl.lstmLayer(2, Name="lstm", OutputMode="last")])
+    return dl.activations(net, np.ones((3, 5)), "lstm", OutputAs=v)
+
+
+FUNCTIONS[("replaceLayer", "ReconnectBy")] = (_replaced, V.RECONNECT_MODES)
+FUNCTIONS[("activations", "OutputAs")] = (_activations, V.ACTIVATION_OUTPUTS)
+
 # String defaults that are not a fixed set of names: norm's dim ('all' or labels),
 # exportONNXNetwork's NetworkName (any name), importONNXNetwork's Classes ('auto' or names).
 NOT_CHOICES = {("norm", "dim"), ("exportONNXNetwork", "NetworkName"),
                ("importONNXNetwork", "Classes")}
 # InputDataFormats: 'auto' or a data format (any labels), not a fixed set of names.
-NOT_CHOICES |= {(f, "InputDataFormats") for f in ("forward", "predict", "minibatchpredict")}
+NOT_CHOICES |= {(f, "InputDataFormats") for f in ("forward", "predict", "minibatchpredict",
+                                                 "activations")}
 
 
 def test_every_string_default_of_the_public_api_is_walked():
@@ -236,6 +267,14 @@ LAYERS = {
     "dropoutLayer": lambda **kw: dl.dropoutLayer(**kw),
     "classificationLayer": lambda **kw: dl.classificationLayer(**kw),
     "regressionLayer": lambda **kw: dl.regressionLayer(**kw),
+    "convolution1dLayer": lambda **kw: dl.convolution1dLayer(3, 4, **kw),
+    "maxPooling1dLayer": lambda **kw: dl.maxPooling1dLayer(2, **kw),
+    "averagePooling1dLayer": lambda **kw: dl.averagePooling1dLayer(2, **kw),
+    "globalAveragePooling1dLayer": lambda **kw: dl.globalAveragePooling1dLayer(**kw),
+    "globalMaxPooling1dLayer": lambda **kw: dl.globalMaxPooling1dLayer(**kw),
+    "additionLayer": lambda **kw: dl.additionLayer(2, **kw),
+    "multiplicationLayer": lambda **kw: dl.multiplicationLayer(2, **kw),
+    "concatenationLayer": lambda **kw: dl.concatenationLayer(1, 2, **kw),
 }
 
 

@@ -100,6 +100,24 @@ TARGET_USAGES = ("trainNetwork", "dlnetwork")
 ANALYZER_PLOTS = ("analyzer", "none")
 
 # --------------------------------------------------------------------------
+# Convolution and pooling (dlconv, maxpool, avgpool and their layers)
+# --------------------------------------------------------------------------
+CONV_PADDINGS = ("same", "causal")           # dlconv's Padding, besides numbers
+POOL_PADDINGS = ("same",)                    # maxpool's/avgpool's Padding, besides numbers
+CONV_PADDING_VALUES = ("symmetric-include-edge", "symmetric-exclude-edge", "replicate")
+POOL_SIZES = ("global",)                     # poolsize, besides the sizes
+AVGPOOL_PADDING_VALUES = ("mean",)           # avgpool's PaddingValue, besides 0
+CONV_PADDING_MODES = ("manual", "same", "causal")    # the layers' PaddingMode
+POOL_PADDING_MODES = ("manual", "same")
+CONV_WEIGHT_INITIALIZERS = ("glorot", "he", "narrow-normal", "zeros", "ones")
+
+# --------------------------------------------------------------------------
+# Layer graphs and activations
+# --------------------------------------------------------------------------
+RECONNECT_MODES = ("name", "order")          # replaceLayer's ReconnectBy
+ACTIVATION_OUTPUTS = ("channels", "rows", "columns")   # activations' OutputAs
+
+# --------------------------------------------------------------------------
 # GPU settings
 # --------------------------------------------------------------------------
 LSTM_GPU_MODES = ("auto", "steps", "graph", "persistent")

@@ -33,15 +33,13 @@ from ..core.backend import array_namespace
 from ..core.create import as_dlarray, labelled
 from ..core.dlarray import DLArray
 from ..core.operands import _float_dtype, _to_dl, _xp
-from ..core.options import choose
+from ..core.options import CONV_PADDINGS, CONV_PADDING_VALUES, choose
 from ..core.registry import bind, primitive
 from ..core.structural import _concat, _getitem, _reshape, _transpose
 from .lstm import _WS, _Residual
-from .windows import (CONV_PADDINGS, Windows, check_output, int_vector, key, padding,
+from .windows import (Windows, check_output, int_vector, key, padding,
                       user_layout, window_axes)
 
-# PaddingValue's names, besides a number (to join dlarr/core/options.py)
-CONV_PADDING_VALUES = ("symmetric-include-edge", "symmetric-exclude-edge", "replicate")
 _NUMPY_PAD_MODE = {"symmetric-include-edge": "symmetric", "symmetric-exclude-edge": "reflect",
                    "replicate": "edge"}
 

@@ -33,15 +33,12 @@ from ..core.backend import array_namespace
 from ..core.create import labelled
 from ..core.dlarray import DLArray
 from ..core.operands import _as_float
-from ..core.options import choose
+from ..core.options import POOL_PADDINGS, AVGPOOL_PADDING_VALUES, POOL_SIZES, choose
 from ..core.reduction import _amax, _sum
 from ..core.registry import bind, primitive
-from .windows import (POOL_PADDINGS, Windows, check_output, int_vector, key, padding,
+from .windows import (Windows, check_output, int_vector, key, padding,
                       user_layout, window_axes)
 
-# The pools' option names (to join dlarr/core/options.py)
-POOL_SIZES = ("global",)               # poolsize, besides the sizes
-AVGPOOL_PADDING_VALUES = ("mean",)     # avgpool's PaddingValue, besides 0
 
 
 def _geometry(x_shape, win):

@@ -30,9 +30,6 @@ from ..core.options import choose
 from ..core.registry import bind
 from ..core.structural import _transpose
 
-# The padding names of each operation (to join dlarr/core/options.py)
-CONV_PADDINGS = ("same", "causal")
-POOL_PADDINGS = ("same",)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""dlarr's own objects in a MAT-file: layers, dlnetwork / SeriesNetwork, tables.
+"""dlarr's own objects in a MAT-file: layers, dlnetwork / SeriesNetwork / DAGNetwork,
+layer graphs, tables.
 
 The other half of :mod:`dlarr.io.codecs` (the generic values), by the LAYOUT of
 :mod:`dlarr.io.persist`.  A layer is a struct of its MATLAB properties, rebuilt through
 its class (``cls(**properties)`` validates each); a network a struct of its layers,
 rebuilt through its constructor and initialized (learnables that are set are kept,
-checked against the sizes the layers chain to), its State put back; a table a struct
-of three cells.  Layer classes are found among the Layer subclasses the program has
+checked against the sizes the layers give each other along the connections), its State
+put back; a layer graph a struct of its layers and connections; a table a struct of
+three cells.  Layer classes are found among the Layer subclasses the program has
 imported, by name: nothing is imported from a file.
 """
 from __future__ import annotations
@@ -18,12 +20,16 @@ import numpy as np
 from ..core.categorical import categorical
 from ..core.dlarray import DLArray
 from ..layers.base import Layer, _array_or_empty
-from ..networks.network import SeriesNetwork, Table, dlnetwork
+from ..networks import graph as G
+from ..networks.graph import LayerGraph
+from ..networks.network import DAGNetwork, SeriesNetwork, Table, dlnetwork
 from . import codecs as C
 from .codecs import TAG, fail
 
-_NETWORKS = {"dlnetwork": dlnetwork, "SeriesNetwork": SeriesNetwork}
-_NET_FIELDS = ("Layers", "Initialized", "DataType", "State")
+_NETWORKS = {"dlnetwork": dlnetwork, "SeriesNetwork": SeriesNetwork, "DAGNetwork": DAGNetwork}
+_NET_FIELDS = ("Layers", "Connections", "OutputNames", "Initialized", "DataType", "State")
+_OLD_NET_FIELDS = ("Layers", "Initialized", "DataType", "State")   # before layer graphs: chains
+_GRAPH_FIELDS = ("Layers", "Connections")
 _DATA_TYPES = {"single": np.float32, "double": np.float64}
 _EMPTY = (0, 0)
 
@@ -41,8 +47,10 @@ def encoder_for(v):
     t = type(v)
     if isinstance(v, Layer):
         return _encode_layer
-    if t in (dlnetwork, SeriesNetwork):
+    if t in (dlnetwork, SeriesNetwork, DAGNetwork):
         return _encode_network
+    if t is LayerGraph:
+        return _encode_graph
     if t is Table:
         return _encode_table
     return None
@@ -50,7 +58,8 @@ def encoder_for(v):
 
 def handles(cls) -> bool:
     """True for the classes this module encodes (layers, networks, tables)."""
-    return issubclass(cls, Layer) or cls in (dlnetwork, SeriesNetwork, Table)
+    return issubclass(cls, Layer) or cls in (dlnetwork, SeriesNetwork, DAGNetwork, LayerGraph,
+                                             Table)
 
 
 def decoder_for(tag):
@@ -59,6 +68,8 @@ def decoder_for(tag):
         return lambda plain, path: _decode_network(_NETWORKS[tag], plain, path)
     if tag == "Table":
         return _decode_table
+    if tag == "LayerGraph":
+        return _decode_graph
     cls = layer_classes().get(tag)
     if cls is None:
         return None
@@ -213,9 +224,22 @@ def _encode_network(net, path, enc):
     state = net.State
     return {TAG: type(net).__name__,
             "Layers": C.column([enc(l, f"{path}.Layers[{i}]") for i, l in enumerate(net.Layers)]),
+            "Connections": _encode_connections(net.Connections),
+            "OutputNames": C.column(list(net._output_names or [])),
             "Initialized": np.array([[net.Initialized]]),
             "DataType": "double" if np.dtype(net._dtype) == np.float64 else "single",
             "State": _encode_columns(state, f"{path}.State", enc)}
+
+
+def _encode_connections(table):
+    return {"Source": C.column(table.Source), "Destination": C.column(table.Destination)}
+
+
+def _encode_graph(lgraph, path, enc):
+    return {TAG: "LayerGraph",
+            "Layers": C.column([enc(l, f"{path}.Layers[{i}]")
+                                for i, l in enumerate(lgraph.Layers)]),
+            "Connections": _encode_connections(lgraph.Connections)}
 
 
 def _encode_columns(table, path, enc):
@@ -249,8 +273,7 @@ def _decode_table(plain, path):
     return Table(_decode_columns(plain, path))
 
 
-def _decode_network(cls, plain, path):
-    C.check_fields(plain, _NET_FIELDS, path, cls.__name__)
+def _decode_layers(plain, path):
     cells = C.raw_cell(plain["Layers"], f"{path}.Layers", "Layers")
     layers = []
     for i, raw in enumerate(cells):
@@ -260,6 +283,51 @@ def _decode_network(cls, plain, path):
             fail(where, f"must be a layer struct (dlarrClass naming a layer class); it is "
                         f"{C.kind(raw)}")
         layers.append(decode_layer(layer_classes()[tag], raw, where))
+    return layers
+
+
+def _decode_connections(raw, layers, path):
+    """The connections (source, output, destination, input) of a Connections struct,
+    each "name" or "name/port" checked against the layers."""
+    if not isinstance(raw, dict):
+        fail(path, f"Connections must be a struct; it is {C.kind(raw)}")
+    C.check_fields(raw, ("Source", "Destination"), path, "Connections")
+    cols = [C.raw_cell(raw[k], f"{path}.{k}", k) for k in ("Source", "Destination")]
+    if len(cols[0]) != len(cols[1]):
+        fail(path, f"Source and Destination must have one element per connection; they have "
+                   f"{len(cols[0])} and {len(cols[1])}")
+    by_name = {l.Name: l for l in layers}
+    edges = []
+    for i, (s, d) in enumerate(zip(*cols)):
+        s = C.raw_str(s, f"{path}.Source{{{i + 1}}}", f"Source{{{i + 1}}}")
+        d = C.raw_str(d, f"{path}.Destination{{{i + 1}}}", f"Destination{{{i + 1}}}")
+        try:
+            edges.append(G.parse_port(s, by_name, "out", "Connections", "Source") +
+                         G.parse_port(d, by_name, "in", "Connections", "Destination"))
+        except (TypeError, ValueError) as e:
+            fail(f"{path}{{{i + 1}}}", str(e).replace("Connections: ", "", 1))
+    fed = [e[2:] for e in edges]
+    dup = next((f for f in fed if fed.count(f) > 1), None)
+    if dup is not None:
+        fail(path, f"input '{dup[1]}' of layer '{dup[0]}' has more than one connection")
+    return edges
+
+
+def _decode_graph(plain, path):
+    C.check_fields(plain, _GRAPH_FIELDS, path, "LayerGraph")
+    layers = _decode_layers(plain, path)
+    try:
+        G.name_layers(layers, "LayerGraph")
+    except ValueError as e:
+        fail(f"{path}.Layers", str(e))
+    return LayerGraph(layers, _decode_connections(plain["Connections"], layers,
+                                                  f"{path}.Connections"))
+
+
+def _decode_network(cls, plain, path):
+    old = set(plain) - {TAG} == set(_OLD_NET_FIELDS)    # written before graphs: a chain
+    C.check_fields(plain, _OLD_NET_FIELDS if old else _NET_FIELDS, path, cls.__name__)
+    layers = _decode_layers(plain, path)
     initialized = C.raw_logical(plain["Initialized"], f"{path}.Initialized", "Initialized")
     dtype = C.raw_str(plain["DataType"], f"{path}.DataType", "DataType")
     if dtype not in _DATA_TYPES:
@@ -268,28 +336,43 @@ def _decode_network(cls, plain, path):
         fail(f"{path}.State", f"State must be a struct; it is {C.kind(plain['State'])}")
     C.check_fields(plain["State"], ("Layer", "Parameter", "Value"), f"{path}.State", "State")
     rows = _decode_columns(plain["State"], f"{path}.State")
+    given, outputs = layers, None
+    if not old:
+        names = {l.Name for l in layers}
+        if len(names) == len(layers):          # else the constructor names the repeat
+            edges = _decode_connections(plain["Connections"], layers, f"{path}.Connections")
+            if sorted(edges) != sorted(G.chain_edges(layers)) or not G.is_chain(layers, edges):
+                given = LayerGraph(layers, edges)
+        cells = C.raw_cell(plain["OutputNames"], f"{path}.OutputNames", "OutputNames")
+        outputs = [C.raw_str(n, f"{path}.OutputNames{{{i + 1}}}", "OutputNames")
+                   for i, n in enumerate(cells)] or None
     try:
-        net = cls(layers, Initialize=False)
+        net = cls(given, Initialize=False, **({"OutputNames": outputs} if outputs else {}))
     except (TypeError, ValueError) as e:
         fail(f"{path}.Layers", str(e))
     if initialized:
-        _check_chain(net, np.dtype(_DATA_TYPES[dtype]), path)
+        _check_setup(net, np.dtype(_DATA_TYPES[dtype]), path)
         net.initialize(_DATA_TYPES[dtype])
     _put_state(net, rows, f"{path}.State")
     return net
 
 
-def _check_chain(net, dtype, path):
+def _check_setup(net, dtype, path):
     """Each layer set up on a copy, as ``initialize`` will: an error names the layer; a
     learnable the file lacks (initialize would make it up) is an error too."""
-    size, has_time = net.Layers[0].InputSize, True
+    try:
+        plan = net._compile()
+    except ValueError as e:
+        fail(f"{path}.Connections", str(e))
+    sizes = {}
     for i, layer in enumerate(net.Layers):
         cls = type(layer)
         where = f"{path}.Layers{{{i + 1}}} ({cls._display} '{layer.Name}')"
         trial = copy.copy(layer)
         empty = [p for p in cls._learnables if getattr(layer, p) is None]
         try:
-            size, has_time = trial._setup(size, has_time, dtype)
+            size, has_time = net._layer_input(plan, i, sizes)
+            net._layer_output(plan, i, trial._setup(size, has_time, dtype), sizes)
         except (TypeError, ValueError) as e:
             fail(where, re.sub(r"it has size (\d+(?:x\d+)*)",
                                lambda m: "it is " + m.group(1).replace("x", " x "),

@@ -69,13 +69,22 @@ plain structs; ``dl.load`` reads exactly this layout, and MATLAB's helper functi
                    char.  A value the property's validator would not rebuild from that
                    form is stored generically (a tuple as 'tuple', a list as 'list', a
                    numpy array as 'ndarray').
-    'dlnetwork' / 'SeriesNetwork'
-                   Layers (N x 1 cell of layer structs), Initialized (logical), DataType
-                   ('single' or 'double': the learnables' class), State (a struct with
-                   fields Layer, Parameter: N x 1 cells of char, Value: N x 1 cell of
-                   matrices (unformatted 2-D dlarrays; others tagged 'dlarray'); the
-                   network's current recurrent state, MATLAB's State table as columns;
-                   empty cells when there is none).
+    'dlnetwork' / 'SeriesNetwork' / 'DAGNetwork'
+                   Layers (N x 1 cell of layer structs, in the network's order: each
+                   layer after the layers it reads), Connections (a struct with fields
+                   Source and Destination: M x 1 cells of char, one row per connection,
+                   MATLAB's Connections table as columns: 'name' for a layer with one
+                   output (input), 'name/port' otherwise, e.g. 'add/in2', 'lstm/hidden';
+                   a file without Connections and OutputNames, written before layer
+                   graphs, is read as a chain), OutputNames (a cell of char: the outputs
+                   a dlnetwork was given, empty for the default), Initialized (logical),
+                   DataType ('single' or 'double': the learnables' class), State (a
+                   struct with fields Layer, Parameter: N x 1 cells of char, Value: N x 1
+                   cell of matrices (unformatted 2-D dlarrays; others tagged 'dlarray');
+                   the network's current state, MATLAB's State table as columns; empty
+                   cells when there is none).
+    'LayerGraph'   Layers (N x 1 cell of layer structs, in the graph's order),
+                   Connections (as a network's): a layer graph (``dl.layerGraph``).
     'Table'        Layer, Parameter (N x 1 cells of char), Value (N x 1 cell of matrices,
                    as the State's): a Learnables/State/gradient table (``net.Learnables``,
                    dlgradient's and adamupdate's tables).
@@ -91,8 +100,9 @@ plain structs; ``dl.load`` reads exactly this layout, and MATLAB's helper functi
   its fields are checked (names, types, sizes) and the objects rebuilt through their
   validating constructors: a layer by ``cls(**properties)``, a network by its
   constructor, then initialized when Initialized is true (learnables that are set are
-  kept; one of the wrong size, a learnable the file lacks or layers that do not chain
-  are errors naming the layer), then its State put back.  Any mismatch is a
+  kept; one of the wrong size, a learnable the file lacks, a connection naming no layer
+  or port, an unconnected input, a cycle or layers whose sizes do not fit are errors
+  naming the layer), then its State put back.  Any mismatch is a
   MatFileError naming the variable and the path inside it ("variable 'net':
   Layers{2} (LSTMLayer 'lstm'): InputWeights must be 400 x 12; it is 399 x 12"), and
   nothing is returned half-loaded.

@@ -3,6 +3,8 @@
 ``base`` (the Layer class, validators, display), ``input`` (sequenceInputLayer),
 ``normalization`` (batchNormalizationLayer, layerNormalizationLayer), ``attention``
 (selfAttentionLayer, positionEmbeddingLayer, wordEmbeddingLayer), ``flatten``,
+``conv`` (convolution1dLayer and the 1-D pooling layers), ``combine`` (additionLayer,
+concatenationLayer, multiplicationLayer: the layers with several inputs of a graph),
 ``recurrent`` (lstmLayer, gruLayer, bilstmLayer), ``dense``
 (fullyConnectedLayer), ``activation`` (softmaxLayer, reluLayer, tanhLayer, sigmoidLayer), ``dropout``
 (dropoutLayer), ``output`` (classificationLayer, regressionLayer).
@@ -22,6 +24,12 @@ from .normalization import (BatchNormalizationLayer, LayerNormalizationLayer,
 from .attention import (PositionEmbeddingLayer, SelfAttentionLayer, WordEmbeddingLayer,
                         positionEmbeddingLayer, selfAttentionLayer, wordEmbeddingLayer)
 from .flatten import FlattenLayer, flattenLayer
+from .conv import (AveragePooling1DLayer, Convolution1DLayer, GlobalAveragePooling1DLayer,
+                   GlobalMaxPooling1DLayer, MaxPooling1DLayer, averagePooling1dLayer,
+                   convolution1dLayer, globalAveragePooling1dLayer, globalMaxPooling1dLayer,
+                   maxPooling1dLayer)
+from .combine import (AdditionLayer, ConcatenationLayer, MultiplicationLayer, additionLayer,
+                      concatenationLayer, multiplicationLayer)
 from .dropout import DropoutLayer, dropoutLayer
 from .output import (_OUTPUT_LAYERS, ClassificationOutputLayer, RegressionOutputLayer,
                      classificationLayer, regressionLayer)
@@ -38,6 +46,11 @@ __all__ = [
     "layerNormalizationLayer", "PositionEmbeddingLayer", "SelfAttentionLayer",
     "WordEmbeddingLayer", "positionEmbeddingLayer", "selfAttentionLayer", "wordEmbeddingLayer",
     "FlattenLayer", "flattenLayer",
+    "AveragePooling1DLayer", "Convolution1DLayer", "GlobalAveragePooling1DLayer",
+    "GlobalMaxPooling1DLayer", "MaxPooling1DLayer", "averagePooling1dLayer", "convolution1dLayer",
+    "globalAveragePooling1dLayer", "globalMaxPooling1dLayer", "maxPooling1dLayer",
+    "AdditionLayer", "ConcatenationLayer", "MultiplicationLayer", "additionLayer",
+    "concatenationLayer", "multiplicationLayer",
     "DropoutLayer", "dropoutLayer",
     "ClassificationOutputLayer", "RegressionOutputLayer", "classificationLayer", "regressionLayer",
 ]

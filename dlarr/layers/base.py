@@ -218,6 +218,7 @@ def _show(v):
 
 
 _FACTOR_PROPS = ("LearnRateFactor", "L2Factor")
+_PORTS = ("NumInputs", "InputNames", "NumOutputs", "OutputNames")   # MATLAB's read-only ports
 
 
 def _declared_below_layer(cls, attr):
@@ -304,6 +305,27 @@ class Layer:
     * Display: ``repr`` (``_display``, ``_groups``) and the layer-array row
       (``_type``, ``_description() -> str``, by default ``_type``).
 
+    Ports (MATLAB's read-only ``NumInputs``, ``InputNames``, ``NumOutputs``,
+    ``OutputNames``): a layer has one input ``"in"`` and one output ``"out"``
+    unless its class says otherwise; input layers have no input (``NumInputs =
+    0``), output layers no output.  A layer graph (``connectLayers(lgraph,
+    "fc", "add/in2")``) connects outputs to inputs by these names.  Ports that
+    depend on a property are Python properties of the class
+    (additionLayer's ``InputNames``, ``"in1"`` ... ``"inN"`` from its
+    ``NumInputs``, which is a ``_props`` entry set only when the layer is
+    created).  The hooks of a layer with several ports:
+
+    * ``NumInputs`` other than 1: ``_setup(in_sizes, has_times, dtype)`` and
+      ``_forward(Xs, training, state)`` get tuples, one entry per input in
+      ``InputNames`` order (what each source gives).  An input layer
+      (``NumInputs`` 0) is set up on ``_input_spec() -> (size, has_time)``, by
+      default ``(InputSize, True)``, and gets the network's input as ``X``.
+    * ``NumOutputs`` other than 1: ``_setup`` returns ``(out_sizes,
+      out_has_times)`` and ``_forward`` ``(Ys, new_state)``, tuples with one
+      entry per output in ``OutputNames`` order.  An output layer
+      (``NumOutputs`` 0) returns its input unchanged (trainNetwork's loss reads
+      it).
+
     Learnables and states are replaced between calls on copies of the layer
     (``_with``), never set in ``_forward``.
 
@@ -379,14 +401,19 @@ class Layer:
         for k, (default, _) in self._props.items():
             object.__setattr__(self, k, default)
         for k, v in options.items():
-            setattr(self, k, v)
+            if k in _PORTS and k in self._props:     # read-only, but set when created
+                object.__setattr__(self, k, self._props[k][1](v, k, self))
+            else:
+                setattr(self, k, v)
 
     def __setattr__(self, key, value):
         if key.startswith("_"):
             object.__setattr__(self, key, value)
             return
-        if key in ("NumInputs", "InputNames", "NumOutputs", "OutputNames"):
-            raise AttributeError(f"{self._display}: {key} is read-only")
+        if key in _PORTS:
+            raise AttributeError(f"{self._display}: {key} is read-only"
+                                 + (" (set it when the layer is created)" if key in self._props
+                                    else ""))
         if key not in self._props:
             close = difflib.get_close_matches(key, list(self._props), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -416,6 +443,11 @@ class Layer:
 
     def _forward(self, X, training, state):
         return X, state
+
+    def _input_spec(self):
+        """``(size, has_time)`` an input layer (``NumInputs`` 0) is set up on: its
+        InputSize and a time dimension (sequence input) by default."""
+        return self.InputSize, True
 
     def _initial_state(self, name, dtype, xp=np):
         """The state's value at the start (the property's value), on the device of ``xp``."""
@@ -614,9 +646,17 @@ def _property_lines(cls, args) -> list:
                                    initial_indent=" " * 4, subsequent_indent=" " * 8,
                                    break_on_hyphens=False)
             lines += _wrap(table[p], " " * 8)
-    ports = ", ".join(f"{a} {_show(getattr(cls, a))}"
-                      for a in ("NumInputs", "InputNames", "NumOutputs", "OutputNames"))
+    ports = ", ".join(f"{a} {_port_text(cls, a)}" for a in _PORTS if a not in cls._props)
     return lines + [f"    Read-only: {ports}."]
+
+
+def _port_text(cls, attr) -> str:
+    """A port property's value in help: its class value, or (a property computed per
+    layer) the first line of its docstring."""
+    value = getattr(cls, attr)
+    if isinstance(value, property):
+        return (inspect.getdoc(value) or "").split("\n")[0].rstrip(".")
+    return _show(value)
 
 
 def _split_example(fn):

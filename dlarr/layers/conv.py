@@ -18,18 +18,13 @@ from ..core import options as V
 from ..core.arguments import came, name_value_pairs
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
-from ..core.options import choose
+from ..core.options import (AVGPOOL_PADDING_VALUES, CONV_PADDING_MODES, CONV_PADDING_VALUES,
+                            CONV_WEIGHT_INITIALIZERS, POOL_PADDING_MODES, choose)
 from ..core.registry import bind
 from ..core.structural import _reshape
-from ..functions.conv import CONV_PADDING_VALUES
-from ..functions.pooling import AVGPOOL_PADDING_VALUES
 from .base import (Layer, _array_or_empty, _auto_or_pos_int, _choice, _factor, _initializer,
                    _name, _pos_int, layer_help)
 
-# Option sets of these layers (to join dlarr/core/options.py)
-CONV_PADDING_MODES = ("manual", "same", "causal")
-POOL_PADDING_MODES = ("manual", "same")
-CONV_WEIGHT_INITIALIZERS = ("glorot", "he", "narrow-normal", "zeros", "ones")
 
 
 # --------------------------------------------------------------------------

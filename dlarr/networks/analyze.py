@@ -24,9 +24,9 @@ from ..core.arguments import name_value_pairs
 from ..core.backend import rng
 from ..core.options import choose
 from ..core import options as V
+from . import graph as G
+from .graph import LayerGraph
 from .network import _Net, dlnetwork
-
-# The option sets of analyzeNetwork (to join dlarr/core/options.py, the vocabulary).
 
 _RECURRENT = (L.LSTMLayer, L.GRULayer, L.BiLSTMLayer)
 _OUTPUT_HINT = "classificationLayer or regressionLayer"
@@ -97,13 +97,15 @@ def analyzeNetwork(net, *, TargetUsage=None, Plots=None):
     broken network: each problem is an issue of the result.
 
     Input arguments:
-        net: a list of layers, a dlnetwork or a SeriesNetwork (left as they are).
+        net: a list of layers (connected in order), a layer graph (layerGraph, with
+            its connections), a dlnetwork, a SeriesNetwork or a DAGNetwork (left as
+            they are).
 
     Name-value options (keywords, or MATLAB's positional pairs):
         TargetUsage: "trainNetwork" (check that trainNetwork can train it: it needs an
             output layer) or "dlnetwork" (for trainnet and custom loops: no output
             layers).  Default None: "dlnetwork" for a dlnetwork, "trainNetwork" for a
-            layer list or a SeriesNetwork, as in MATLAB.
+            layer list, a layer graph, a SeriesNetwork or a DAGNetwork, as in MATLAB.
         Plots: "analyzer" (default None, the same: print the analysis) or "none" (only
             return it; MATLAB: no analyzer window).
 
@@ -125,19 +127,23 @@ def analyzeNetwork(net, *, TargetUsage=None, Plots=None):
         info.Issues[0].Severity                        # 'Error': an output layer
     """
     if isinstance(net, _Net):
-        layers = list(net.Layers)
+        layers, edges = net._graph_parts()
+        listed = net._is_chain()
         default = "dlnetwork" if isinstance(net, dlnetwork) else "trainNetwork"
+    elif isinstance(net, LayerGraph):
+        (layers, edges), listed, default = net._graph_parts(), False, "trainNetwork"
     elif isinstance(net, (list, tuple)) and all(isinstance(l, L.Layer) for l in net):
-        layers, default = list(net), "trainNetwork"
+        layers, edges, listed, default = list(net), None, True, "trainNetwork"
     else:
         raise TypeError("analyzeNetwork: net must be a list of layers (e.g. "
-                        "[dl.sequenceInputLayer(12), dl.lstmLayer(100), ...]), a dlnetwork or a "
-                        f"SeriesNetwork; got {type(net).__name__}")
+                        "[dl.sequenceInputLayer(12), dl.lstmLayer(100), ...]), a layer graph, a "
+                        f"dlnetwork, a SeriesNetwork or a DAGNetwork; got {type(net).__name__}")
     target = default if TargetUsage is None else choose(TargetUsage, V.TARGET_USAGES,
                                                         "analyzeNetwork", "TargetUsage")
     plots = "analyzer" if Plots is None else choose(Plots, V.ANALYZER_PLOTS, "analyzeNetwork",
                                                     "Plots")
-    analysis = _analyze([copy.copy(l) for l in layers], target)
+    analysis = _analyze([copy.copy(l) for l in layers], edges if not listed else None,
+                        target)
     if plots == "analyzer":
         print(analysis)
     return analysis
@@ -166,14 +172,25 @@ class _Issues:
         return [issue for _, issue in sorted(self.items, key=lambda t: t[0])]
 
 
-def _analyze(layers, target):
-    """The analysis of ``layers`` (copies, changed here) for ``target``."""
+def _analyze(layers, edges, target):
+    """The analysis of ``layers`` (copies, changed here) for ``target``: a layer array
+    (``edges`` None: each layer reads the one before) or a graph."""
     issues = _Issues()
     _name_layers(layers, issues)
-    _structure_issues(layers, target, issues)
+    if edges is None:
+        _structure_issues(layers, target, issues)
+        sources = [[] if l.NumInputs == 0 else
+                   [(i - 1, 0) if i > 0 else None] + [None] * (len(G.in_ports(l)) - 1)
+                   for i, l in enumerate(layers)]
+        for i, l in enumerate(layers):
+            for p in G.in_ports(l)[1:] if l.NumInputs > 1 else ():
+                _unconnected(issues, i, l, p)
+        order = range(len(layers))
+    else:
+        sources, order = _graph_issues(layers, edges, target, issues)
     saved = rng()                       # initializers draw from dlarr's stream: put it back
     try:
-        outs, inputs = _propagate(layers, np.dtype(np.float32), issues)
+        outs, inputs = _propagate(layers, sources, order, np.dtype(np.float32), issues)
     finally:
         rng(saved)
     _output_issues(layers, inputs, issues)
@@ -184,10 +201,8 @@ def _analyze(layers, target):
 def _name_layers(layers, issues):
     """Default names for unnamed layers, as a network gives them; repeated names are
     errors."""
-    holder = type("_Layers", (), {})()
-    holder._layers = layers
     try:
-        _Net._name_layers(holder)      # the network's naming rule (it raises on repeats)
+        G.name_layers(layers, "analyzeNetwork")   # the network's naming rule (raises on repeats)
     except ValueError:
         pass
     names = [l.Name for l in layers]
@@ -196,6 +211,84 @@ def _name_layers(layers, issues):
         issues.add("Error", where[0], (name,),
                    f"Duplicate layer name. Layer names must be unique: '{name}' is the name of "
                    f"layers {', '.join(map(str, where[:-1]))} and {where[-1]} (0-based).")
+
+
+def _unconnected(issues, i, l, port):
+    issues.error(i, l, f"Unconnected input. Input '{port}' of layer '{l.Name}' ({l._display}) "
+                       "is not connected; each layer input must be connected to the output of "
+                       f"another layer (connectLayers(lgraph, source, "
+                       f"'{G.port_text(l, port, 'in')}')).")
+
+
+def _graph_issues(layers, edges, target, issues):
+    """The structure of a layer graph: a cycle, unconnected inputs, input and output
+    layers for ``target``, a softmax before each classification layer.  Returns the
+    sources of each layer's inputs (``(layer index, output index)`` or None) and the
+    order to set the layers up in (the layers on or after a cycle left out)."""
+    index = {l.Name: i for i, l in enumerate(layers)}
+    order, cycle = G.topological_order(layers, edges)
+    if cycle is not None:
+        issues.add("Error", index[cycle[0]], tuple(dict.fromkeys(cycle)),
+                   f"Cycle in the network. The connections "
+                   f"{' -> '.join(repr(n) for n in cycle)} form a loop; a network's connections "
+                   "must not loop back (disconnectLayers one of them).")
+    sources = [[None] * len(G.in_ports(l)) for l in layers]
+    for s, sp, d, dp in edges:
+        sources[index[d]][G.in_ports(layers[index[d]]).index(dp)] = \
+            (index[s], G.out_ports(layers[index[s]]).index(sp))
+    for l, p in G.unconnected_inputs(layers, edges):
+        _unconnected(issues, index[l.Name], l, p)
+    if not any(l.NumInputs == 0 for l in layers):
+        issues.add("Error", 0, (), "Missing input layer. The network has no input layer "
+                                   "(sequenceInputLayer)" + ("." if layers else "; it has no layers."))
+    outputs = [i for i, l in enumerate(layers) if isinstance(l, L._OUTPUT_LAYERS)]
+    for i, l in enumerate(layers):
+        _input_statistics_issue(i, l, target, issues)
+        if isinstance(l, L._OUTPUT_LAYERS) and target == "dlnetwork":
+            _dlnetwork_output_issue(i, l, issues)
+        if isinstance(l, L.ClassificationOutputLayer) and sources[i][0] is not None:
+            _softmax_issue(layers, i, sources[i][0][0], _ancestors(sources, i), issues)
+    if target == "trainNetwork":
+        if layers and not outputs:
+            issues.add("Error", len(layers) - 1, (),
+                       f"Missing output layer. To train with trainNetwork the network must end "
+                       f"in an output layer ({_OUTPUT_HINT}). (For a dlnetwork or trainnet, "
+                       "analyze with TargetUsage='dlnetwork'.)")
+        for text in G.unconnected_outputs(layers, edges):
+            name = text.rsplit("/", 1)[0] if text not in index else text
+            issues.error(index[name], layers[index[name]],
+                         f"Unconnected output. The output {text!r} of layer '{name}' is not "
+                         f"connected; for trainNetwork each output of the network must end in "
+                         f"an output layer ({_OUTPUT_HINT}).")
+    return sources, order
+
+
+def _ancestors(sources, i):
+    """The indices of the layers layer ``i`` reads from, directly or not."""
+    seen, todo = set(), [s[0] for s in sources[i] if s is not None]
+    while todo:
+        k = todo.pop()
+        if k not in seen:
+            seen.add(k)
+            todo += [s[0] for s in sources[k] if s is not None]
+    return seen
+
+
+def _input_statistics_issue(i, l, target, issues):
+    if isinstance(l, L.SequenceInputLayer) and target == "dlnetwork" \
+            and not l._has_statistics():
+        need = " and ".join(l._STATS[l.Normalization])
+        issues.warning(i, l, f"Layer '{l.Name}' ({l._display}) has Normalization "
+                             f"'{l.Normalization}', which needs {need}; trainNetwork computes "
+                             "them from the training data, but a dlnetwork's forward and "
+                             "predict fail until they are set.")
+
+
+def _dlnetwork_output_issue(i, l, issues):
+    issues.error(i, l, f"Detected output layer. Layer '{l.Name}' ({l._display}) is an "
+                       "output layer, which a dlnetwork must not have; remove it and "
+                       "give the loss to trainnet (or compute it in your loss "
+                       "function).")
 
 
 def _structure_issues(layers, target, issues):
@@ -216,22 +309,13 @@ def _structure_issues(layers, target, issues):
                                "input layer, at its start.")
         if isinstance(l, L._OUTPUT_LAYERS):
             if target == "dlnetwork":
-                issues.error(i, l, f"Detected output layer. Layer '{l.Name}' ({l._display}) is an "
-                                   "output layer, which a dlnetwork must not have; remove it and "
-                                   "give the loss to trainnet (or compute it in your loss "
-                                   "function).")
+                _dlnetwork_output_issue(i, l, issues)
             elif i != len(layers) - 1:
                 issues.error(i, l, f"Layer '{l.Name}' ({l._display}) is an output layer but is not "
                                    f"the last layer; an output layer ends the network.")
         if isinstance(l, L.ClassificationOutputLayer):
-            _softmax_issue(layers, i, issues)
-        if isinstance(l, L.SequenceInputLayer) and target == "dlnetwork" \
-                and not l._has_statistics():
-            need = " and ".join(l._STATS[l.Normalization])
-            issues.warning(i, l, f"Layer '{l.Name}' ({l._display}) has Normalization "
-                                 f"'{l.Normalization}', which needs {need}; trainNetwork computes "
-                                 "them from the training data, but a dlnetwork's forward and "
-                                 "predict fail until they are set.")
+            _softmax_issue(layers, i, i - 1 if i > 0 else None, range(i), issues)
+        _input_statistics_issue(i, l, target, issues)
     if target == "trainNetwork" and not isinstance(last, L._OUTPUT_LAYERS):
         issues.error(len(layers) - 1, last,
                      f"Missing output layer. To train with trainNetwork the network must end with "
@@ -240,16 +324,17 @@ def _structure_issues(layers, target, issues):
                      "TargetUsage='dlnetwork'.)")
 
 
-def _softmax_issue(layers, i, issues):
+def _softmax_issue(layers, i, before, earlier, issues):
     """A classification layer needs a softmaxLayer before it: an error when there is
-    none (trainNetwork refuses the network), a warning when it is not just before."""
+    none among the layers ``earlier`` (indices; trainNetwork refuses the network), a
+    warning when it is not the layer ``before`` it (an index, or None)."""
     l = layers[i]
-    before = layers[i - 1] if i > 0 else None
+    before = layers[before] if before is not None else None
     if isinstance(before, L.SoftmaxLayer):
         return
     what = f"the layer before it is '{before.Name}' ({before._display})" if before is not None \
         else "it is the first layer"
-    if any(isinstance(k, L.SoftmaxLayer) for k in layers[:i]):
+    if any(isinstance(layers[k], L.SoftmaxLayer) for k in earlier):
         issues.warning(i, l, f"Classification layer '{l.Name}' does not follow its softmaxLayer "
                              f"directly ({what}); its input should be the softmax's "
                              "probabilities.")
@@ -267,44 +352,63 @@ def _declared_input_size(l):
     return v if isinstance(v, int) else None
 
 
-def _propagate(layers, dtype, issues):
-    """Run each layer's ``_setup`` on what the layer before it gives.
+def _propagate(layers, sources, order, dtype, issues):
+    """Run each layer's ``_setup`` (in ``order``) on what its sources give.
 
-    Returns ``outs`` (per layer: ``(size, has_time)`` it gives, or None when it could
-    not be analyzed) and ``inputs`` (per layer: ``(size, has_time, index of the layer
-    it comes from)``, or None when unknown).  A layer whose input does not fit is
-    set up on the input it declares (its InputSize; a time dimension for recurrent
-    layers), so that the layers after it are still analyzed."""
-    outs, inputs = [], []
-    cur, src = None, None               # (size, has_time) reaching the next layer, its source
-    for i, l in enumerate(layers):
-        inputs.append(None if cur is None or isinstance(l, L.SequenceInputLayer)
-                      else (cur[0], cur[1], src))
-        given = _input_for(l, i, cur, src, layers, issues)
-        out = None
-        if given is not None:
-            try:
-                out = tuple(l._setup(given[0], given[1], dtype))
-            except Exception as e:       # noqa: BLE001 - every failure is reported, not raised
-                text = str(e) or type(e).__name__
-                if f"'{l.Name}'" not in text:
-                    text = f"Layer '{l.Name}' ({l._display}): {text}"
-                issues.error(i, l, text)
-        outs.append(out)
-        cur, src = out, i
+    Returns ``outs`` (per layer: ``(size, has_time)`` it gives (its first output), or
+    None when it could not be analyzed) and ``inputs`` (per layer with one input:
+    ``(size, has_time, index of the layer it comes from)``, or None when unknown).  A
+    layer whose input does not fit is set up on the input it declares (its InputSize; a
+    time dimension for recurrent layers), so that the layers after it are still
+    analyzed."""
+    outs, inputs = [None] * len(layers), [None] * len(layers)
+    given_out = {}                      # (layer index, output index) -> (size, has_time)
+    for i in order:
+        l = layers[i]
+        srcs = sources[i]
+        curs = [given_out.get(s) if s is not None else None for s in srcs]
+        if len(srcs) <= 1:
+            cur, src = (curs[0], srcs[0][0] if srcs[0] else None) if srcs else (None, None)
+            inputs[i] = None if cur is None or l.NumInputs == 0 else (cur[0], cur[1], src)
+            given = _input_for(l, i, cur, src, layers, issues)
+        else:
+            given = None if any(c is None for c in curs) else \
+                (tuple(c[0] for c in curs), tuple(c[1] for c in curs))
+        if given is None:
+            continue
+        try:
+            out = l._setup(given[0], given[1], dtype)
+        except Exception as e:           # noqa: BLE001 - every failure is reported, not raised
+            issues.error(i, l, _setup_text(e, l, layers, srcs))
+            continue
+        ports = list(zip(*out)) if l.NumOutputs > 1 else [tuple(out)]
+        given_out.update(((i, p), o) for p, o in enumerate(ports))
+        outs[i] = ports[0]
     return outs, inputs
+
+
+def _setup_text(e, l, layers, srcs):
+    """A layer's setup error as an issue: named after the layer, with where its inputs
+    come from when it has several."""
+    text = str(e) or type(e).__name__
+    if f"'{l.Name}'" not in text:
+        text = f"Layer '{l.Name}' ({l._display}): {text}"
+    if len(srcs) > 1:
+        text += " (" + ", ".join(f"{p} from '{layers[s[0]].Name}'"
+                                 for p, s in zip(G.in_ports(l), srcs)) + ")"
+    return text
 
 
 def _input_for(l, i, cur, src, layers, issues):
     """The ``(size, has_time)`` to set ``l`` up on, after reporting what does not fit
     (input size mismatch, a recurrent layer without a time dimension); None when
     ``l``'s input is unknown and it declares none."""
-    if isinstance(l, L.SequenceInputLayer):
-        if l.InputSize is None:
+    if l.NumInputs == 0:
+        if getattr(l, "InputSize", None) is None:
             issues.error(i, l, f"Layer '{l.Name}' ({l._display}): InputSize is empty; give the "
                                "number of channels (e.g. sequenceInputLayer(12)).")
             return None
-        return l.InputSize, True
+        return l._input_spec()
     declared = _declared_input_size(l)
     if cur is None:
         return None if declared is None else (declared, True)
@@ -354,7 +458,10 @@ def _row(i, l, out):
     elif out is None:
         sizes, fmt = None, None
     else:
-        sizes, fmt = ((out[0], 1, 1), "CBT") if out[1] else ((out[0], 1), "CB")
+        spatial = tuple(out[0][:-1]) if isinstance(out[0], tuple) else ()
+        channels = out[0][-1] if isinstance(out[0], tuple) else out[0]
+        sizes = spatial + (channels, 1) + ((1,) if out[1] else ())
+        fmt = "S" * len(spatial) + ("CBT" if out[1] else "CB")
     count = sum(math.prod(s) for s in learn.values()) if out is not None or learn else None
     return LayerInfo(i, l.Name, l._type, description, sizes, fmt, learn, count,
                      {k: s for k in l._states if (s := _state_size(l, k)) is not None})

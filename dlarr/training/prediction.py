@@ -21,7 +21,7 @@ from ..core.create import extractdata
 from ..core.dlarray import DLArray
 from ..core.options import choose
 from ..functions.encoding import check_no_nan_scores, class_names
-from ..networks.network import (SeriesNetwork, _Net, check_min_length, check_network,
+from ..networks.network import (DAGNetwork, SeriesNetwork, _Net, check_min_length, check_network,
                                 dlnetwork, predict_dlnetwork)
 from ..layers import ClassificationOutputLayer
 from .batching import _Labels, _as_sequences, _host, _pad_batch
@@ -31,9 +31,15 @@ __all__ = ["predict", "classify", "predictAndUpdateState", "classifyAndUpdateSta
            "minibatchpredict", "scores2label"]
 
 
-def _predict_batches(net, X, MiniBatchSize, options, update_state, fname):
-    """Scores per observation: K-vectors (sequence-to-one) or K x T arrays."""
+def _predict_batches(net, X, MiniBatchSize, options, update_state, fname, outputs=None):
+    """Scores per observation: K-vectors (sequence-to-one) or K x T arrays (``outputs``:
+    the ``(layer index, output index)`` whose activations to give instead)."""
     check_network(net, fname)
+    if len(net.InputNames) != 1:
+        raise ValueError(f"{fname}: the network has {len(net.InputNames)} inputs; sequences "
+                         "(a list of arrays) go to a network with one input (give a network "
+                         "of several inputs one formatted dlarray per input: predict(net, X1, "
+                         "X2))")
     seqs, single = _as_sequences(X, net.Layers[0].InputSize, fname)
     for i, s in enumerate(seqs):
         check_min_length(net, s.shape[1], fname, "X" if single else f"X[{i}]")
@@ -47,13 +53,14 @@ def _predict_batches(net, X, MiniBatchSize, options, update_state, fname):
         idx = range(s, min(s + mbs, N))
         data, mask = _pad_batch([seqs[i] for i in idx], options)
         Y, state_after = dnet._run(DLArray._new(xp.asarray(data), "CBT"), training=False,
-                                   state=state, fname=fname)
+                                   state=state, fname=fname, outputs=outputs)
         if update_state:
             dnet._state = state_after
             net._state = dnet._to_device(np)._state
         y = _host(extractdata(Y))
         for j in range(y.shape[1]):
-            outs.append(y[:, j] if y.ndim == 2 else y[:, j][:, mask[j]])
+            outs.append(y[:, j] if y.ndim == 2 else y[:, j][:, mask[j]]
+                        if y.shape[-1] == mask.shape[1] else y[:, j])
     return outs, single
 
 
@@ -137,7 +144,8 @@ def _check_mbs(v, fname):
 
 @name_value_pairs(2, names=_sequence_option_names)
 @_with_sequence_options
-def predict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", nargout=1, **seq_options):
+def predict(net, *X, MiniBatchSize=128, InputDataFormats="auto", Outputs=None, nargout=None,
+            **seq_options):
     """Compute deep learning network output for inference, MATLAB's ``predict``.
 
     Syntax::
@@ -145,31 +153,38 @@ def predict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", nargout=1, **
         Y = dl.predict(net, X)
         Y = dl.predict(net, X, MiniBatchSize=27)       # or ..., "MiniBatchSize", 27
         Y, state = dl.predict(dlnet, X, nargout=2)     # MATLAB: [Y, state] = predict(dlnet, X)
+        Y1, Y2 = dl.predict(dlnet, X1, X2)             # several inputs and outputs (dlarrays)
+        H = dl.predict(dlnet, X, Outputs="lstm")       # the activations of a layer
 
     Input arguments:
-        net: a SeriesNetwork (from trainNetwork) or a dlnetwork.
+        net: a SeriesNetwork or DAGNetwork (from trainNetwork) or a dlnetwork.
         X: sequences: a list of C x T arrays, one C x T array (one sequence), or a
             datastore whose reads' first column is the predictors.  A dlnetwork also
             takes a formatted dlarray ("CBT", "CB"), or a numeric array or unformatted
             dlarray with InputDataFormats: one inference pass from ``net.State`` (the
             sequence options below are for lists of sequences; given with such an X
-            they are a ValueError).
+            they are a ValueError); a network with several input layers takes one
+            dlarray per input, ``predict(net, X1, X2)``.
         MiniBatchSize: 128 (default) | positive integer.  Sequences per mini-batch.
         InputDataFormats: 'auto' (default) | data format such as 'CBT'.  The layout of
             plain data: a dlnetwork reads a numeric array or an unformatted dlarray with
             it, as a formatted dlarray; a list of sequences is read sequence by sequence
             ('TC' for T x C ones).
-        nargout: 1 (default) | 2 (a dlnetwork given a dlarray: also the state).
+        Outputs: None (default: the network's outputs) | layer names ("lstm",
+            "layer/output"): for a dlnetwork given dlarrays, the activations to return.
+        nargout: None (default: the outputs) | their number plus 1 (a dlnetwork given
+            dlarrays: also the state).
 
     Output arguments:
         Y: for sequences, an N x K array (sequence-to-one networks; K the output size:
             class scores or responses) or a list of K x T arrays (sequence-to-sequence
             networks, padded steps left out; one K x T array when X is one sequence).
             The recurrent layers start each mini-batch from their initial state, and the
-            network's State is left as it is (see :func:`predictAndUpdateState`).  For a
-            dlarray X: the output dlarray, in inference mode (dropout off).
-        state: the State table after the pass (``nargout=2``); assign it to ``net.State``
-            to keep it.
+            network's State is left as it is (see :func:`predictAndUpdateState`).  For
+            dlarrays: the output dlarray (one per output), in inference mode (dropout
+            off).
+        state: the State table after the pass (``nargout`` one more than the outputs);
+            assign it to ``net.State`` to keep it.
 
     Example::
 
@@ -180,17 +195,23 @@ def predict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", nargout=1, **
         Y = dl.predict(net, dl.dlarray(np.random.rand(3, 4, 10), "CBT"))   # 2(C) x 4(B)
         Y, state = dl.predict(net, np.random.rand(10, 3, 4), InputDataFormats="TCB", nargout=2)
     """
-    if isinstance(net, dlnetwork) and (isinstance(X, DLArray) or (
-            InputDataFormats != "auto" and hasattr(X, "shape"))):
-        nargout = check_nargout(nargout, (1, 2), "predict")
+    first = X[0] if X else None
+    if isinstance(net, dlnetwork) and (isinstance(first, DLArray) or (
+            InputDataFormats != "auto" and hasattr(first, "shape"))):
         if seq_options:                    # checked, and never ignored without a word
             _PredictOptions(**seq_options, fname="predict")
             raise ValueError(f"predict: {', '.join(seq_options)} applies to sequences given as a "
                              "list (or a datastore); a dlnetwork predicts a dlarray X in one pass")
-        return predict_dlnetwork(net, X, InputDataFormats, nargout)
+        return predict_dlnetwork(net, X, InputDataFormats, nargout, Outputs)
     check_network(net, "predict")
-    check_nargout(nargout, (1,), "predict")
-    X = input_sequences(X, InputDataFormats, "predict")
+    check_nargout(1 if nargout is None else nargout, (1,), "predict")
+    if len(X) != 1:
+        raise TypeError(f"predict: give one X (sequences), not {len(X)}; a dlnetwork with "
+                        "several inputs takes one formatted dlarray per input")
+    if Outputs is not None:
+        raise ValueError("predict: Outputs applies to a dlnetwork given dlarrays; for "
+                         "sequences use dl.activations(net, X, layerName)")
+    X = input_sequences(X[0], InputDataFormats, "predict")
     outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, "predict"),
                                     _PredictOptions(**seq_options, fname="predict"), False,
                                     "predict")
@@ -243,7 +264,7 @@ def classify(net, X, *, MiniBatchSize=128, nargout=1, **seq_options):
         accuracy = np.mean(labels == Y)
     """
     nargout = check_nargout(nargout, (1, 2), "classify")
-    check_network(net, "classify", SeriesNetwork)
+    check_network(net, "classify", (SeriesNetwork, DAGNetwork))
     outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, "classify"),
                                     _PredictOptions(**seq_options, fname="classify"), False,
                                     "classify")
@@ -340,7 +361,7 @@ def classifyAndUpdateState(net, X, *, nargout=2, **seq_options):
         net, labels, scores = dl.classifyAndUpdateState(net, X[0][:, 6:], nargout=3)
     """
     nargout = check_nargout(nargout, (2, 3), "classifyAndUpdateState")
-    new = check_network(net, "classifyAndUpdateState", SeriesNetwork)._copy()
+    new = check_network(net, "classifyAndUpdateState", (SeriesNetwork, DAGNetwork))._copy()
     options = _PredictOptions(**seq_options, fname="classifyAndUpdateState")
     outs, single = _predict_batches(new, X, 1, options, True, "classifyAndUpdateState")
     labels = _labels_of(new, outs, single, "classifyAndUpdateState")

@@ -14,7 +14,8 @@ import os
 from ..core import options as V
 from ..core.arguments import check_nargout, name_value_pairs
 from ..core.options import choose
-from ..networks.network import SeriesNetwork, _Net, dlnetwork
+from ..networks.graph import LayerGraph
+from ..networks.network import DAGNetwork, SeriesNetwork, _Net, dlnetwork
 from .batching import (_as_sequences, _check_finite, _datastore_call, _datastore_data,
                        _is_datastore, _prepare_targets, _task)
 from .dataformats import input_sequences, target_responses
@@ -41,6 +42,9 @@ def _resumed(layers, ResumeFrom, cls, fname):
     if not isinstance(net, cls):
         raise ValueError(f"{fname}: ResumeFrom: the checkpoint holds a {type(net).__name__}; "
                          f"{fname} resumes a {cls.__name__}")
+    if isinstance(layers, LayerGraph):            # the order the network keeps its layers in
+        layers = DAGNetwork(layers, Initialize=False) if cls is DAGNetwork else \
+            dlnetwork(layers, Initialize=False)
     checkpoints.check_layers(net, layers.Layers if isinstance(layers, _Net) else layers, fname)
     return net, training
 
@@ -58,10 +62,11 @@ def trainNetwork(X, Y, layers, options=None, *, ResumeFrom=None, nargout=1):
                          "MATLAB); trainNetwork reports the accuracy (classification) or the "
                          "RMSE (regression)")
     _device(options, fname)
-    net, training = _resumed(layers, ResumeFrom, SeriesNetwork, fname)
+    kind = DAGNetwork if isinstance(layers, (LayerGraph, DAGNetwork)) else SeriesNetwork
+    net, training = _resumed(layers, ResumeFrom, kind, fname)
     if net is None:
-        net = SeriesNetwork(layers.Layers if isinstance(layers, _Net) else layers,
-                            Initialize=True)
+        net = kind(layers if kind is DAGNetwork else
+                   layers.Layers if isinstance(layers, _Net) else layers, Initialize=True)
     task = _task(net)
     out = net.Layers[-1]
     classes = None
@@ -92,8 +97,10 @@ def trainnet(X, T, net, lossFcn, options=None, *, ResumeFrom=None, nargout=1):
     resumed, training = _resumed(net, ResumeFrom, dlnetwork, fname)
     if resumed is not None:
         net = resumed
-    elif isinstance(net, dlnetwork):
+    elif isinstance(net, dlnetwork) and net.Initialized:
         net = net._copy(layers=True)       # training sets layer properties: leave the caller's
+    elif isinstance(net, (dlnetwork, LayerGraph)):
+        net = dlnetwork(net)               # a copy, initialized (R2024a: trainnet does it)
     else:
         net = dlnetwork(net.Layers if isinstance(net, _Net) else net)
     loss_name = choose(lossFcn, V.TRAINNET_LOSSES, fname, "lossFcn") if isinstance(lossFcn, str) \
@@ -131,8 +138,10 @@ Input arguments:
     ds: a datastore whose reads are rows [predictors, responses] (e.g.
         ``dl.combine(dsX, dsT)``), instead of X and Y.
     layers: a list of layers that starts with a sequenceInputLayer and ends with a
-        classificationLayer (after a softmaxLayer) or a regressionLayer, or a network
-        whose layers to train further.  The layers given are left as they are.
+        classificationLayer (after a softmaxLayer) or a regressionLayer, a layer graph
+        (:func:`layerGraph`, with connectLayers' branches: skip connections, one input
+        layer and one output layer), or a network whose layers to train further.  The
+        layers given are left as they are.
     options: training options from :func:`trainingOptions` (solver, MaxEpochs,
         MiniBatchSize, ValidationData, ...); Metrics is trainnet's option (a ValueError).
     ResumeFrom: None (default) or a checkpoint file written with trainingOptions'
@@ -147,7 +156,8 @@ Input arguments:
     nargout: 1 (default) returns net; 2 returns (net, info).
 
 Output arguments:
-    net: the trained :class:`SeriesNetwork`, on the host, its recurrent states reset.
+    net: the trained :class:`SeriesNetwork` (a :class:`DAGNetwork` for a layer graph),
+        on the host, its recurrent states reset.
         For classification the output layer's Classes holds the classes: a categorical's
         categories, every one (also those absent from Y: the network has one output per
         category), else the sorted unique labels; a categorical for categorical labels.
@@ -208,8 +218,9 @@ Input arguments:
         (sequence-to-one) or a list of R x T arrays (sequence-to-sequence), multi-hot
         ones for "binary-crossentropy".
     ds: a datastore whose reads are rows [predictors, targets], instead of X and T.
-    net: a :class:`dlnetwork` (left as it is: training works on a copy) or a list of
-        layers without an output layer.
+    net: a :class:`dlnetwork` (left as it is: training works on a copy; an uninitialized
+        one is initialized first, as after connectLayers), a layer graph or a list of
+        layers without an output layer; one input and one output.
     lossFcn: "crossentropy", "index-crossentropy", "binary-crossentropy", "mse" (also
         "mean-squared-error", "l2loss"), "mae" (also "mean-absolute-error", "l1loss"),
         "huber", matched as validatestring does, or a function ``loss = f(Y, T)`` of the
@@ -236,8 +247,8 @@ Output arguments:
 Training runs as trainNetwork's does (mini-batches, padding, L2 regularization,
 clipping, the solver, validation, OutputFcn); its progress table is MATLAB's newer one.
 
-Differences from MATLAB: sequence data and chains of layers only; ``nargout=2`` for the
-second output; "index-crossentropy" takes 0-based class indices.
+Differences from MATLAB: sequence data only, networks of one input and one output;
+``nargout=2`` for the second output; "index-crossentropy" takes 0-based class indices.
 
 Example::
 
@@ -253,10 +264,22 @@ Example::
 """
 
 
+def _one_input_one_output(net, fname):
+    """Training takes networks of one input and one output (a chain, or a graph: the
+    input layer is its first layer, the output its last)."""
+    ins, outs = net.InputNames, net.OutputNames
+    if len(ins) != 1 or len(outs) != 1:
+        raise ValueError(f"{fname}: the network has {len(ins)} inputs ({', '.join(ins)}) and "
+                         f"{len(outs)} outputs ({', '.join(outs)}); {fname} trains networks with "
+                         "one input and one output (use a custom training loop, dlfeval and "
+                         "forward(net, X1, X2, ...), for others)")
+
+
 def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="trainNetwork",
            resume=None):
     """What trainNetwork and trainnet share: data, targets, validation, the loop; returns
     the trained network and the loop's ``Result``."""
+    _one_input_one_output(net, fname)
     seq_out = net._out_has_time
     output_network(options, getattr(options, "ValidationData", None) is not None, fname)
     metrics.objective(getattr(options, "ObjectiveMetricName", "loss"), fname)
