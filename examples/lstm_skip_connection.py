@@ -17,9 +17,6 @@ import sys
 import numpy as np
 
 import dlarr as dl
-from dlarr.layers.combine import additionLayer                    # dl.additionLayer
-from dlarr.networks.graph import connectLayers, layerGraph        # dl.layerGraph, ...
-from dlarr.networks.analyze import analyzeNetwork                 # dl.analyzeNetwork
 
 
 def main(maxEpochs=30, numTrain=None, verbose=True, plot=False):
@@ -42,7 +39,7 @@ def main(maxEpochs=30, numTrain=None, verbose=True, plot=False):
     #     sequenceInputLayer(inputSize,Name="input")
     #     fullyConnectedLayer(numHiddenUnits,Name="fc_in")
     #     lstmLayer(numHiddenUnits,OutputMode="sequence",Name="lstm")
-    #     additionLayer(2,Name="add")
+    #     dl.additionLayer(2,Name="add")
     #     fullyConnectedLayer(numClasses,Name="fc_out")
     #     softmaxLayer(Name="softmax")
     #     classificationLayer(Name="classoutput")];
@@ -50,21 +47,20 @@ def main(maxEpochs=30, numTrain=None, verbose=True, plot=False):
         dl.sequenceInputLayer(inputSize, Name="input"),
         dl.fullyConnectedLayer(numHiddenUnits, Name="fc_in"),
         dl.lstmLayer(numHiddenUnits, OutputMode="sequence", Name="lstm"),
-        additionLayer(2, Name="add"),
+        dl.additionLayer(2, Name="add"),
         dl.fullyConnectedLayer(numClasses, Name="fc_out"),
         dl.softmaxLayer(Name="softmax"),
         dl.classificationLayer(Name="classoutput"),
     ]
-    # lgraph = layerGraph(layers);                       % lstm -> add/in1
-    # lgraph = connectLayers(lgraph,"fc_in","add/in2");  % the skip connection
-    lgraph = layerGraph(layers)
-    lgraph = connectLayers(lgraph, "fc_in", "add/in2")
+    # lgraph = dl.layerGraph(layers);                       % lstm -> add/in1
+    # lgraph = dl.connectLayers(lgraph,"fc_in","add/in2");  % the skip connection
+    lgraph = dl.layerGraph(layers)
+    lgraph = dl.connectLayers(lgraph, "fc_in", "add/in2")
     if verbose:
         dl.disp(lgraph)
-        analyzeNetwork(lgraph)
+        dl.analyzeNetwork(lgraph)
     if plot:
-        from dlarr.networks.graphplot import plot as plot_graph       # dl.plot
-        plot_graph(lgraph)
+        dl.plot(lgraph)                                   # plot(lgraph)
 
     # options = trainingOptions("adam", ExecutionEnvironment="cpu", MaxEpochs=maxEpochs, ...
     #     MiniBatchSize=27, GradientThreshold=1, Verbose=false);
