@@ -7,7 +7,8 @@ on NumPy (CPU) and CuPy (GPU).
 MATLAB's names, grouped by the wing that defines them (docs/architecture.md); the
 extension API is ``dlarr.extend``, the GPU settings ``dlarr.kernels``.
 """
-# core: dlarray, automatic differentiation, operations, devices, random numbers, categorical
+# core: dlarray, automatic differentiation, operations, devices, random numbers, categorical,
+# the spmd functions (MPI workers)
 from .core.dlarray import DLArray
 from .core.create import (dims, dlarray, extractdata, finddim, isdlarray, numel, size, stripdims,
                           underlyingType)
@@ -21,6 +22,7 @@ from .core.device import gather, gpuArray
 from .core.backend import canUseGPU, randperm, rng
 from .core.categorical import (categorical, categories, countcats, countlabels, iscategorical,
                                ismember, isundefined, unique)
+from .core.spmd import spmdBarrier, spmdBroadcast, spmdCat, spmdIndex, spmdPlus, spmdSize
 
 # functions: MATLAB's deep learning functions, initializers and optimizers on dlarray
 from .functions.lstm import lstm
@@ -57,7 +59,14 @@ from .layers import (BiLSTMLayer, ClassificationOutputLayer, DropoutLayer, Fully
                      GlobalMaxPooling1DLayer, MaxPooling1DLayer, averagePooling1dLayer,
                      convolution1dLayer, globalAveragePooling1dLayer, globalMaxPooling1dLayer,
                      maxPooling1dLayer, AdditionLayer, ConcatenationLayer, MultiplicationLayer,
-                     additionLayer, concatenationLayer, multiplicationLayer)
+                     additionLayer, concatenationLayer, multiplicationLayer, FeatureInputLayer,
+                     featureInputLayer, AveragePooling2DLayer, Convolution2DLayer,
+                     GlobalAveragePooling2DLayer, GlobalMaxPooling2DLayer, MaxPooling2DLayer,
+                     averagePooling2dLayer, convolution2dLayer, globalAveragePooling2dLayer,
+                     globalMaxPooling2dLayer, maxPooling2dLayer, SequenceFoldingLayer,
+                     SequenceUnfoldingLayer, sequenceFoldingLayer, sequenceUnfoldingLayer,
+                     GRUProjectedLayer, LSTMProjectedLayer, gruProjectedLayer,
+                     lstmProjectedLayer)
 
 # networks: dlnetwork, SeriesNetwork and DAGNetwork, layer graphs, the analyzer, graph plots
 from .networks.network import (DAGNetwork, SeriesNetwork, dlnetwork, forward, initialize,
@@ -101,7 +110,8 @@ __all__ = [
     "pagemtimes", "transpose", "cumsum", "max", "mean", "min", "norm", "prod", "std", "sum", "var",
     "cast", "cat", "double", "permute", "reshape", "single", "squeeze", "gather", "gpuArray",
     "canUseGPU", "randperm", "rng", "categorical", "categories", "countcats", "countlabels",
-    "iscategorical", "ismember", "isundefined", "unique",
+    "iscategorical", "ismember", "isundefined", "unique", "spmdBarrier", "spmdBroadcast",
+    "spmdCat", "spmdIndex", "spmdPlus", "spmdSize",
     # functions
     "lstm", "gru", "fullyconnect", "clippedrelu", "elu", "erf", "gelu", "leakyrelu", "softmax",
     "softsign", "swish", "attention", "batchnorm", "groupnorm", "instancenorm", "layernorm",
@@ -126,6 +136,12 @@ __all__ = [
     "averagePooling1dLayer", "convolution1dLayer", "globalAveragePooling1dLayer",
     "globalMaxPooling1dLayer", "maxPooling1dLayer", "AdditionLayer", "ConcatenationLayer",
     "MultiplicationLayer", "additionLayer", "concatenationLayer", "multiplicationLayer",
+    "FeatureInputLayer", "featureInputLayer", "AveragePooling2DLayer", "Convolution2DLayer",
+    "GlobalAveragePooling2DLayer", "GlobalMaxPooling2DLayer", "MaxPooling2DLayer",
+    "averagePooling2dLayer", "convolution2dLayer", "globalAveragePooling2dLayer",
+    "globalMaxPooling2dLayer", "maxPooling2dLayer", "SequenceFoldingLayer",
+    "SequenceUnfoldingLayer", "sequenceFoldingLayer", "sequenceUnfoldingLayer",
+    "GRUProjectedLayer", "LSTMProjectedLayer", "gruProjectedLayer", "lstmProjectedLayer",
     # networks
     "DAGNetwork", "SeriesNetwork", "dlnetwork", "forward", "initialize", "resetState",
     "LayerGraph", "addLayers", "connectLayers", "disconnectLayers", "layerGraph",

@@ -653,8 +653,10 @@ case("bilstmLayer-CellState", lambda: dl.bilstmLayer(3, CellState=np.ones((3, 1)
      r"^BiLSTMLayer: CellState")
 case("gruLayer-ResetGateMode", lambda: dl.gruLayer(3, ResetGateMode="x"), ValueError,
      r"^GRULayer: ResetGateMode 'x' is not valid")
-case("gruLayer-unknown-HasStateInputs", lambda: dl.gruLayer(3, HasStateInputs=True), TypeError,
-     r"^GRULayer has no property 'HasStateInputs'")
+case("bilstmLayer-HasStateInputs", lambda: dl.bilstmLayer(3, HasStateInputs=True), TypeError,
+     r"^BiLSTMLayer: HasStateInputs is read-only and 0")
+case("gruLayer-HasStateInputs-not-logical", lambda: dl.gruLayer(3, HasStateInputs="yes"),
+     TypeError, r"^GRULayer: HasStateInputs must be true or false")
 _FC = lambda **kw: dl.fullyConnectedLayer(2, **kw)   # noqa: E731
 case("fullyConnectedLayer-WeightsInitializer", lambda: _FC(WeightsInitializer="x"), ValueError,
      r"^FullyConnectedLayer: WeightsInitializer 'x' is not valid")
@@ -804,8 +806,9 @@ _OPTION_CASES = [
     ("Verbose", "x", "must be a logical value \\(True/False, or 1/0\\); got 'x'"), ("Verbose", 2, ".*got 2"),
     ("VerboseFrequency", 0, "must be a positive integer; got 0"),
     ("Plots", "x", "'x' is not valid; valid values are 'none', 'training-progress'"),
-    ("ExecutionEnvironment", "tpu", "'tpu' is not valid; valid values are 'auto', 'cpu', 'gpu'"),
-    ("ExecutionEnvironment", 1, "must be a string, one of 'auto', 'cpu', 'gpu'; not int"),
+    ("ExecutionEnvironment", "tpu", "'tpu' is not valid; valid values are 'auto', 'cpu', 'gpu', "
+                                    "'multi-gpu', 'parallel'"),
+    ("ExecutionEnvironment", 1, "must be a string, one of 'auto', 'cpu', 'gpu', 'multi-gpu', 'parallel', 'parallel-auto', 'parallel-cpu', 'parallel-gpu'; not int"),
     ("SequenceLength", -1, "must be 'longest', 'shortest' or a positive integer; got -1"),
     ("SequenceLength", "x", ".*got 'x'"),
     ("SequencePaddingValue", "x", "must be a real scalar; got 'x'"),

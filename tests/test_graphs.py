@@ -527,9 +527,18 @@ def test_plot_writes_a_png(tmp_path, monkeypatch):
     assert plot(dlnetwork(skip_graph()), File=False).saved_file is None
 
 
-def test_onnx_export_of_a_graph_is_refused():
-    with pytest.raises(TypeError, match="is a layer graph .*supports chains only"):
-        dlnetwork(skip_graph())._body()
+def test_onnx_export_of_a_graph_runs_in_onnx_runtime(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    dl.rng(0)
+    net = dlnetwork(skip_graph())                     # single, as ONNX Runtime's LSTM needs
+    dl.exportONNXNetwork(net, tmp_path / "g.onnx", OpsetVersion=13)
+    onnx.checker.check_model(onnx.load(str(tmp_path / "g.onnx")), full_check=True)
+    X = np.asarray(data(), np.float32)
+    s = ort.InferenceSession(str(tmp_path / "g.onnx"), providers=["CPUExecutionProvider"])
+    got = s.run(None, {"in": np.transpose(X, (2, 1, 0))})[0]
+    want = dl.extractdata(dl.predict(net, dl.dlarray(X, "CBT")))
+    np.testing.assert_allclose(np.transpose(got, (2, 1, 0)), want, rtol=1e-4, atol=1e-6)
 
 
 def test_the_skip_connection_example_runs_and_learns():

@@ -267,8 +267,7 @@ BAD_CHOICE = [
     ("GradientThresholdMethod", "", "'l2norm', 'global-l2norm', 'absolute-value'"),
     ("Shuffle", "always", "'once', 'every-epoch', 'never'"),
     ("Shuffle", True, "'once', 'every-epoch', 'never'"),
-    ("ExecutionEnvironment", "multi-gpu", "'auto', 'cpu', 'gpu'"),
-    ("ExecutionEnvironment", "parallel", "'auto', 'cpu', 'gpu'"),
+    ("ExecutionEnvironment", "mex", "'auto', 'cpu', 'gpu', 'multi-gpu', 'parallel', 'parallel-auto', 'parallel-cpu', 'parallel-gpu'"),
     ("Plots", "progress", "'none', 'training-progress'"),
     ("SequencePaddingDirection", "both", "'right', 'left'"),
     ("OutputNetwork", "best-loss", "'auto', 'last-iteration', 'best-validation'"),
@@ -365,46 +364,46 @@ def test_copy_pickle_equality():
 
 # ----- display ---------------------------------------------------------------------------------
 # MATLAB R2024a's order (trainingOptions reference page), less the options dlarr does not
-# take (CheckpointFrequency, CheckpointFrequencyUnit, CheckpointPath,
-# BatchNormalizationStatistics); strings ("auto") where MATLAB's values are strings.
+# take; strings ("auto") where MATLAB's values are strings.
 ADAM_VIEW = """\
 TrainingOptionsADAM with properties:
 
-           GradientDecayFactor: 0.9000
-    SquaredGradientDecayFactor: 0.9990
-                       Epsilon: 1.0000e-08
-              InitialLearnRate: 0.0010
-                     MaxEpochs: 30
-             LearnRateSchedule: 'none'
-           LearnRateDropFactor: 0.1000
-           LearnRateDropPeriod: 10
-                 MiniBatchSize: 128
-                       Shuffle: 'once'
-                SequenceLength: 'longest'
-      PreprocessingEnvironment: 'serial'
-              L2Regularization: 1.0000e-04
-       GradientThresholdMethod: 'l2norm'
-             GradientThreshold: Inf
-                       Verbose: 1
-              VerboseFrequency: 50
-                ValidationData: []
-           ValidationFrequency: 50
-            ValidationPatience: Inf
-           ObjectiveMetricName: 'loss'
-          ExecutionEnvironment: 'auto'
-                     OutputFcn: []
-                       Metrics: []
-                         Plots: 'none'
-          SequencePaddingValue: 0
-      SequencePaddingDirection: 'right'
-              InputDataFormats: "auto"
-             TargetDataFormats: "auto"
-       ResetInputNormalization: 1
-                 OutputNetwork: 'auto'
-                CheckpointPath: ''
-           CheckpointFrequency: 1
-       CheckpointFrequencyUnit: 'epoch'
-                  Acceleration: "auto"
+             GradientDecayFactor: 0.9000
+      SquaredGradientDecayFactor: 0.9990
+                         Epsilon: 1.0000e-08
+                InitialLearnRate: 0.0010
+                       MaxEpochs: 30
+               LearnRateSchedule: 'none'
+             LearnRateDropFactor: 0.1000
+             LearnRateDropPeriod: 10
+                   MiniBatchSize: 128
+                         Shuffle: 'once'
+                  SequenceLength: 'longest'
+        PreprocessingEnvironment: 'serial'
+                L2Regularization: 1.0000e-04
+         GradientThresholdMethod: 'l2norm'
+               GradientThreshold: Inf
+                         Verbose: 1
+                VerboseFrequency: 50
+                  ValidationData: []
+             ValidationFrequency: 50
+              ValidationPatience: Inf
+             ObjectiveMetricName: 'loss'
+            ExecutionEnvironment: 'auto'
+                       OutputFcn: []
+                         Metrics: []
+                           Plots: 'none'
+            SequencePaddingValue: 0
+        SequencePaddingDirection: 'right'
+                InputDataFormats: "auto"
+               TargetDataFormats: "auto"
+         ResetInputNormalization: 1
+    BatchNormalizationStatistics: 'auto'
+                   OutputNetwork: 'auto'
+                  CheckpointPath: ''
+             CheckpointFrequency: 1
+         CheckpointFrequencyUnit: 'epoch'
+                    Acceleration: "auto"
 """.rstrip("\n")
 
 
@@ -417,19 +416,19 @@ def test_repr_sgdm_and_rmsprop():
                                 LearnRateDropFactor=0.2, LearnRateDropPeriod=5, Verbose=False,
                                 Plots="training-progress", InitialLearnRate=1e-4)).splitlines()
     assert sgdm[0] == "TrainingOptionsSGDM with properties:" and sgdm[1] == ""
-    assert sgdm[2] == "                    Momentum: 0.9000"
-    assert "            InitialLearnRate: 1.0000e-04" in sgdm
-    assert "           LearnRateSchedule: 'piecewise'" in sgdm
-    assert "         LearnRateDropFactor: 0.2000" in sgdm
-    assert "                     Verbose: 0" in sgdm
-    assert "                       Plots: 'training-progress'" in sgdm
+    assert sgdm[2] == "                        Momentum: 0.9000"
+    assert "                InitialLearnRate: 1.0000e-04" in sgdm
+    assert "               LearnRateSchedule: 'piecewise'" in sgdm
+    assert "             LearnRateDropFactor: 0.2000" in sgdm
+    assert "                         Verbose: 0" in sgdm
+    assert "                           Plots: 'training-progress'" in sgdm
     rms = repr(trainingOptions("rmsprop", SequenceLength=30, ValidationData=([1, 2], np.zeros(2)),
                                OutputFcn=print)).splitlines()
     assert rms[0] == "TrainingOptionsRMSProp with properties:"
-    assert rms[2] == "    SquaredGradientDecayFactor: 0.9000"
-    assert "                SequenceLength: 30" in rms
-    assert "                ValidationData: {{2x1 cell}  [2x1 ndarray]}" in rms
-    assert "                     OutputFcn: @print" in rms
+    assert rms[2] == "      SquaredGradientDecayFactor: 0.9000"
+    assert "                  SequenceLength: 30" in rms
+    assert "                  ValidationData: {{2x1 cell}  [2x1 ndarray]}" in rms
+    assert "                       OutputFcn: @print" in rms
 
 
 # ----- learning-rate schedule ------------------------------------------------------------------
@@ -459,8 +458,7 @@ def test_learn_rate_bad_epoch(epoch):
 @pytest.mark.parametrize("name, why", [
     ("DispatchInBackground", r"not supported \(dlarr prepares the mini-batches in the training "
                              r"process, MATLAB's PreprocessingEnvironment 'serial'\)"),
-    ("WorkerLoad", r"not supported \(dlarr trains on one CPU or GPU"),
-    ("BatchNormalizationStatistics", r"not supported yet: training keeps batchNormalizationLayer.s moving statistics"),
+    ("WorkerLoad", r"not supported \(with ExecutionEnvironment 'parallel' dlarr splits each"),
     ("LineSearchMethod", r"an option of MATLAB's 'lbfgs' solver, which dlarr does not support"),
     ("MaxIterations", r"an option of MATLAB's 'lbfgs' solver"),
     ("InitialDampingFactor", r"an option of MATLAB's 'lm' solver"),
@@ -509,13 +507,13 @@ def test_metric_function_and_formats_display():
     view = repr(trainingOptions("adam", Metrics=myMetric, InputDataFormats="TCB",
                                 TargetDataFormats=["BC"], OutputNetwork="best-validation-loss",
                                 Acceleration="none")).splitlines()
-    assert "                       Metrics: @myMetric" in view
-    assert '              InputDataFormats: "TCB"' in view
-    assert '             TargetDataFormats: ["BC"]' in view
-    assert "                 OutputNetwork: 'best-validation'" in view
-    assert '                  Acceleration: "none"' in view
+    assert "                         Metrics: @myMetric" in view
+    assert '                InputDataFormats: "TCB"' in view
+    assert '               TargetDataFormats: ["BC"]' in view
+    assert "                   OutputNetwork: 'best-validation'" in view
+    assert '                    Acceleration: "none"' in view
     view = repr(trainingOptions("adam", Metrics=["accuracy", "fscore"])).splitlines()
-    assert '                       Metrics: ["accuracy"    "fscore"]' in view
+    assert '                         Metrics: ["accuracy"    "fscore"]' in view
     assert "Metrics: {1x2 cell}" in repr(trainingOptions("adam", Metrics=["rmse", myMetric]))
 
 

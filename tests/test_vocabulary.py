@@ -275,6 +275,16 @@ LAYERS = {
     "additionLayer": lambda **kw: dl.additionLayer(2, **kw),
     "multiplicationLayer": lambda **kw: dl.multiplicationLayer(2, **kw),
     "concatenationLayer": lambda **kw: dl.concatenationLayer(1, 2, **kw),
+    "featureInputLayer": lambda **kw: dl.featureInputLayer(3, **kw),
+    "convolution2dLayer": lambda **kw: dl.convolution2dLayer(3, 4, **kw),
+    "maxPooling2dLayer": lambda **kw: dl.maxPooling2dLayer(2, **kw),
+    "averagePooling2dLayer": lambda **kw: dl.averagePooling2dLayer(2, **kw),
+    "globalAveragePooling2dLayer": lambda **kw: dl.globalAveragePooling2dLayer(**kw),
+    "globalMaxPooling2dLayer": lambda **kw: dl.globalMaxPooling2dLayer(**kw),
+    "sequenceFoldingLayer": lambda **kw: dl.sequenceFoldingLayer(**kw),
+    "sequenceUnfoldingLayer": lambda **kw: dl.sequenceUnfoldingLayer(**kw),
+    "lstmProjectedLayer": lambda **kw: dl.lstmProjectedLayer(4, 2, 1, **kw),
+    "gruProjectedLayer": lambda **kw: dl.gruProjectedLayer(4, 2, 1, **kw),
 }
 
 

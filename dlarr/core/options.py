@@ -52,7 +52,15 @@ GRADIENT_THRESHOLD_METHODS = ("l2norm", "global-l2norm", "absolute-value")
 LEARN_RATE_SCHEDULES = ("none", "piecewise")
 SHUFFLE = ("once", "every-epoch", "never")
 CHECKPOINT_FREQUENCY_UNITS = ("epoch", "iteration")
-EXECUTION_ENVIRONMENTS = ("auto", "cpu", "gpu")
+EXECUTION_ENVIRONMENTS = ("auto", "cpu", "gpu")      # minibatchqueue's OutputEnvironment
+# trainingOptions' ExecutionEnvironment: MATLAB's values; "parallel" is "parallel-auto"
+# (R2024a), "multi-gpu" one GPU per local worker (MPI processes, docs/parallel.md).
+TRAINING_EXECUTION_ENVIRONMENTS = ("auto", "cpu", "gpu", "multi-gpu", "parallel",
+                                   "parallel-auto", "parallel-cpu", "parallel-gpu")
+# trainingOptions' BatchNormalizationStatistics (R2024a: "auto" is "moving")
+BATCH_NORMALIZATION_STATISTICS = ("auto", "population", "moving")
+# predict/classify/minibatchpredict's ExecutionEnvironment
+PREDICTION_EXECUTION_ENVIRONMENTS = ("auto", "cpu", "gpu", "multi-gpu", "parallel")
 PLOTS = ("none", "training-progress")
 SEQUENCE_LENGTHS = ("longest", "shortest")
 PADDING_DIRECTIONS = ("right", "left")
@@ -109,6 +117,10 @@ POOL_SIZES = ("global",)                     # poolsize, besides the sizes
 AVGPOOL_PADDING_VALUES = ("mean",)           # avgpool's PaddingValue, besides 0
 CONV_PADDING_MODES = ("manual", "same", "causal")    # the layers' PaddingMode
 POOL_PADDING_MODES = ("manual", "same")
+CONV2D_PADDING_MODES = ("manual", "same")                 # convolution2dLayer's PaddingMode
+# the input layers' NormalizationDimension
+INPUT_NORMALIZATION_DIMENSIONS = ("auto", "channel", "element", "all")
+FEATURE_NORMALIZATION_DIMENSIONS = ("auto", "channel", "all")
 CONV_WEIGHT_INITIALIZERS = ("glorot", "he", "narrow-normal", "zeros", "ones")
 
 # --------------------------------------------------------------------------

@@ -32,6 +32,14 @@ _OLD_NET_FIELDS = ("Layers", "Initialized", "DataType", "State")   # before laye
 _GRAPH_FIELDS = ("Layers", "Connections")
 _DATA_TYPES = {"single": np.float32, "double": np.float64}
 _EMPTY = (0, 0)
+# Properties a layer class gained after dlarr (and dlarrExportLearnables.m) first wrote
+# it: a file without one (written before) gets the property's default, which is what
+# the older layer computed.  Any other missing field is an error.
+ADDED_PROPERTIES = {
+    "SequenceInputLayer": ("NormalizationDimension",),
+    "LSTMLayer": ("HasStateInputs", "HasStateOutputs"),
+    "GRULayer": ("HasStateInputs", "HasStateOutputs"),
+}
 
 
 def _empty():
@@ -201,8 +209,10 @@ def decode_layer(cls, plain, path):
     """A layer rebuilt through its class: ``cls(**properties)`` validates each one."""
     name = plain.get("Name")
     where = f"{path} ({cls._display}" + (f" '{name}')" if isinstance(name, str) and name else ")")
-    C.check_fields(plain, tuple(cls._props), where, cls._display)
-    props = {k: _decode_prop(cls, k, plain[k], where) for k in cls._props}
+    added = [k for k in ADDED_PROPERTIES.get(cls.__name__, ()) if k in cls._props]
+    C.check_fields(dict({k: None for k in added}, **plain), tuple(cls._props), where,
+                   cls._display)
+    props = {k: _decode_prop(cls, k, plain[k], where) for k in cls._props if k in plain}
     # a property still at its empty default (a required one never set, e.g. a layer built
     # by its class without it) stays at the default: its validator would refuse None
     props = {k: v for k, v in props.items() if not (v is None and cls._props[k][0] is None)}

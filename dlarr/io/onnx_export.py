@@ -24,6 +24,9 @@ gruLayer                    GRU (gate blocks r, z, h reordered to z, r, h;
                             with zero recurrent biases, 'recurrent-bias-after-
                             multiplication' linear_before_reset=1 with the recurrent
                             biases, 'before-multiplication' linear_before_reset=0)
+state ports                 HasStateInputs: the 'hidden'/'cell' inputs ``[B, H]``
+                            Unsqueezed to initial_h/initial_c; HasStateOutputs: Y_h/Y_c
+                            Squeezed to ``[B, H]``, tensors '<layer>/hidden', '/cell'
 initial states              HiddenState/CellState properties as initial_h/initial_c,
                             expanded to the batch of the layer's input (Shape, Gather,
                             Concat, Expand; Tile for opset 7); omitted when empty (zeros)
@@ -36,7 +39,14 @@ sigmoidLayer
 dropoutLayer                Dropout (inference: the identity)
 classificationLayer,        nothing: the model's output is the layer before's
 regressionLayer
+the newer layers            see :mod:`dlarr.io.onnx_export_layers` (activations,
+                            normalization, 1-D convolution and pooling, combination,
+                            flatten, embeddings, self-attention)
 ==========================  ===========================================================
+
+A layer graph is converted in the network's topological order, each layer on the
+tensors of the layers it reads; each input layer is a graph input and each network
+output a graph output.
 
 Node and initializer names start with the layer's name (``lstm/LSTM``, ``lstm/W``),
 each node's doc string names its dlarr layer, and every tensor a layer ends with is
@@ -131,15 +141,17 @@ class _Graph:
         """A 1-D int64 initializer (shapes, axes, indices)."""
         return self.init(layer, what, np.asarray(values, np.int64))
 
-    def node(self, op, inputs, layer, out=None, tag=None, **attrs):
+    def node(self, op, inputs, layer, out=None, tag=None, n_out=1, **attrs):
         """Add one node of ``layer``; returns its (first) output's name, ``out`` if given
-        (the tensor the layer ends with) or the node's name."""
+        (the tensor the layer ends with) or the node's name (a list of ``n_out`` names
+        when the node has several outputs)."""
         name = self.fresh(f"{layer.Name}/{tag or op}")
         output = self.fresh(out, claim=True) if out is not None else name
+        outputs = [output] + [self.fresh(f"{name}_output{k}") for k in range(1, n_out)]
         self.nodes.append(self.onnx.helper.make_node(
-            op, list(inputs), [output], name=name,
+            op, list(inputs), outputs, name=name,
             doc_string=f"dlarr layer '{layer.Name}' ({type(layer).__name__})", **attrs))
-        return output
+        return output if n_out == 1 else outputs
 
     # ----- operators whose form changed between opsets ----------------------------
     def squeeze(self, x, axis, layer, out=None):
@@ -292,6 +304,31 @@ def _sequence_output(g, layer, y, dirs, out):
     return y, 3
 
 
+def _state_ports_in(g, layer, xs):
+    """initial_h (and initial_c) from the layer's state inputs ``[B, H]`` (HasStateInputs):
+    Unsqueeze to ``[1, B, H]``."""
+    if g.opset >= 13:
+        return [g.node("Unsqueeze", [h, g.ints(layer, "state_axes", [0])], layer) for h in xs]
+    return [g.node("Unsqueeze", [h], layer, axes=[0]) for h in xs]
+
+
+def _recurrent_node(g, layer, op, x, inputs, names, dirs, out, **attrs):
+    """The LSTM/GRU node with its initial states (the properties, or the state inputs),
+    and the layer's outputs: the sequence (or last step), then with HasStateOutputs the
+    final states ``[B, H]`` (Y_h, Y_c squeezed)."""
+    xs = x if isinstance(x, tuple) else (x,)
+    states = _state_ports_in(g, layer, xs[1:]) if len(xs) > 1 else \
+        _initial_states(g, layer, xs[0], names, dirs)
+    inputs = [xs[0]] + inputs + ([""] + states if states else [])
+    n = layer.NumOutputs
+    ys = g.node(op, inputs, layer, n_out=max(n, 1), **attrs)
+    seq = _sequence_output(g, layer, ys if n == 1 else ys[0], dirs, out)
+    if n == 1:
+        return seq
+    return [seq] + [(g.squeeze(y, 0, layer, f"{layer.Name}/{port}"), 2)
+                    for y, port in zip(ys[1:], layer.OutputNames[1:])]
+
+
 def _parameters(layer, names):
     return [_host(getattr(layer, n)) for n in names]
 
@@ -302,15 +339,13 @@ def _lstm(g, layer, x, rank, out):
     W, R, b = _parameters(layer, ("InputWeights", "RecurrentWeights", "Bias"))
     Wb = _gate_blocks(b.reshape(-1), 4, _LSTM_ORDER, dirs)
     B = np.concatenate([Wb, np.zeros_like(Wb)], axis=1)        # Rb = 0: MATLAB has one bias
-    inputs = [x, g.values(layer, "W", _gate_blocks(W, 4, _LSTM_ORDER, dirs)),
+    inputs = [g.values(layer, "W", _gate_blocks(W, 4, _LSTM_ORDER, dirs)),
               g.values(layer, "R", _gate_blocks(R, 4, _LSTM_ORDER, dirs)),
-              g.values(layer, "B", B), ""]
-    states = _initial_states(g, layer, x, ("HiddenState", "CellState"), dirs)
-    inputs = inputs + states if states else inputs[:4]
-    y = g.node("LSTM", inputs, layer, hidden_size=H,
-               direction="bidirectional" if dirs == 2 else "forward",
-               **_activations(layer, dirs, 2))
-    return _sequence_output(g, layer, y, dirs, out)
+              g.values(layer, "B", B)]
+    return _recurrent_node(g, layer, "LSTM", x, inputs, ("HiddenState", "CellState"), dirs,
+                           out, hidden_size=H,
+                           direction="bidirectional" if dirs == 2 else "forward",
+                           **_activations(layer, dirs, 2))
 
 
 def _gru(g, layer, x, rank, out):
@@ -321,20 +356,20 @@ def _gru(g, layer, x, rank, out):
     Wb = _gate_blocks(b[:3 * H], 3, _GRU_ORDER, 1)
     Rb = _gate_blocks(b[3 * H:], 3, _GRU_ORDER, 1) \
         if mode == "recurrent-bias-after-multiplication" else np.zeros_like(Wb)
-    inputs = [x, g.values(layer, "W", _gate_blocks(W, 3, _GRU_ORDER, 1)),
+    inputs = [g.values(layer, "W", _gate_blocks(W, 3, _GRU_ORDER, 1)),
               g.values(layer, "R", _gate_blocks(R, 3, _GRU_ORDER, 1)),
-              g.values(layer, "B", np.concatenate([Wb, Rb], axis=1)), ""]
-    states = _initial_states(g, layer, x, ("HiddenState",), 1)
-    inputs = inputs + states if states else inputs[:4]
+              g.values(layer, "B", np.concatenate([Wb, Rb], axis=1))]
     # dlarr's gru: 'before-multiplication' n = state(W_n x + b_n + R_n (r .* h)), ONNX's
     # linear_before_reset=0 with Rb_h = 0; the other modes apply r to R_n h (+ bR_n).
-    y = g.node("GRU", inputs, layer, hidden_size=H, direction="forward",
-               linear_before_reset=int(mode != "before-multiplication"),
-               **_activations(layer, 1, 1))
-    return _sequence_output(g, layer, y, 1, out)
+    return _recurrent_node(g, layer, "GRU", x, inputs, ("HiddenState",), 1, out, hidden_size=H,
+                           direction="forward",
+                           linear_before_reset=int(mode != "before-multiplication"),
+                           **_activations(layer, 1, 1))
 
 
 def _fully_connected(g, layer, x, rank, out):
+    from .onnx_export_images import flatten_images
+    x, rank = flatten_images(g, layer, x, rank)         # images: h*w*c channels, as MATLAB's
     W, b = _parameters(layer, ("Weights", "Bias"))
     O = layer.OutputSize
     if W.ndim != 2 or W.shape[0] != O or b.size != O:
@@ -369,6 +404,8 @@ def _converters():
         cls = getattr(L, cls_name, None)
         if cls is not None:
             table[cls] = _elementwise(op)
+    from .onnx_export_layers import converters
+    table.update(converters())
     return table
 
 
@@ -411,31 +448,103 @@ def _model_dtype(net):
     return float_result_dtype(*dts)
 
 
-def _build(onnx, net, NetworkName, opset, batch):
-    """The ModelProto of ``net``."""
-    helper = onnx.helper
-    layers = list(net._body())
-    table = _converters()
-    for layer in layers:            # every layer checked before anything is built
+def _check_layers(layers, table):
+    """Every layer is one the export converts (or an output layer), before anything is
+    built."""
+    from .onnx_export_layers import multi_port_classes
+    multi_out, multi_in = multi_port_classes()
+    for layer in layers:
+        if layer.NumOutputs == 0:                   # classification/regressionLayer
+            continue
         if type(layer) not in table:
-            raise _layer_error(layer, "ONNX export supports sequenceInputLayer, lstmLayer, "
-                                      "bilstmLayer, gruLayer, fullyConnectedLayer, "
-                                      "softmaxLayer, dropoutLayer, reluLayer, tanhLayer, "
-                                      "sigmoidLayer and the output layers")
-    g = _Graph(onnx, opset, _model_dtype(net), [l.Name for l in layers])
-    first = layers[0]
-    g.fresh(first.Name, claim=True)
+            names = sorted({c.__name__ for c in table})
+            raise _layer_error(layer, "ONNX export supports " + ", ".join(names)
+                               + " and the output layers")
+        if layer.NumOutputs > 1 and not isinstance(layer, multi_out):
+            raise _layer_error(layer, "layers with several outputs (HasStateOutputs) are "
+                                      "not exported")
+        if layer.NumInputs > 1 and not isinstance(layer, multi_in):
+            raise _layer_error(layer, "layers with state inputs (HasStateInputs) are not "
+                                      "exported")
+
+
+def _input_info(g, layer, batch):
+    """The graph input of an input layer and its rank: ``[T, B, C]`` for sequences,
+    ``[B, C]`` for feature data."""
     B = batch if batch is not None else "B"
-    inp = helper.make_tensor_value_info(first.Name, g.elem, ["T", B, first.InputSize])
-    x, rank = first.Name, 3
-    for i, layer in enumerate(layers):
-        out = f"{layer.Name}/normalized" if i == 0 else layer.Name
-        x, rank = table[type(layer)](g, layer, x, rank, out)
-    if x == first.Name:             # nothing computed (an input layer without normalization)
-        x = g.node("Identity", [x], first, f"{first.Name}/output")
-    dims = (["T", B] if rank == 3 else [B]) + [net._out_size]
-    outp = helper.make_tensor_value_info(x, g.elem, dims)
-    graph = helper.make_graph(g.nodes, NetworkName, [inp], [outp], g.initializers,
+    has_time = getattr(layer, "_has_time", True)
+    size = layer.InputSize
+    if isinstance(size, numbers.Integral):
+        dims = (["T", B] if has_time else [B]) + [int(size)]
+    elif len(size) == 3 and has_time:            # [h w c] image sequences: [T, B, c, h, w]
+        if layer.Normalization != "none":
+            raise _layer_error(layer, "image inputs are exported with Normalization 'none' "
+                                      "only; normalize the images before the network")
+        dims = ["T", B, int(size[2]), int(size[0]), int(size[1])]
+    else:
+        raise _layer_error(layer, f"InputSize {size} is not exported (vector data and "
+                                  "[h w c] image sequences are)")
+    g.fresh(layer.Name, claim=True)
+    return g.onnx.helper.make_tensor_value_info(layer.Name, g.elem, dims), len(dims)
+
+
+def _walk(g, net, table, batch):
+    """Convert the layers in the network's (topological) order; returns (graph inputs,
+    {(layer index, output index): (tensor, rank)})."""
+    from .onnx_export_layers import WITH_STATE
+    plan, vals, inputs = net._plan, {}, []
+    for i, layer in enumerate(net._layers):
+        convert = table.get(type(layer))
+        if layer.NumInputs == 0:
+            info, rank = _input_info(g, layer, batch)
+            inputs.append(info)
+            vals[(i, 0)] = convert(g, layer, layer.Name, rank, f"{layer.Name}/normalized")
+            continue
+        src = [vals[s] for s in plan.sources[i]]
+        if layer.NumOutputs == 0:                   # an output layer outputs its input
+            vals[(i, 0)] = src[0]
+            continue
+        if plan.multi_in[i]:
+            x, rank = tuple(t for t, _ in src), tuple(r for _, r in src)
+        else:
+            x, rank = src[0]
+        extra = {"state": net._state[i]} if isinstance(layer, WITH_STATE) else {}
+        y = convert(g, layer, x, rank, layer.Name, **extra)
+        if plan.multi_out[i]:
+            vals.update(((i, p), v) for p, v in enumerate(y))
+        else:
+            vals[(i, 0)] = y
+    return inputs, vals
+
+
+def _outputs(g, net, vals, batch, input_names):
+    """The graph's outputs, in the network's order (an Identity where a tensor is an
+    input or another output already)."""
+    helper, outs, used = g.onnx.helper, [], set(input_names)
+    B = batch if batch is not None else "B"
+    for i, p in net._plan.outputs:
+        x, rank = vals[(i, p)]
+        layer = net._layers[i]
+        if x in used:
+            x = g.node("Identity", [x], layer, f"{layer.Name}/output")
+        used.add(x)
+        size = net._sizes.get((i, p), (None,))[0]
+        size = size if isinstance(size, int) else f"{layer.Name}_C"
+        dims = (["T", B] if rank == 3 else [B]) + [size] if rank in (2, 3) else \
+            [f"{layer.Name}_{k}" for k in range(rank)]
+        outs.append(helper.make_tensor_value_info(x, g.elem, dims))
+    return outs
+
+
+def _build(onnx, net, NetworkName, opset, batch):
+    """The ModelProto of ``net`` (a chain or a layer graph)."""
+    helper = onnx.helper
+    table = _converters()
+    _check_layers(net._layers, table)
+    g = _Graph(onnx, opset, _model_dtype(net), [l.Name for l in net._layers])
+    inputs, vals = _walk(g, net, table, batch)
+    outputs = _outputs(g, net, vals, batch, [v.name for v in inputs])
+    graph = helper.make_graph(g.nodes, NetworkName, inputs, outputs, g.initializers,
                               doc_string=f"Exported by dlarr from a {type(net).__name__}")
     ir = max(4, helper.find_min_ir_version_for([helper.make_opsetid("", opset)]))
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
@@ -483,19 +592,26 @@ def exportONNXNetwork(net, filename, *, NetworkName="Network",
         dl.exportONNXNetwork(net, filename, "NetworkName", "classifier")   # MATLAB's pairs
 
     Writes the network with its weights to an ONNX file that ONNX Runtime (1.17 and
-    later) and other ONNX tools run, with the same outputs as :func:`predict`.  An
-    existing file is overwritten, as in MATLAB; the file is written beside and then
-    renamed, so a failed export leaves an existing file as it was.
+    later) runs, with :func:`predict`'s outputs.  An existing file is overwritten, as in
+    MATLAB (written beside, then renamed: a failed export leaves it as it was).
 
     Input arguments:
-        net: an initialized dlnetwork or SeriesNetwork of the layers ONNX can express:
-            sequenceInputLayer (Normalization 'none', 'zerocenter', 'zscore',
-            'rescale-symmetric' or 'rescale-zero-one'), lstmLayer, bilstmLayer,
-            gruLayer (every ResetGateMode), fullyConnectedLayer, softmaxLayer,
-            dropoutLayer, reluLayer, tanhLayer, sigmoidLayer, and a final
-            classificationLayer or regressionLayer (not exported: the model outputs what
-            the layer before outputs, the scores or responses).  Any other layer, or a
-            Normalization function, is a ValueError naming the layer.
+        net: an initialized dlnetwork, SeriesNetwork or DAGNetwork, a chain or a layer
+            graph (skip connections, several inputs and outputs), of the layers ONNX
+            can express: sequenceInputLayer (Normalization 'none', 'zerocenter',
+            'zscore', 'rescale-symmetric' or 'rescale-zero-one'), featureInputLayer,
+            lstmLayer, bilstmLayer, gruLayer (every ResetGateMode), the projected
+            lstm/gru layers, fullyConnectedLayer, softmaxLayer, dropoutLayer, the
+            activation layers (relu, leakyRelu, clippedRelu, elu, gelu, swish, tanh,
+            sigmoid), batch/layer normalization, the 1-D convolution and pools,
+            addition/multiplication/concatenation, flatten, word/position embedding,
+            selfAttentionLayer (the tables of :mod:`dlarr.io.onnx_export_layers`),
+            image sequences (sequenceInputLayer([h w c]), folding, convolution2dLayer,
+            the 2-D pools: :mod:`dlarr.io.onnx_export_images`), and a
+            classificationLayer or regressionLayer (not exported: the model outputs the
+            layer before's scores or responses).  Any other layer, or an option ONNX
+            cannot express (a Normalization function, a causal mask), is a ValueError
+            naming the layer.
         filename: the file to write, a string or path (e.g. "net.onnx"); its folder
             must exist.
 
@@ -508,20 +624,20 @@ def exportONNXNetwork(net, filename, *, NetworkName="Network",
             of the input and output symbolic ("B"); a number fixes it.
 
     Output arguments:
-        none; the file holds one graph with one input and one output.  The input, named
-        after the sequenceInputLayer, is ``[T, B, C]`` (sequence length "T", batch,
+        none; the file holds one graph, one input per input layer and one output
+        per network output (OutputNames' order).  Each input, named after its sequenceInputLayer, is ``[T, B, C]`` (sequence length "T", batch,
         InputSize channels) of the network's type (float32 for single, float64 for
-        double): dlarr's C x B x T data transposed, ``np.transpose(X, (2, 1, 0))``.  The
-        output, named after the last exported layer, is ``[T, B, K]``, or ``[B, K]``
-        after a recurrent layer with OutputMode 'last'.  The recurrent layers start
+        double): dlarr's C x B x T data transposed, ``np.transpose(X, (2, 1, 0))``.  Each
+        output, named after the layer that computes it, is ``[T, B, K]``, or ``[B, K]``
+        after a recurrent layer with OutputMode 'last' or a global pooling layer.  The recurrent layers start
         from their HiddenState/CellState properties (zeros when empty), as
         :func:`predict` does for each mini-batch; a network's ``State`` after
         ``forward`` or ``predictAndUpdateState`` is not exported.
 
     Differences from MATLAB: opset 6, which ONNX Runtime cannot run, is not supported;
     opsets 7 to 20 are.  The input layout is ONNX's sequence layout ``[T, B, C]``.  Every
-    layer is exported as ONNX's own operators (no custom operators): a layer or option
-    ONNX cannot express is an error, never a placeholder node.  A double network is
+    layer is exported as ONNX's own operators: what ONNX cannot express is an error,
+    never a placeholder node.  A double network is
     exported as double, which the ONNX checker accepts but ONNX Runtime's CPU LSTM and
     GRU kernels do not run (they are float32 only): export a single network to run it
     there.

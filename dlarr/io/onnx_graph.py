@@ -20,7 +20,8 @@ from .onnx_recurrent import RECURRENT_OPS
 from .onnx_values import FOLDERS, LayoutError, OnnxImportError, constant_value
 
 DATA_OPS = {**LAYOUT_OPS, **LAYER_OPS, **RECURRENT_OPS}
-_SUPPORTED = ("LSTM, GRU, MatMul, Gemm, Add (a bias), Relu, Tanh, Sigmoid, Softmax, Dropout, "
+_SUPPORTED = ("LSTM, GRU, MatMul, Gemm, Add (a bias), Relu, Tanh, Sigmoid, LeakyRelu, Elu, "
+              "Clip (min 0), Gelu, Softmax, Dropout, "
               "Identity, Sub/Div/Mul/Add of the input (a normalization), and the layout and "
               "shape operators Transpose, Squeeze, Unsqueeze, Reshape, Flatten, Gather, Slice, "
               "Cast, Shape, Constant, ConstantOfShape, Concat, Expand, Tile")

@@ -120,6 +120,15 @@ def _layer(spec, name):
         return L.fullyConnectedLayer(props["Weights"].shape[0], Name=name, **props)
     if kind == "dropout":
         return L.dropoutLayer(props["Probability"], Name=name)
+    from ..layers import activation as LA
+    with_property = {"leakyrelu": (LA.leakyReluLayer, "Scale"),
+                     "elu": (LA.eluLayer, "Alpha"),
+                     "clippedrelu": (LA.clippedReluLayer, "Ceiling")}
+    if kind in with_property:
+        make, prop = with_property[kind]
+        return make(props[prop], Name=name)
+    if kind == "gelu":
+        return LA.geluLayer(Name=name, Approximation=props["Approximation"])
     make = {"relu": L.reluLayer, "tanh": L.tanhLayer, "sigmoid": L.sigmoidLayer,
             "softmax": L.softmaxLayer}[kind]
     return make(Name=name)
@@ -196,7 +205,8 @@ def importNetworkFromONNX(modelfile, *, InputDataFormats=None, OutputDataFormats
     'recurrent-bias-after-multiplication' with a nonzero candidate recurrent bias; 0
     'before-multiplication'); MatMul (+ Add) and Gemm fullyConnectedLayer; Relu, Tanh,
     Sigmoid, Softmax (over the channels) reluLayer, tanhLayer, sigmoidLayer,
-    softmaxLayer; Dropout dropoutLayer (its ratio; it acts in training only, as in
+    softmaxLayer; LeakyRelu, Elu, Clip (min 0), Gelu leakyReluLayer, eluLayer,
+    clippedReluLayer, geluLayer; Dropout dropoutLayer (its ratio; it acts in training only, as in
     MATLAB); per-channel Sub/Div/Mul/Add right after the input the input layer's
     Normalization.  Identity, and the layout and shape operators exporters put around
     them (Transpose, Squeeze, Unsqueeze, Reshape, Flatten, Gather, Slice, Cast, Shape,

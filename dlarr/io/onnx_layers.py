@@ -1,5 +1,5 @@
 """ONNX operators that become dlarr layers: MatMul (+ Add) and Gemm (fullyConnectedLayer),
-Relu, Tanh, Sigmoid, Softmax, Dropout, and per-channel Sub/Div/Mul/Add right after the
+Relu, Tanh, Sigmoid, LeakyRelu, Elu, Clip (min 0: clippedReluLayer), Gelu, Softmax, Dropout, and per-channel Sub/Div/Mul/Add right after the
 input (the input layer's Normalization).  (LSTM and GRU are in ``onnx_recurrent``.)
 
 Each handler takes the data (an ``onnx_layout.Data``) and constants, and returns the
@@ -171,6 +171,39 @@ def _elementwise(kind):
     return op
 
 
+def _with_property(kind, attr, prop, default):
+    """An elementwise operator with one scalar attribute, a layer property (LeakyRelu
+    alpha -> leakyReluLayer Scale, Elu alpha -> eluLayer Alpha)."""
+    def op(ctx, node, inputs, attrs):
+        x = inputs[0]
+        spec = _spec(kind, node, **{prop: float(attrs.get(attr, default))})
+        return [x.with_axes(x.axes, x.chain + (spec,))]
+    return op
+
+
+def op_clip(ctx, node, inputs, attrs):
+    """Clip(min 0, max c): clippedReluLayer(c); Clip(min 0) without a max: reluLayer."""
+    x = inputs[0]
+    if ctx.opset >= 11:
+        lo = _scalar_input(inputs, 1, "Clip's min", "f")
+        hi = _scalar_input(inputs, 2, "Clip's max", "f")
+    else:
+        lo, hi = attrs.get("min"), attrs.get("max")
+    if lo is None or float(lo) != 0 or (hi is not None and not float(hi) > 0):
+        raise OnnxImportError(f"clips to [{lo}, {hi}]; dlarr's clippedReluLayer clips to "
+                              "[0, Ceiling] with Ceiling > 0")
+    spec = _spec("relu", node) if hi is None else _spec("clippedrelu", node, Ceiling=float(hi))
+    return [x.with_axes(x.axes, x.chain + (spec,))]
+
+
+def op_gelu(ctx, node, inputs, attrs):
+    x = inputs[0]
+    approximate = attrs.get("approximate", "none")
+    approximate = approximate.decode() if isinstance(approximate, bytes) else approximate
+    spec = _spec("gelu", node, Approximation=approximate)
+    return [x.with_axes(x.axes, x.chain + (spec,))]
+
+
 def op_softmax(ctx, node, inputs, attrs):
     x = inputs[0]
     ci = channel_axis(x, "Softmax")
@@ -222,6 +255,10 @@ LAYER_OPS = {
     "Relu": (_elementwise("relu"), ()),
     "Tanh": (_elementwise("tanh"), ()),
     "Sigmoid": (_elementwise("sigmoid"), ()),
+    "LeakyRelu": (_with_property("leakyrelu", "alpha", "Scale", 0.01), ("alpha",)),
+    "Elu": (_with_property("elu", "alpha", "Alpha", 1.0), ("alpha",)),
+    "Clip": (op_clip, ("min", "max")),
+    "Gelu": (op_gelu, ("approximate",)),
     "Softmax": (op_softmax, ("axis",)),
     "Dropout": (op_dropout, ("ratio", "seed", "is_test")),
 }

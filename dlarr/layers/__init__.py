@@ -1,6 +1,9 @@
 """MATLAB's layer objects, one module per family.
 
-``base`` (the Layer class, validators, display), ``input`` (sequenceInputLayer),
+``base`` (the Layer class, validators, display), ``input`` (sequenceInputLayer, also of
+image sequences, and featureInputLayer), ``conv2d`` (convolution2dLayer and the 2-D pooling
+layers), ``folding`` (sequenceFoldingLayer, sequenceUnfoldingLayer), ``projected``
+(lstmProjectedLayer, gruProjectedLayer),
 ``normalization`` (batchNormalizationLayer, layerNormalizationLayer), ``attention``
 (selfAttentionLayer, positionEmbeddingLayer, wordEmbeddingLayer), ``flatten``,
 ``conv`` (convolution1dLayer and the 1-D pooling layers), ``combine`` (additionLayer,
@@ -12,7 +15,8 @@ concatenationLayer, multiplicationLayer: the layers with several inputs of a gra
 Imports from ``dlarr.core`` and ``dlarr.functions``.
 """
 from .base import Layer, _show, disp, layer_table
-from .input import SequenceInputLayer, sequenceInputLayer
+from .input import (_InputLayer, FeatureInputLayer, SequenceInputLayer, featureInputLayer,
+                    sequenceInputLayer)
 from .recurrent import BiLSTMLayer, GRULayer, LSTMLayer, bilstmLayer, gruLayer, lstmLayer
 from .dense import FullyConnectedLayer, fullyConnectedLayer
 from .activation import (ClippedReLULayer, ELULayer, GELULayer, LeakyReLULayer, ReLULayer,
@@ -28,6 +32,14 @@ from .conv import (AveragePooling1DLayer, Convolution1DLayer, GlobalAveragePooli
                    GlobalMaxPooling1DLayer, MaxPooling1DLayer, averagePooling1dLayer,
                    convolution1dLayer, globalAveragePooling1dLayer, globalMaxPooling1dLayer,
                    maxPooling1dLayer)
+from .conv2d import (AveragePooling2DLayer, Convolution2DLayer, GlobalAveragePooling2DLayer,
+                     GlobalMaxPooling2DLayer, MaxPooling2DLayer, averagePooling2dLayer,
+                     convolution2dLayer, globalAveragePooling2dLayer, globalMaxPooling2dLayer,
+                     maxPooling2dLayer)
+from .folding import (SequenceFoldingLayer, SequenceUnfoldingLayer, sequenceFoldingLayer,
+                      sequenceUnfoldingLayer)
+from .projected import (GRUProjectedLayer, LSTMProjectedLayer, gruProjectedLayer,
+                        lstmProjectedLayer)
 from .combine import (AdditionLayer, ConcatenationLayer, MultiplicationLayer, additionLayer,
                       concatenationLayer, multiplicationLayer)
 from .dropout import DropoutLayer, dropoutLayer
@@ -36,7 +48,7 @@ from .output import (_OUTPUT_LAYERS, ClassificationOutputLayer, RegressionOutput
 
 __all__ = [
     "Layer", "disp", "layer_table",
-    "SequenceInputLayer", "sequenceInputLayer",
+    "SequenceInputLayer", "sequenceInputLayer", "FeatureInputLayer", "featureInputLayer",
     "BiLSTMLayer", "GRULayer", "LSTMLayer", "bilstmLayer", "gruLayer", "lstmLayer",
     "FullyConnectedLayer", "fullyConnectedLayer",
     "SoftmaxLayer", "softmaxLayer", "ReLULayer", "SigmoidLayer", "TanhLayer", "reluLayer",
@@ -49,6 +61,12 @@ __all__ = [
     "AveragePooling1DLayer", "Convolution1DLayer", "GlobalAveragePooling1DLayer",
     "GlobalMaxPooling1DLayer", "MaxPooling1DLayer", "averagePooling1dLayer", "convolution1dLayer",
     "globalAveragePooling1dLayer", "globalMaxPooling1dLayer", "maxPooling1dLayer",
+    "AveragePooling2DLayer", "Convolution2DLayer", "GlobalAveragePooling2DLayer",
+    "GlobalMaxPooling2DLayer", "MaxPooling2DLayer", "averagePooling2dLayer", "convolution2dLayer",
+    "globalAveragePooling2dLayer", "globalMaxPooling2dLayer", "maxPooling2dLayer",
+    "SequenceFoldingLayer", "SequenceUnfoldingLayer", "sequenceFoldingLayer",
+    "sequenceUnfoldingLayer", "GRUProjectedLayer", "LSTMProjectedLayer", "gruProjectedLayer",
+    "lstmProjectedLayer",
     "AdditionLayer", "ConcatenationLayer", "MultiplicationLayer", "additionLayer",
     "concatenationLayer", "multiplicationLayer",
     "DropoutLayer", "dropoutLayer",

@@ -1,6 +1,8 @@
 """fullyConnectedLayer."""
 from __future__ import annotations
 
+import math
+
 from ..core import options as V
 from ..core.arguments import name_value_pairs
 from .base import (Layer, _array_or_empty, _auto_or_pos_int, _check_in_size, _factor, _initializer,
@@ -29,7 +31,8 @@ class FullyConnectedLayer(Layer):
     _learnables = ("Weights", "Bias")
     _factor_prefix = {"Weights": "Weight"}       # WeightLearnRateFactor, WeightL2Factor
     _help = {
-        "InputSize": "Input size: the number of channels of the layer's input.  'auto': the "
+        "InputSize": "Input size: the number of channels of the layer's input (h*w*c for "
+                     "h x w x c images, which the layer flattens).  'auto': the "
                      "network sets it from the layer before when it is initialized; a number "
                      "is checked against the input.",
         "OutputSize": "Output size: the number of channels of the output (for "
@@ -69,6 +72,8 @@ class FullyConnectedLayer(Layer):
         return f"{self.OutputSize} fully connected layer"
 
     def _setup(self, in_size, has_time, dtype):
+        if isinstance(in_size, tuple):       # h x w x c images: flattened, as MATLAB's
+            in_size = math.prod(in_size)
         _check_in_size(self, in_size)
         O = self.OutputSize
         self._init_param("Weights", self.WeightsInitializer, (O, in_size), in_size, O, dtype)

@@ -1,6 +1,8 @@
 """flattenLayer: the spatial dimensions folded into the channels (MATLAB's flattenLayer)."""
 from __future__ import annotations
 
+import math
+
 from ..core.arguments import name_value_pairs
 from .base import Layer, _name, layer_help
 
@@ -13,6 +15,11 @@ class FlattenLayer(Layer):
 
     def _description(self):
         return "Flatten"
+
+    def _setup(self, in_size, has_time, dtype):
+        if isinstance(in_size, tuple):              # S..., C -> h*w*c channels
+            return math.prod(in_size), has_time
+        return in_size, has_time
 
     def _forward(self, X, training, state):
         from ..functions.flatten import flatten
@@ -30,10 +37,8 @@ def flattenLayer(**options):
     vector sequences ("CBT"), for example before an lstmLayer.  Input without spatial
     dimensions passes through unchanged (a "CBT" sequence stays as it is).
 
-    Differences from MATLAB: dlarr's networks pass vector data ("CB", "CBT") between
-    their layers today, so inside a dlnetwork the layer is the identity; on spatial
-    data (a dlarray called through ``layer._forward`` or the function
-    :func:`dlarr.flatten`) it flattens as MATLAB's.
+    Differences from MATLAB: none (after sequenceInputLayer([h w c]), a
+    convolution2dLayer or a sequenceUnfoldingLayer, "SSCBT" becomes h*w*c channels).
 
     Example::
 

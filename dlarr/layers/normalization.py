@@ -131,6 +131,7 @@ class _NormalizationLayer(Layer):
         return self._what
 
     def _setup(self, in_size, has_time, dtype):
+        out_size, in_size = in_size, (in_size[-1] if isinstance(in_size, tuple) else in_size)
         if self.NumChannels != "auto" and self.NumChannels != in_size:
             raise ValueError(f"Layer '{self.Name}' ({self._display}): NumChannels is "
                              f"{self.NumChannels} but its input has {in_size} channels")
@@ -138,7 +139,7 @@ class _NormalizationLayer(Layer):
         C = in_size
         self._init_param("Offset", self.OffsetInitializer, (C, 1), C, C, dtype)
         self._init_param("Scale", self.ScaleInitializer, (C, 1), C, C, dtype)
-        return in_size, has_time
+        return out_size, has_time
 
 
 # --------------------------------------------------------------------------
@@ -189,6 +190,7 @@ class BatchNormalizationLayer(_NormalizationLayer):
 
     def _setup(self, in_size, has_time, dtype):
         out = super()._setup(in_size, has_time, dtype)
+        in_size = self.NumChannels                  # per channel (also on images)
         for name, fill in (("TrainedMean", 0.0), ("TrainedVariance", 1.0)):
             cur = getattr(self, name)
             if cur is None:
@@ -227,9 +229,9 @@ def batchNormalizationLayer(**options):
     state.  In a prediction pass (``predict``, classify) it normalizes by TrainedMean and
     TrainedVariance instead (:func:`dlarr.batchnorm`'s two forms).
 
-    Differences from MATLAB: trainingOptions' BatchNormalizationStatistics (the final pass
-    over the training data, "population") is not there yet; the statistics are the
-    moving ones.
+    trainingOptions' BatchNormalizationStatistics picks what training leaves in
+    TrainedMean/TrainedVariance: "moving" (and "auto", MATLAB R2024a's default) the moving
+    statistics, "population" those of a final pass over the training data.
 
     Example::
 

@@ -6,10 +6,12 @@ may be given per gate (per gate of each direction for bilstmLayer).
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..core import options as V
-from ..core.arguments import name_value_pairs
+from ..core.arguments import came, name_value_pairs
 from ..core.dlarray import DLArray
 from .base import (Layer, _array_or_empty, _auto_or_pos_int, _check_in_size, _choice, _factor,
                    _initializer, _name, _pos_int, layer_help)
@@ -21,6 +23,8 @@ def _state_vector(v, name, layer):
     a = _array_or_empty(v, name, layer)
     if a is None:
         return None
+    if getattr(layer, "HasStateInputs", False):
+        raise ValueError(_state_inputs_text(layer, name))
     n = getattr(layer, "NumHiddenUnits", None)
     n = None if n is None else n * getattr(layer, "_ndir", 1)
     what = "NumHiddenUnits-by-1" if getattr(layer, "_ndir", 1) == 1 else "2*NumHiddenUnits-by-1"
@@ -33,6 +37,26 @@ def _state_vector(v, name, layer):
 
 
 _state_vector.values = ("NumHiddenUnits-by-1 vector",)
+
+
+def _state_inputs_text(layer, name):
+    port = "cell" if name == "CellState" else "hidden"
+    return (f"{type(layer).__name__}: {name} must be empty ([]) when HasStateInputs is 1 "
+            f"(true): the layer takes its initial state from its '{port}' input")
+
+
+def _logical(v, name, layer):
+    """MATLAB's logical flag: true/false or 1/0, stored as a bool."""
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, numbers.Integral) and v in (0, 1)):
+        return bool(v)
+    raise TypeError(f"{type(layer).__name__}: {name} must be true or false (1 or 0), not "
+                    f"{came(v)}")
+
+
+_logical.values = ("0", "1")
+_HAS_STATE = ("HasStateInputs", "HasStateOutputs")
+_STATE_PORT_PROPS = (("HasStateInputs", (False, _logical)),
+                     ("HasStateOutputs", (False, _logical)))
 
 
 def _recurrent_props(ngates, bias_default, bias_inits, extra=()):
@@ -95,6 +119,21 @@ _RECURRENT_HELP = {
                       "limit the number of time steps processed in an iteration: to split "
                       "sequences into shorter ones for training, use trainingOptions' "
                       "SequenceLength.{output}",
+    "HasStateInputs": "Flag for state inputs to the layer, 0 (false, the default) or 1 (true), "
+                      "set when the layer is created (read-only after: it decides the "
+                      "layer's inputs).  0: one input, 'in', and the initial state from the "
+                      "{state_props} {prop_s} (the layer's State).  1: the inputs 'in', "
+                      "{state_ports} (InputNames), the initial {state_words} coming from "
+                      "other layers ({state_size}, 'CB', without a time dimension; connect "
+                      "them with connectLayers(lgraph, source, 'name/hidden')); "
+                      "{state_props} must then be empty, and the layer's State is not "
+                      "updated by a forward or predict call.",
+    "HasStateOutputs": "Flag for state outputs from the layer, 0 (false, the default) or 1 "
+                       "(true), set when the layer is created (read-only after: it decides "
+                       "the layer's outputs).  1: the outputs 'out', {state_ports} "
+                       "(OutputNames), the final {state_words} as {state_size} 'CB' arrays "
+                       "(connect them with connectLayers(lgraph, 'name/hidden', ...), or ask "
+                       "for them with forward(net, X, Outputs='name/hidden')).",
     "OutputMode": "Format of the output: 'sequence' outputs the complete sequence (C x B x T), "
                   "'last' the last time step (C x B), as a sequence-to-label network needs "
                   "before its fullyConnectedLayer.  In a padded mini-batch the last step is the "
@@ -151,6 +190,11 @@ def _recurrent_help(gates, ndir=1, cell=True, bias_rows=None):
         state="2*NumHiddenUnits-by-1 vector (forward, then backward)" if ndir == 2
         else "NumHiddenUnits-by-1 vector",
         updates="cell and hidden state" if cell else "hidden state",
+        state_props="HiddenState and CellState" if cell else "HiddenState",
+        prop_s="properties" if cell else "property",
+        state_ports="'hidden' and 'cell'" if cell else "'hidden'",
+        state_words="hidden and cell states" if cell else "hidden state",
+        state_size="NumHiddenUnits-by-NumObservations",
         output="  The output has 2*NumHiddenUnits channels: the forward, then the backward "
                "direction." if ndir == 2 else "",
         bias_inits="'unit-forget-gate' (the forget gate's biases ones, the others zeros), "
@@ -159,12 +203,85 @@ def _recurrent_help(gates, ndir=1, cell=True, bias_rows=None):
                    "'zeros', 'narrow-normal' (normal with zero mean and standard deviation "
                    "0.01), 'ones'")
     return {k: v.format(**fields) for k, v in _RECURRENT_HELP.items()
-            if cell or k != "CellState"}
+            if (cell or k != "CellState") and (ndir == 1 or k not in _HAS_STATE)}
+
+
+def _cell_text(names):
+    return "{" + "  ".join(f"'{n}'" for n in names) + "}"
+
+
+def _as_cb(S):
+    """A final state as a "CB" dlarray (the state outputs' format), on the tape."""
+    return S if S._fmt == "CB" else DLArray._new(S._data, "CB", S._node)
+
+
+def _activation_text(size, has_time):
+    dims = "x".join(map(str, size)) if isinstance(size, tuple) else f"{size} channels"
+    return dims + (" with a time dimension" if has_time else "")
 
 
 class _RecurrentLayer(Layer):
+    """The recurrent layers' common part: learnables stacked per gate, the initial state
+    from the HiddenState/CellState properties, and (lstmLayer, gruLayer) MATLAB's state
+    ports: with ``HasStateInputs`` the initial states come from the inputs 'hidden'
+    ('cell'), with ``HasStateOutputs`` the final states go to the outputs 'hidden'
+    ('cell'), "CB" formatted."""
+
     _learnables = ("InputWeights", "RecurrentWeights", "Bias")
     _ndir = 1
+    _state_ports = ("hidden", "cell")      # the ports of _states, in order
+    HasStateInputs = False                 # bilstmLayer: read-only 0, as in MATLAB
+    HasStateOutputs = False
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        if self.HasStateInputs:
+            for k in self._states:
+                if getattr(self, k) is not None:
+                    raise ValueError(_state_inputs_text(self, k))
+        self._created = True
+
+    def __setattr__(self, key, value):
+        if key in _HAS_STATE:
+            if key not in self._props:
+                raise TypeError(f"{self._display}: {key} is read-only and 0 (false): a "
+                                f"{self._type} layer has no state inputs or outputs (as in "
+                                "MATLAB); use lstmLayer or gruLayer for them")
+            if getattr(self, "_created", False):
+                raise AttributeError(f"{self._display}: {key} is read-only (set it when the "
+                                     "layer is created: it decides the layer's ports)")
+        super().__setattr__(key, value)
+
+    # ----- ports (MATLAB's read-only InputNames, ...; they follow HasState*) -------------
+    @property
+    def InputNames(self):
+        """('in'), or ('in', 'hidden', 'cell') with HasStateInputs (GRU: 'in', 'hidden')."""
+        return ("in",) + (self._state_ports if self.HasStateInputs else ())
+
+    @property
+    def NumInputs(self):
+        """1, or 3 with HasStateInputs (2 for a GRU)."""
+        return len(self.InputNames)
+
+    @property
+    def OutputNames(self):
+        """('out'), or ('out', 'hidden', 'cell') with HasStateOutputs (GRU: 'out', 'hidden')."""
+        return ("out",) + (self._state_ports if self.HasStateOutputs else ())
+
+    @property
+    def NumOutputs(self):
+        """1, or 3 with HasStateOutputs (2 for a GRU)."""
+        return len(self.OutputNames)
+
+    def __repr__(self):
+        lines = super().__repr__().split("\n")
+        width = lines[2].index(":")
+        ports = [("InputNames", _cell_text(self.InputNames)),
+                 ("OutputNames", _cell_text(self.OutputNames)),
+                 ("NumInputs", str(self.NumInputs)), ("NumOutputs", str(self.NumOutputs)),
+                 ("HasStateInputs", _show_flag(self.HasStateInputs)),
+                 ("HasStateOutputs", _show_flag(self.HasStateOutputs))]
+        return "\n".join(lines[:3] + [f"{n.rjust(width)}: {v}" for n, v in ports] + lines[3:])
 
     def _description(self):
         return f"{self._type} with {self.NumHiddenUnits} hidden units"
@@ -172,19 +289,49 @@ class _RecurrentLayer(Layer):
     def _bias_rows(self):
         return self._ngates * self.NumHiddenUnits * self._ndir
 
+    # ----- network hooks ---------------------------------------------------------------
     def _setup(self, in_size, has_time, dtype):
+        if self.HasStateInputs:
+            in_size, has_time = self._check_state_inputs(in_size, has_time)
         if not has_time:
             raise ValueError(f"Layer '{self.Name}' ({self._display}) expects sequence input (with a "
                              "time dimension), but the layer before it outputs no time dimension; "
                              "use OutputMode='sequence' in the recurrent layer before it")
+        if isinstance(in_size, tuple):
+            raise ValueError(f"Layer '{self.Name}' ({self._display}) expects vector sequences "
+                             f"(channels only, 'CBT'), but each time step of its input is "
+                             f"{'x'.join(map(str, in_size))} (spatial dimensions and "
+                             "channels); flatten it first (flattenLayer)")
         _check_in_size(self, in_size)
+        self._init_learnables(in_size, dtype)
+        return self._output_spec()
+
+    def _init_learnables(self, in_size, dtype):
         G = self._ngates * self.NumHiddenUnits * self._ndir
         H = self.NumHiddenUnits
         self._init_param("InputWeights", self.InputWeightsInitializer, (G, in_size), in_size, G, dtype)
         self._init_param("RecurrentWeights", self.RecurrentWeightsInitializer, (G, H), H, G, dtype)
         self._init_param("Bias", self.BiasInitializer, (self._bias_rows(), 1), in_size, G, dtype)
-        out = H * self._ndir
-        return out, self.OutputMode == "sequence"
+
+    def _check_state_inputs(self, in_sizes, has_times):
+        """The 'hidden' ('cell') inputs: NumHiddenUnits channels, no time dimension; returns
+        the size and time flag of the input 'in'."""
+        H = self.NumHiddenUnits
+        for port, size, t in zip(self.InputNames[1:], in_sizes[1:], has_times[1:]):
+            if t or size != H:
+                raise ValueError(f"Layer '{self.Name}' ({self._display}): input '{port}' (the "
+                                 f"initial {port} state) must have NumHiddenUnits = {H} channels "
+                                 f"and no time dimension ('CB'); its source gives "
+                                 f"{_activation_text(size, t)}")
+        return in_sizes[0], has_times[0]
+
+    def _output_spec(self):
+        """``(size, has_time)`` of the output, per output with HasStateOutputs."""
+        out, seq = self.NumHiddenUnits * self._ndir, self.OutputMode == "sequence"
+        if not self.HasStateOutputs:
+            return out, seq
+        n = len(self._state_ports)
+        return (out,) + (self.NumHiddenUnits,) * n, (seq,) + (False,) * n
 
     def _factors(self, name):
         """Layer's factors (the ``<name>LearnRateFactor``/``<name>L2Factor``
@@ -212,13 +359,39 @@ class _RecurrentLayer(Layer):
     def _last(self, Y):
         return Y if self.OutputMode == "sequence" else Y[..., -1]
 
+    def _weights(self):
+        """The input and recurrent weights the recurrence uses (projected layers: their
+        products with the projectors)."""
+        return self.InputWeights, self.RecurrentWeights
+
+    def _state_in(self, X, state):
+        """(X, initial states...): from the inputs with HasStateInputs, else the State."""
+        if self.HasStateInputs:
+            return tuple(X)
+        return (X,) + tuple(state[k] for k in self._states)
+
+    def _outputs(self, Y, finals, state):
+        """``(Y, new_state)`` of ``_forward``: Y (and the final states as "CB", with
+        HasStateOutputs); the State carries the final states on, except with state inputs
+        (MATLAB's: the layer's State is not updated then)."""
+        new = state if self.HasStateInputs else dict(zip(self._states, finals))
+        Y = self._last(Y)
+        if self.HasStateOutputs:
+            return (Y,) + tuple(_as_cb(S) for S in finals), new
+        return Y, new
+
+
+def _show_flag(v):
+    return "1" if v else "0"
+
 
 class LSTMLayer(_RecurrentLayer):
     _display = "LSTMLayer"
     _type = "LSTM"
     _default_name = "lstm"
     _ngates = 4
-    _props = _recurrent_props(4, "unit-forget-gate", V.LSTM_BIAS_INITIALIZERS)
+    _props = _recurrent_props(4, "unit-forget-gate", V.LSTM_BIAS_INITIALIZERS,
+                              extra=_STATE_PORT_PROPS)
     _props["CellState"] = (None, _state_vector)
     _groups = (("Hyperparameters", ("InputSize", "NumHiddenUnits", "OutputMode",
                                     "StateActivationFunction", "GateActivationFunction")),
@@ -229,11 +402,12 @@ class LSTMLayer(_RecurrentLayer):
 
     def _forward(self, X, training, state):
         from ..functions.lstm import lstm
-        Y, h, c = lstm(X, state["HiddenState"], state["CellState"], self.InputWeights,
-                       self.RecurrentWeights, self.Bias,
+        X, h0, c0 = self._state_in(X, state)
+        W, R = self._weights()
+        Y, h, c = lstm(X, h0, c0, W, R, self.Bias,
                        StateActivationFunction=self.StateActivationFunction,
                        GateActivationFunction=self.GateActivationFunction)
-        return self._last(Y), {"HiddenState": h, "CellState": c}
+        return self._outputs(Y, (h, c), state)
 
 
 class GRULayer(_RecurrentLayer):
@@ -241,8 +415,10 @@ class GRULayer(_RecurrentLayer):
     _type = "GRU"
     _default_name = "gru"
     _ngates = 3
+    _state_ports = ("hidden",)
     _props = _recurrent_props(3, "zeros", V.BIAS_INITIALIZERS, extra=(
-        ("ResetGateMode", ("after-multiplication", _choice(*V.RESET_GATE_MODES))),))
+        ("ResetGateMode", ("after-multiplication", _choice(*V.RESET_GATE_MODES))),)
+        + _STATE_PORT_PROPS)
     _groups = (("Hyperparameters", ("InputSize", "NumHiddenUnits", "OutputMode", "ResetGateMode",
                                     "StateActivationFunction", "GateActivationFunction")),
                ("Learnable Parameters", ("InputWeights", "RecurrentWeights", "Bias")),
@@ -264,11 +440,12 @@ class GRULayer(_RecurrentLayer):
 
     def _forward(self, X, training, state):
         from ..functions.gru import gru
-        Y, h = gru(X, state["HiddenState"], self.InputWeights, self.RecurrentWeights, self.Bias,
-                   ResetGateMode=self.ResetGateMode,
+        X, h0 = self._state_in(X, state)
+        W, R = self._weights()
+        Y, h = gru(X, h0, W, R, self.Bias, ResetGateMode=self.ResetGateMode,
                    StateActivationFunction=self.StateActivationFunction,
                    GateActivationFunction=self.GateActivationFunction)
-        return self._last(Y), {"HiddenState": h}
+        return self._outputs(Y, (h,), state)
 
 
 class BiLSTMLayer(_RecurrentLayer):
@@ -286,6 +463,7 @@ class BiLSTMLayer(_RecurrentLayer):
     _states = ("HiddenState", "CellState")
     _help = _recurrent_help(("input gate", "forget gate", "cell candidate", "output gate"),
                             ndir=2)
+    NumInputs, InputNames, NumOutputs, OutputNames = 1, ("in",), 1, ("out",)   # no state ports
 
     def _forward(self, X, training, state):
         from ..functions.lstm import lstm
@@ -314,10 +492,13 @@ def lstmLayer(numHiddenUnits, **options):
     gradient flow over long sequences during training.  Its forward pass is
     :func:`dlarr.lstm` (fused CUDA kernels on the GPU).
 
+    With ``HasStateInputs=True`` the layer has the inputs 'in', 'hidden' and 'cell' and
+    takes its initial states from them; with ``HasStateOutputs=True`` it has the outputs
+    'out', 'hidden' and 'cell', the final states ("CB"): in a layer graph one LSTM's
+    final states can start another (an encoder-decoder).
+
     Differences from MATLAB: a layer array is a Python list of layers, and sequences are
-    C x T arrays (a list of them for MATLAB's cell array).  MATLAB's HasStateInputs and
-    HasStateOutputs (the state as extra inputs and outputs) are not supported: like any
-    unknown name they are a TypeError that suggests the closest properties.
+    C x T arrays (a list of them for MATLAB's cell array).
 
     Example::
 
@@ -327,6 +508,8 @@ def lstmLayer(numHiddenUnits, **options):
         layers = [dl.sequenceInputLayer(12), dl.lstmLayer(100, OutputMode="last"),
                   dl.fullyConnectedLayer(9), dl.softmaxLayer(), dl.classificationLayer()]
         dl.disp(layers)                                  # 5x1 Layer array with layers: ...
+        dec = dl.lstmLayer(100, HasStateInputs=True, Name="dec")
+        dec.InputNames                                   # ('in', 'hidden', 'cell')
     """
     return LSTMLayer(NumHiddenUnits=numHiddenUnits, **options)
 
@@ -340,8 +523,11 @@ def gruLayer(numHiddenUnits, **options):
     and sequence data, with a reset gate, an update gate and a candidate state (no cell
     state).  Its forward pass is :func:`dlarr.gru`.
 
-    Differences from MATLAB: as for lstmLayer (C x T sequences, lists of layers; no
-    HasStateInputs or HasStateOutputs).
+    ``HasStateInputs=True`` gives it the inputs 'in' and 'hidden' (the initial hidden
+    state from another layer), ``HasStateOutputs=True`` the outputs 'out' and 'hidden'
+    (the final hidden state, "CB").
+
+    Differences from MATLAB: as for lstmLayer (C x T sequences, lists of layers).
 
     Example::
 

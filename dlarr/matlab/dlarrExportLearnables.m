@@ -53,7 +53,8 @@ function S = dlarrExportLearnables(net, filename)
 %   layer is an error naming it.  Each layer struct has a field dlarrClass (dlarr's
 %   class name, 'LSTMLayer', ...) and then one field per property dlarr has, with
 %   MATLAB's property names.  Properties that dlarr does not have (NumInputs,
-%   NormalizationDimension, ...) are left out; a property a layer stand-in lacks
+%   ...) are left out (NormalizationDimension 'channel' and 'all' are written as
+%   'auto', the statistics being per-channel vectors); a property a layer stand-in lacks
 %   takes dlarr's default (MATLAB's), except NumHiddenUnits, OutputSize of a fully
 %   connected layer and InputSize of a sequence input layer, which are required.
 %   Values are written as follows:
@@ -291,6 +292,9 @@ for k = 1:size(props, 1)
 end
 if strcmp(cls, 'SequenceInputLayer')
     S = expandStatistics(S, where);
+    if any(strcmp(S.NormalizationDimension, {'channel', 'all'}))
+        S.NormalizationDimension = 'auto';     % per-channel vectors now (expandStatistics)
+    end
 end
 end
 
@@ -343,7 +347,8 @@ function checkUnsupportedOptions(L, where)
 for p = {'HasStateInputs', 'HasStateOutputs'}
     if hasProperty(L, p{1}) && L.(p{1})
         error('dlarr:export:unsupportedOption', ['dlarrExportLearnables: %s has %s true; ' ...
-              'dlarr''s recurrent layers have no state inputs or outputs.'], where, p{1});
+              'it writes chains of layers, whose recurrent layers have no state inputs ' ...
+              'or outputs (build a graph with state ports in dlarr).'], where, p{1});
     end
 end
 if hasProperty(L, 'Normalization') && isa(L.Normalization, 'function_handle')
@@ -373,6 +378,9 @@ switch cls
             biasInit = 'unit-forget-gate';
             tail = {'CellState', []};
         end
+        if ~strcmp(cls, 'BiLSTMLayer')      % dlarr's lstmLayer and gruLayer have the flags
+            head = [head; {'HasStateInputs', false; 'HasStateOutputs', false}];
+        end
         props = [head; {'StateActivationFunction', 'tanh'; ...
                  'GateActivationFunction', 'sigmoid'; 'HiddenState', []; ...
                  'InputWeightsInitializer', 'glorot'; ...
@@ -386,7 +394,8 @@ switch cls
                  'BiasLearnRateFactor', 1; 'WeightL2Factor', 1; 'BiasL2Factor', 0};
     case 'SequenceInputLayer'
         props = {'Name', ''; 'InputSize', req; 'MinLength', 1; 'Normalization', 'none'; ...
-                 'Mean', []; 'StandardDeviation', []; 'Min', []; 'Max', []};
+                 'NormalizationDimension', 'auto'; 'Mean', []; 'StandardDeviation', []; ...
+                 'Min', []; 'Max', []};
     case 'DropoutLayer'
         props = {'Name', ''; 'Probability', 0.5};
     case 'ClassificationOutputLayer'
@@ -433,6 +442,8 @@ elseif strcmp(p, 'ClassWeights')
 elseif any(strcmp(p, {'InputWeights', 'RecurrentWeights', 'Bias', 'Weights', ...
                       'HiddenState', 'CellState', 'Mean', 'StandardDeviation', 'Min', 'Max'}))
     v = plainArray(v, p, where);
+elseif any(strcmp(p, {'HasStateInputs', 'HasStateOutputs'}))
+    v = logical(v);         % false: checkUnsupportedOptions refused true
 else                        % Name, OutputMode, activations, modes, LossFunction
     if isa(v, 'string') && isscalar(v)
         v = char(v);

@@ -1,4 +1,4 @@
-function [layers, netClass] = dlarrImportLearnables(filename, varargin)
+function [layers, netClass, connections, lgraph] = dlarrImportLearnables(filename, varargin)
 %DLARRIMPORTLEARNABLES Rebuild MATLAB layers from a network that dlarr saved.
 %
 %   Syntax
@@ -7,6 +7,7 @@ function [layers, netClass] = dlarrImportLearnables(filename, varargin)
 %     layers = dlarrImportLearnables(filename, variableName)
 %     args = dlarrImportLearnables(___, 'ArgumentsOnly', true)
 %     [layers, netClass] = dlarrImportLearnables(___)
+%     [layers, netClass, connections, lgraph] = dlarrImportLearnables(___)
 %
 %   Description
 %
@@ -35,7 +36,19 @@ function [layers, netClass] = dlarrImportLearnables(filename, varargin)
 %   Toolbox (in Octave, too).
 %
 %   [layers, netClass] = dlarrImportLearnables(___) also returns what the variable
-%   held: 'SeriesNetwork', 'dlnetwork', or '' for a layer array.
+%   held: 'SeriesNetwork', 'dlnetwork', 'DAGNetwork', 'LayerGraph', or '' for a
+%   layer array.
+%
+%   [layers, netClass, connections, lgraph] = dlarrImportLearnables(___) also
+%   returns the network's connections, an M-by-2 cell array of MATLAB's
+%   source and destination names ({'fc', 'add/in2'; ...}; empty for a layer
+%   array), and (without ArgumentsOnly) the layer graph they make: every layer
+%   added alone with addLayers, then connectLayers for each connection, so that
+%   net = dlnetwork(lgraph) (or assembleNetwork(lgraph) for a DAGNetwork's
+%   layers, which end in output layers) rebuilds a graph network with its skip
+%   connections, several inputs and several outputs.  A batch normalization
+%   layer gets the network's State (TrainedMean, TrainedVariance) when the
+%   network saved one.
 %
 %   Input arguments
 %
@@ -49,15 +62,27 @@ function [layers, netClass] = dlarrImportLearnables(filename, varargin)
 %
 %     layers   - N-by-1 Layer array (or, with ArgumentsOnly, the N-by-1 cell of
 %                constructor arguments).
-%     netClass - 'SeriesNetwork', 'dlnetwork' or ''.
+%     netClass - 'SeriesNetwork', 'dlnetwork', 'DAGNetwork', 'LayerGraph' or ''.
+%     connections - M-by-2 cell array of character vectors: source, destination.
+%     lgraph   - layerGraph of the layers and connections.
 %
 %   Layers
 %
 %   sequenceInputLayer (with Normalization, and the statistics it uses: Mean and
 %   StandardDeviation, or Min and Max), lstmLayer, bilstmLayer, gruLayer,
 %   fullyConnectedLayer, softmaxLayer, dropoutLayer, reluLayer, tanhLayer,
-%   sigmoidLayer, classificationLayer ('Classes' and 'ClassWeights' when set) and
-%   regressionLayer ('ResponseNames' when set).  Name and the learnables and
+%   sigmoidLayer, leakyReluLayer, clippedReluLayer, eluLayer, geluLayer,
+%   swishLayer, flattenLayer, batchNormalizationLayer (with TrainedMean and
+%   TrainedVariance), layerNormalizationLayer, convolution1dLayer ('Padding' as
+%   'same', 'causal' or [left right]), maxPooling1dLayer, averagePooling1dLayer,
+%   globalAveragePooling1dLayer, globalMaxPooling1dLayer, additionLayer,
+%   multiplicationLayer, concatenationLayer, wordEmbeddingLayer,
+%   positionEmbeddingLayer, selfAttentionLayer, featureInputLayer,
+%   lstmProjectedLayer, gruProjectedLayer, convolution2dLayer, maxPooling2dLayer,
+%   averagePooling2dLayer, globalAveragePooling2dLayer, globalMaxPooling2dLayer,
+%   sequenceFoldingLayer, sequenceUnfoldingLayer, classificationLayer ('Classes'
+%   and 'ClassWeights' when set) and regressionLayer ('ResponseNames' when set);
+%   HasStateInputs and HasStateOutputs of lstmLayer and gruLayer when true.  Name and the learnables and
 %   states that are not empty are always passed; other name-value arguments only
 %   when they differ from MATLAB's defaults.  InputSize of the recurrent and fully
 %   connected layers is not passed (MATLAB takes it from the weights, or from the
@@ -96,17 +121,64 @@ elseif ~isfield(S, variableName)
           filename, variableName);
 end
 [structs, netClass] = layerStructs(S.(variableName), variableName);
+structs = withState(structs, S.(variableName));
+connections = connectionList(S.(variableName), variableName);
 args = cell(numel(structs), 1);
 for i = 1:numel(structs)
     args{i} = layerArguments(structs{i}, i);
 end
 if argumentsOnly
     layers = args;
+    lgraph = [];
     return
 end
 layers = feval(args{1}{:});
 for i = 2:numel(args)
     layers = [layers; feval(args{i}{:})]; %#ok<AGROW>
+end
+if nargout >= 4
+    lgraph = layerGraph();
+    for i = 1:numel(layers)
+        lgraph = addLayers(lgraph, layers(i));
+    end
+    for k = 1:size(connections, 1)
+        lgraph = connectLayers(lgraph, connections{k, 1}, connections{k, 2});
+    end
+end
+end
+
+% ---------------------------------------------------------------------------
+function c = connectionList(v, variableName)
+% The M-by-2 {source, destination} cell of a network or layer graph struct.
+c = cell(0, 2);
+if ~(isstruct(v) && isscalar(v) && isfield(v, 'Connections'))
+    return
+end
+t = v.Connections;
+if ~(isstruct(t) && isfield(t, 'Source') && isfield(t, 'Destination')) || ...
+        numel(t.Source) ~= numel(t.Destination)
+    error('dlarr:import:layout', ['dlarrImportLearnables: variable ''%s'': Connections ' ...
+          'must be a struct with Source and Destination cells of one length.'], variableName);
+end
+c = [reshape(cellstr(t.Source), [], 1), reshape(cellstr(t.Destination), [], 1)];
+end
+
+function structs = withState(structs, v)
+% Layer structs with the network's State values (batch normalization's
+% TrainedMean and TrainedVariance) in place of the layers' own.
+if ~(isstruct(v) && isscalar(v) && isfield(v, 'State') && isstruct(v.State) && ...
+        isfield(v.State, 'Layer'))
+    return
+end
+st = v.State;
+names = cellfun(@(s) s.Name, structs, 'UniformOutput', false);
+for k = 1:numel(st.Layer)
+    i = find(strcmp(names, st.Layer{k}), 1);
+    p = st.Parameter{k};
+    if ~isempty(i) && any(strcmp(p, {'TrainedMean', 'TrainedVariance'})) && ...
+            isfield(structs{i}, p)
+        structs{i}.(p) = st.Value{k};
+    end
 end
 end
 
@@ -166,7 +238,7 @@ end
 
 function tf = isNetworkStruct(v)
 tf = isstruct(v) && isscalar(v) && isfield(v, 'dlarrClass') && ...
-     any(strcmp(v.dlarrClass, {'SeriesNetwork', 'dlnetwork'}));
+     any(strcmp(v.dlarrClass, {'SeriesNetwork', 'dlnetwork', 'DAGNetwork', 'LayerGraph'}));
 end
 
 function tf = isLayerStruct(v)
@@ -213,6 +285,9 @@ switch cls
     case 'SequenceInputLayer'
         args = {'sequenceInputLayer', field(S, 'InputSize', where), 'Name', S.Name};
         args = [args, nonDefault(S, {'MinLength', 1; 'Normalization', 'none'}, where)];
+        if isfield(S, 'NormalizationDimension')        % files of older dlarr lack it
+            args = [args, nonDefault(S, {'NormalizationDimension', 'auto'}, where)];
+        end
         switch field(S, 'Normalization', where)
             case 'zerocenter'
                 stats = {'Mean'};
@@ -224,8 +299,13 @@ switch cls
                 stats = {};
         end
         args = [args, nonEmpty(S, stats, where)];
-    case {'LSTMLayer', 'BiLSTMLayer', 'GRULayer'}
+    case {'LSTMLayer', 'BiLSTMLayer', 'GRULayer', 'LSTMProjectedLayer', 'GRUProjectedLayer'}
         args = recurrentArguments(S, cls, where);
+    case 'FeatureInputLayer'
+        args = {'featureInputLayer', field(S, 'InputSize', where), 'Name', S.Name};
+        args = [args, nonDefault(S, {'Normalization', 'none'; ...
+                'NormalizationDimension', 'auto'}, where), ...
+                nonEmpty(S, {'Mean', 'StandardDeviation', 'Min', 'Max'}, where)];
     case 'FullyConnectedLayer'
         args = {'fullyConnectedLayer', field(S, 'OutputSize', where), 'Name', S.Name};
         args = [args, nonDefault(S, {'WeightsInitializer', 'glorot'; ...
@@ -238,6 +318,60 @@ switch cls
         ctor = struct('SoftmaxLayer', 'softmaxLayer', 'ReLULayer', 'reluLayer', ...
                       'TanhLayer', 'tanhLayer', 'SigmoidLayer', 'sigmoidLayer');
         args = {ctor.(cls), 'Name', S.Name};
+    case {'LeakyReLULayer', 'ClippedReLULayer', 'ELULayer'}
+        ctor = struct('LeakyReLULayer', {{'leakyReluLayer', 'Scale'}}, ...
+                      'ClippedReLULayer', {{'clippedReluLayer', 'Ceiling'}}, ...
+                      'ELULayer', {{'eluLayer', 'Alpha'}});
+        c = ctor.(cls);
+        args = {c{1}, field(S, c{2}, where), 'Name', S.Name};
+    case {'GELULayer', 'SwishLayer', 'FlattenLayer', 'GlobalAveragePooling1DLayer', ...
+          'GlobalMaxPooling1DLayer', 'GlobalAveragePooling2DLayer', ...
+          'GlobalMaxPooling2DLayer', 'SequenceFoldingLayer', 'SequenceUnfoldingLayer'}
+        ctor = struct('GELULayer', 'geluLayer', 'SwishLayer', 'swishLayer', ...
+                      'FlattenLayer', 'flattenLayer', ...
+                      'GlobalAveragePooling1DLayer', 'globalAveragePooling1dLayer', ...
+                      'GlobalMaxPooling1DLayer', 'globalMaxPooling1dLayer', ...
+                      'GlobalAveragePooling2DLayer', 'globalAveragePooling2dLayer', ...
+                      'GlobalMaxPooling2DLayer', 'globalMaxPooling2dLayer', ...
+                      'SequenceFoldingLayer', 'sequenceFoldingLayer', ...
+                      'SequenceUnfoldingLayer', 'sequenceUnfoldingLayer');
+        args = {ctor.(cls), 'Name', S.Name};
+        if strcmp(cls, 'GELULayer')
+            args = [args, nonDefault(S, {'Approximation', 'none'}, where)];
+        end
+    case {'BatchNormalizationLayer', 'LayerNormalizationLayer'}
+        args = normalizationArguments(S, cls, where);
+    case {'Convolution1DLayer', 'MaxPooling1DLayer', 'AveragePooling1DLayer', ...
+          'Convolution2DLayer', 'MaxPooling2DLayer', 'AveragePooling2DLayer'}
+        args = convolutionArguments(S, cls, where);
+    case {'AdditionLayer', 'MultiplicationLayer'}
+        ctor = struct('AdditionLayer', 'additionLayer', 'MultiplicationLayer', ...
+                      'multiplicationLayer');
+        args = {ctor.(cls), field(S, 'NumInputs', where), 'Name', S.Name};
+    case 'ConcatenationLayer'
+        args = {'concatenationLayer', field(S, 'Dim', where), field(S, 'NumInputs', where), ...
+                'Name', S.Name};
+    case 'WordEmbeddingLayer'
+        args = {'wordEmbeddingLayer', field(S, 'Dimension', where), ...
+                field(S, 'NumWords', where), 'Name', S.Name};
+        args = [args, nonDefault(S, {'OOVMode', 'map-to-last'; 'WeightsInitializer', ...
+                'narrow-normal'}, where), nonEmpty(S, {'Weights'}, where), ...
+                nonDefault(S, {'WeightLearnRateFactor', 1; 'WeightL2Factor', 1}, where)];
+    case 'PositionEmbeddingLayer'
+        args = {'positionEmbeddingLayer', field(S, 'OutputSize', where), ...
+                field(S, 'MaxPosition', where), 'Name', S.Name};
+        args = [args, nonDefault(S, {'PositionDimension', 'auto'; 'WeightsInitializer', ...
+                'narrow-normal'}, where), nonEmpty(S, {'Weights'}, where), ...
+                nonDefault(S, {'WeightLearnRateFactor', 1; 'WeightL2Factor', 1}, where)];
+    case 'SelfAttentionLayer'
+        args = {'selfAttentionLayer', field(S, 'NumHeads', where), ...
+                field(S, 'NumKeyChannels', where), 'Name', S.Name};
+        parts = {'Query', 'Key', 'Value', 'Output'};
+        learn = [strcat(parts, 'Weights'), strcat(parts, 'Bias')];
+        args = [args, nonDefault(S, {'NumValueChannels', 'auto'; 'OutputSize', 'auto'; ...
+                'AttentionMask', 'none'; 'DropoutProbability', 0}, where), ...
+                nonEmpty(S, learn, where), nonDefault(S, {'WeightLearnRateFactor', 1; ...
+                'BiasLearnRateFactor', 1; 'WeightL2Factor', 1; 'BiasL2Factor', 0}, where)];
     case 'ClassificationOutputLayer'
         args = {'classificationLayer', 'Name', S.Name};
         classes = field(S, 'Classes', where);
@@ -258,10 +392,23 @@ end
 end
 
 function args = recurrentArguments(S, cls, where)
-ctor = struct('LSTMLayer', 'lstmLayer', 'BiLSTMLayer', 'bilstmLayer', 'GRULayer', 'gruLayer');
-args = {ctor.(cls), field(S, 'NumHiddenUnits', where), 'Name', S.Name};
+ctor = struct('LSTMLayer', 'lstmLayer', 'BiLSTMLayer', 'bilstmLayer', 'GRULayer', ...
+              'gruLayer', 'LSTMProjectedLayer', 'lstmProjectedLayer', ...
+              'GRUProjectedLayer', 'gruProjectedLayer');
+args = {ctor.(cls), field(S, 'NumHiddenUnits', where)};
+projected = any(strcmp(cls, {'LSTMProjectedLayer', 'GRUProjectedLayer'}));
+if projected
+    args = [args, {field(S, 'OutputProjectorSize', where), ...
+            field(S, 'InputProjectorSize', where)}];
+end
+args = [args, {'Name', S.Name}];
 options = {'OutputMode', 'sequence'};
-if strcmp(cls, 'GRULayer')
+for p = {'HasStateInputs', 'HasStateOutputs'}
+    if isfield(S, p{1})                     % files of older dlarr lack them
+        options = [options; {p{1}, false}]; %#ok<AGROW>
+    end
+end
+if any(strcmp(cls, {'GRULayer', 'GRUProjectedLayer'}))
     options = [options; {'ResetGateMode', 'after-multiplication'}];
     biasInit = 'zeros';
     states = {'HiddenState'};
@@ -275,8 +422,73 @@ options = [options; {'StateActivationFunction', 'tanh'; 'GateActivationFunction'
 factors = {'InputWeightsLearnRateFactor', 1; 'RecurrentWeightsLearnRateFactor', 1; ...
            'BiasLearnRateFactor', 1; 'InputWeightsL2Factor', 1; ...
            'RecurrentWeightsL2Factor', 1; 'BiasL2Factor', 0};
-args = [args, nonDefault(S, options, where), ...
-        nonEmpty(S, [{'InputWeights', 'RecurrentWeights', 'Bias'}, states], where), ...
+learn = {'InputWeights', 'RecurrentWeights', 'Bias'};
+if projected
+    options = [options; {'InputProjectorInitializer', 'orthogonal'; ...
+               'OutputProjectorInitializer', 'orthogonal'}];
+    learn = [learn, {'InputProjector', 'OutputProjector'}];
+    factors = [factors; {'InputProjectorLearnRateFactor', 1; ...
+               'OutputProjectorLearnRateFactor', 1; 'InputProjectorL2Factor', 1; ...
+               'OutputProjectorL2Factor', 1}];
+end
+args = [args, nonDefault(S, options, where), nonEmpty(S, [learn, states], where), ...
+        nonDefault(S, factors, where)];
+end
+
+function args = normalizationArguments(S, cls, where)
+if strcmp(cls, 'BatchNormalizationLayer')
+    args = {'batchNormalizationLayer', 'Name', S.Name};
+    options = {'Epsilon', 1e-5; 'MeanDecay', 0.1; 'VarianceDecay', 0.1};
+    learn = {'Offset', 'Scale', 'TrainedMean', 'TrainedVariance'};
+else
+    args = {'layerNormalizationLayer', 'Name', S.Name};
+    options = {'Epsilon', 1e-5; 'OperationDimension', 'auto'};
+    learn = {'Offset', 'Scale'};
+end
+options = [options; {'OffsetInitializer', 'zeros'; 'ScaleInitializer', 'ones'}];
+factors = {'OffsetLearnRateFactor', 1; 'ScaleLearnRateFactor', 1; 'OffsetL2Factor', 1; ...
+           'ScaleL2Factor', 1};
+args = [args, nonDefault(S, options, where), nonEmpty(S, learn, where), ...
+        nonDefault(S, factors, where)];
+end
+
+function args = convolutionArguments(S, cls, where)
+% convolution1dLayer / maxPooling1dLayer / averagePooling1dLayer and their 2-D
+% counterparts, with MATLAB's Padding argument: 'same', 'causal', [left right]
+% or [top bottom left right].
+mode = field(S, 'PaddingMode', where);
+if strcmp(mode, 'manual')
+    padding = reshape(double(field(S, 'PaddingSize', where)), 1, []);
+else
+    padding = mode;
+end
+dims = 1 + any(strcmp(cls, {'Convolution2DLayer', 'MaxPooling2DLayer', ...
+                            'AveragePooling2DLayer'}));
+ctor = sprintf('%%s%ddLayer', dims);
+switch cls
+    case {'Convolution1DLayer', 'Convolution2DLayer'}
+        args = {sprintf(ctor, 'convolution'), field(S, 'FilterSize', where), ...
+                field(S, 'NumFilters', where), 'Name', S.Name};
+        options = {'Stride', 1; 'DilationFactor', 1; 'PaddingValue', 0; ...
+                   'WeightsInitializer', 'glorot'; 'BiasInitializer', 'zeros'};
+        learn = {'Weights', 'Bias'};
+        factors = {'WeightLearnRateFactor', 1; 'BiasLearnRateFactor', 1; ...
+                   'WeightL2Factor', 1; 'BiasL2Factor', 0};
+    case {'MaxPooling1DLayer', 'MaxPooling2DLayer'}
+        args = {sprintf(ctor, 'maxPooling'), field(S, 'PoolSize', where), 'Name', S.Name};
+        options = {'Stride', 1};
+        learn = {};
+        factors = cell(0, 2);
+    otherwise
+        args = {sprintf(ctor, 'averagePooling'), field(S, 'PoolSize', where), 'Name', S.Name};
+        options = {'Stride', 1; 'PaddingValue', 0};
+        learn = {};
+        factors = cell(0, 2);
+end
+if ~(isnumeric(padding) && all(padding == 0))
+    args = [args, {'Padding', padding}];
+end
+args = [args, nonDefault(S, options, where), nonEmpty(S, learn, where), ...
         nonDefault(S, factors, where)];
 end
 
@@ -286,6 +498,9 @@ if ~isfield(S, name)
     error('dlarr:import:layout', 'dlarrImportLearnables: %s has no field %s.', where, name);
 end
 v = untag(S.(name), sprintf('%s: %s', where, name));
+if iscell(v) && ~isempty(v) && all(cellfun(@(e) isnumeric(e) && isscalar(e), v(:)))
+    v = reshape(cellfun(@double, v), 1, []);    % a tuple of numbers: [t b l r], [2 2]
+end
 end
 
 function v = untag(v, where)
@@ -330,7 +545,7 @@ for k = 1:size(options, 1)
     if ischar(d)
         same = ischar(v) && strcmp(v, d);
     else
-        same = isnumeric(v) && ~isempty(v) && all(v(:) == d);
+        same = (isnumeric(v) || islogical(v)) && ~isempty(v) && all(v(:) == d);
     end
     if ~same
         args = [args, {options{k, 1}, v}]; %#ok<AGROW>

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import layers as L
+from ..layers.input import _InputLayer
 from ..core.arguments import name_value_pairs
 from ..core.backend import rng
 from ..core.options import choose
@@ -275,7 +276,7 @@ def _ancestors(sources, i):
 
 
 def _input_statistics_issue(i, l, target, issues):
-    if isinstance(l, L.SequenceInputLayer) and target == "dlnetwork" \
+    if isinstance(l, _InputLayer) and target == "dlnetwork" \
             and not l._has_statistics():
         need = " and ".join(l._STATS[l.Normalization])
         issues.warning(i, l, f"Layer '{l.Name}' ({l._display}) has Normalization "
@@ -298,12 +299,12 @@ def _structure_issues(layers, target, issues):
         issues.add("Error", 0, (), "Missing input layer. The network has no layers.")
         return
     first, last = layers[0], layers[-1]
-    if not isinstance(first, L.SequenceInputLayer):
+    if not isinstance(first, _InputLayer):
         issues.error(0, first, f"Missing input layer. The network must start with an input layer "
-                               f"(sequenceInputLayer); its first layer is '{first.Name}' "
-                               f"({first._display}).")
+                               f"(sequenceInputLayer, featureInputLayer); its first layer is "
+                               f"'{first.Name}' ({first._display}).")
     for i, l in enumerate(layers):
-        if isinstance(l, L.SequenceInputLayer) and i > 0:
+        if isinstance(l, _InputLayer) and i > 0:
             issues.error(i, l, f"Layer '{l.Name}' ({l._display}) is an input layer but is not the "
                                f"first layer (it is layer {i}, 0-based); a layer array has one "
                                "input layer, at its start.")
@@ -346,7 +347,7 @@ def _softmax_issue(layers, i, before, earlier, issues):
 
 def _declared_input_size(l):
     """The number of channels a layer says it takes (its InputSize), else None."""
-    if isinstance(l, L.SequenceInputLayer) or "InputSize" not in l._props:
+    if isinstance(l, _InputLayer) or "InputSize" not in l._props:
         return None
     v = getattr(l, "InputSize")
     return v if isinstance(v, int) else None
@@ -414,9 +415,11 @@ def _input_for(l, i, cur, src, layers, issues):
         return None if declared is None else (declared, True)
     size, has_time = cur
     came = f"its input from layer '{layers[src].Name}' is {_activation(size, has_time)}"
-    if declared is not None and declared != size:
+    flat = math.prod(size) if isinstance(size, tuple) and isinstance(l, L.FullyConnectedLayer) \
+        else size                       # a fully connected layer flattens h x w x c
+    if declared is not None and declared != flat:
         issues.error(i, l, f"Input size mismatch. Layer '{l.Name}' ({l._display}) has InputSize "
-                           f"{declared}, but {came} ({size} channels).")
+                           f"{declared}, but {came} ({flat} channels).")
         size = declared
     if isinstance(l, _RECURRENT) and not has_time:
         prev = layers[src]
@@ -482,6 +485,9 @@ def _state_size(l, name):
 # --------------------------------------------------------------------------
 
 def _activation(size, has_time):
+    if isinstance(size, tuple):
+        return " x ".join([f"{n}(S)" for n in size[:-1]] + [f"{size[-1]}(C) x 1(B)"]) + \
+            (" x 1(T)" if has_time else "")
     return f"{size}(C) x 1(B)" + (" x 1(T)" if has_time else "")
 
 

@@ -15,6 +15,7 @@ import copy
 import numpy as np
 
 from .. import layers as L
+from ..layers.input import _InputLayer
 from ..core.arguments import came
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
@@ -170,11 +171,11 @@ class _Net:
         """The rules of a layer array: an input layer first and only there, no output
         layer (dlnetwork) or one at the end."""
         first = self._layers[0]
-        if not isinstance(first, L.SequenceInputLayer):
+        if not isinstance(first, _InputLayer):
             raise ValueError(f"{type(self).__name__}: the first layer must be an input layer "
                              f"(sequenceInputLayer); layer 1 is a {first._display}")
         for i, l in enumerate(self._layers[1:], start=2):
-            if isinstance(l, L.SequenceInputLayer):
+            if isinstance(l, _InputLayer):
                 raise ValueError(f"{type(self).__name__}: layer {i} ('{l.Name}') is a second "
                                  "input layer")
             if isinstance(l, L._OUTPUT_LAYERS):

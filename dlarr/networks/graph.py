@@ -597,10 +597,11 @@ def unconnected_outputs(layers, edges) -> list:
 
 def is_chain(layers, edges) -> bool:
     """Whether the graph is a layer array: one input layer first, each layer reading
-    the one before (its only input) and read by the next only."""
+    the one before (its only input) and read by the next only; the last layer has at
+    most one output (an lstmLayer with state outputs ends a graph, not a chain)."""
     return (bool(layers) and layers[0].NumInputs == 0
             and all(l.NumInputs == 1 for l in layers[1:])
-            and all(l.NumOutputs == 1 for l in layers[:-1])
+            and all(l.NumOutputs == 1 for l in layers[:-1]) and layers[-1].NumOutputs <= 1
             and sorted(edges) == sorted(chain_edges(layers)))
 
 

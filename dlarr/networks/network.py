@@ -33,12 +33,29 @@ def _check_input(net, X, fname, k=0):
     if not isinstance(X, DLArray) or not X.dims:
         raise TypeError(f"{fname}: {name} must be a formatted dlarray (e.g. dl.dlarray(X, 'CBT')); "
                         f"got {'an unformatted dlarray' if isinstance(X, DLArray) else type(X).__name__}")
-    size = getattr(layers[k], "InputSize", None)
+    _check_input_size(layers[k], X, fname, name, where)
+    if "T" in X.dims:
+        check_min_length(net, X.shape[X.dims.index("T")], fname, name, layers[k])
+
+
+def _check_input_size(layer, X, fname, name, where):
+    """X against its input layer: C channels ("CB"/"CBT"), an h x w x c image
+    ("SSCB"/"SSCBT"), or features ("CB", no time dimension: featureInputLayer)."""
+    size, has_time = layer._input_spec()
     if isinstance(size, int) and ("C" not in X.dims or X.shape[X.dims.index("C")] != size):
         raise ValueError(f"{fname}: {where} expects {size} channels ('C'); {name} has format "
                          f"{X.dims!r} and size {X.shape}")
-    if "T" in X.dims:
-        check_min_length(net, X.shape[X.dims.index("T")], fname, name, layers[k])
+    if isinstance(size, tuple):
+        got = tuple(n for n, c in zip(X.shape, X.dims) if c == "S") + \
+            tuple(n for n, c in zip(X.shape, X.dims) if c == "C")
+        if got != size or X.dims.count("C") != 1:
+            fmt = "S" * (len(size) - 1) + "CBT"
+            raise ValueError(f"{fname}: {where} expects images of size "
+                             f"{' x '.join(map(str, size))} ({fmt!r} data); {name} has format "
+                             f"{X.dims!r} and size {X.shape}")
+    if not has_time and "T" in X.dims:
+        raise ValueError(f"{fname}: {where} ({layer._display}) takes feature data without a "
+                         f"time dimension ('CB'); {name} has format {X.dims!r}")
 
 
 def _with_format(X, fmt, fname, name="X"):
@@ -196,7 +213,8 @@ def forward(net, *X, Outputs=None, InputDataFormats="auto"):
         net: an initialized dlnetwork.
         X, X1, ..., XM: one formatted dlarray per input layer (``net.InputNames`` order):
             "CBT" for sequences, "CB" for one time step, with the input layer's
-            InputSize channels.
+            InputSize channels; "SSCBT" for image sequences (sequenceInputLayer([h w
+            c])); "CB" for features (featureInputLayer, no time dimension).
         Outputs: None (default: the network's outputs, ``net.OutputNames``) or layer
             names ("fc", or "layer/output" for a layer with several outputs): the
             activations to return, in that order.

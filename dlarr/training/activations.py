@@ -8,7 +8,7 @@ from ..core.arguments import came, name_value_pairs
 from ..core.options import ACTIVATION_OUTPUTS, choose
 from ..networks.graph import resolve_output
 from ..networks.network import check_network
-from .dataformats import input_sequences
+from .dataformats import network_observations
 from .prediction import (_PredictOptions, _check_mbs, _predict_batches, _sequence_option_names,
                          _with_sequence_options)
 
@@ -54,7 +54,8 @@ def activations(net, X, layer, *, MiniBatchSize=128, OutputAs="channels",
 
     Differences from MATLAB: MATLAB recommends ``minibatchpredict(net, X,
     Outputs=layer)`` since R2024a (dlarr: ``predict(net, X, Outputs=layer)`` for a
-    dlnetwork on dlarrays); layers are given by name (not by index); sequence data only.
+    dlnetwork on dlarrays); layers are given by name (not by index); sequences, image
+    sequences and feature data (an N-by-F array) only.
 
     Example::
 
@@ -80,7 +81,7 @@ def activations(net, X, layer, *, MiniBatchSize=128, OutputAs="channels",
     if has_time and how != "channels":
         raise ValueError(f"{fname}: OutputAs {how!r} is for layers without a time dimension; "
                          f"layer {layer!r} outputs sequences (use OutputAs='channels')")
-    X = input_sequences(X, InputDataFormats, fname)
+    X = network_observations(X, net, InputDataFormats, fname)[0]
     outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, fname),
                                     _PredictOptions(**seq_options, fname=fname), False, fname,
                                     outputs=[out])

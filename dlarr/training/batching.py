@@ -5,7 +5,11 @@ does, and SequenceLength's chunks.
 Sequences are C x T arrays (a list of them, MATLAB's cell array).  Each
 mini-batch is padded (or truncated) as ``SequenceLength`` says, in the direction
 ``SequencePaddingDirection`` says, into a C x B x T array with a B x T mask of
-the real (unpadded) steps.
+the real (unpadded) steps.  The input layer says what the data is
+(:func:`observations`): sequences ("CBT" mini-batches), image sequences of
+sequenceInputLayer([h w c]) (h x w x c x T arrays, padded along T the same way into
+h x w x c x B x T, "SSCBT") or the rows of featureInputLayer's N-by-F array (F x B,
+"CB"; the sequence options do not apply).
 """
 from __future__ import annotations
 
@@ -62,6 +66,10 @@ def _datastore_rows(ds):
     return rows
 
 
+class _DatastoreRows(list):
+    """The predictors of a datastore's rows (for feature data: rows of one matrix)."""
+
+
 def _datastore_data(ds, fname, name="the datastore"):
     """(predictors, responses) of a training datastore whose reads are rows
     {predictors, responses} (MATLAB's): a list of sequences and the responses (one
@@ -74,7 +82,7 @@ def _datastore_data(ds, fname, name="the datastore"):
         raise ValueError(f"{fname}: {name} must return rows of two columns, predictors and "
                          f"responses (e.g. combine(dsX, dsT)); its reads have {widths[0]} "
                          f"column{'s' if widths[0] != 1 else ''}")
-    X, Y = [r[0] for r in rows], [r[1] for r in rows]
+    X, Y = _DatastoreRows(r[0] for r in rows), [r[1] for r in rows]
     if all(isinstance(y, categorical) and y.size == 1 for y in Y):
         Y = concatenate(0, [y.reshape(1) for y in Y])
     return X, Y
@@ -94,7 +102,7 @@ def _datastore_call(X, Y, rest, fname, call):
     return (X, Y) + tuple(rest)
 
 
-def _as_sequences(X, input_size, fname, name="X"):
+def _as_sequences(X, input_size, fname, name="X", layer=None):
     """A list of C x T float arrays (one 2-D array means one sequence; a datastore
     gives the first column of its rows)."""
     single = False
@@ -118,10 +126,129 @@ def _as_sequences(X, input_size, fname, name="X"):
         if a.ndim == 1:
             a = a[:, None] if input_size != 1 or a.shape[0] == 1 else a[None, :]
         if a.ndim != 2 or a.shape[0] != input_size:
+            where = f"; {_layer_text(layer)}" if layer is not None else ""
+            if single and a.ndim == 2 and a.shape[1] == input_size:
+                where += " (an N-by-F feature array goes to a network whose input layer is "
+                where += "a featureInputLayer)"
             raise ValueError(f"{fname}: {name}[{i}] must be {input_size} x T (the input layer's "
-                             f"InputSize x time steps); it has size {'x'.join(map(str, a.shape))}")
+                             f"InputSize x time steps); it has size "
+                             f"{'x'.join(map(str, a.shape))}{where}")
         out.append(a)
     return out, single
+
+
+class _Observations(list):
+    """The observations of a data set (a list of arrays) and their ``kind``: "sequence"
+    (C x T arrays), "image" (h x w x c x T image sequences) or "feature" (F x 1 columns,
+    one per row of MATLAB's N-by-F feature array, batched as "CB")."""
+
+    def __init__(self, items, kind, single=False):
+        super().__init__(items)
+        self.kind, self.single = kind, single
+
+
+def input_layer(net):
+    """The input layer of a network of one input."""
+    return next(l for l in net._layers if l.NumInputs == 0)
+
+
+def input_kind(layer):
+    """The data an input layer takes: "feature" (no time dimension: featureInputLayer),
+    "image" (sequenceInputLayer([h w c])) or "sequence" (sequenceInputLayer(C))."""
+    if not layer._input_spec()[1]:
+        return "feature"
+    size = getattr(layer, "InputSize", None)
+    return "sequence" if isinstance(size, (int, np.integer)) else "image"
+
+
+def _layer_text(layer):
+    kind = input_kind(layer)
+    what = {"feature": f"N-by-{layer.InputSize} feature data (one observation per row)",
+            "sequence": f"sequences of {layer.InputSize} channels (a list of "
+                        f"{layer.InputSize} x T arrays)",
+            "image": f"image sequences (a list of {_size_text(layer.InputSize)} x T arrays)"}
+    return f"the network's input layer '{layer.Name}' ({layer._display}) takes {what[kind]}"
+
+
+def _size_text(size):
+    return " x ".join(str(int(v)) for v in np.ravel(np.asarray(size)))
+
+
+def _as_features(X, layer, fname, name="X"):
+    """The rows of an N-by-numFeatures array as F x 1 observations ("feature" kind)."""
+    F = int(layer.InputSize)
+    if _is_datastore(X) or isinstance(X, _DatastoreRows):
+        rows = X if isinstance(X, _DatastoreRows) else [r[0] for r in _datastore_rows(X)]
+        X = [np.ravel(np.asarray(_host(extractdata(r) if isinstance(r, DLArray) else r)))
+             for r in rows]
+        if not X or any(x.size != F for x in X):
+            bad = next((x.size for x in X if x.size != F), 0)
+            raise ValueError(f"{fname}: the datastore's predictors must be rows of {F} "
+                             f"features; a read has {bad}; {_layer_text(layer)}")
+        X = np.stack(X)
+    if isinstance(X, DLArray):
+        if X.dims:
+            raise ValueError(f"{fname}: {name} is a formatted dlarray ({X.dims!r}); give "
+                             f"feature data as an N-by-{F} array ({_layer_text(layer)})")
+        X = extractdata(X)
+    if isinstance(X, (list, tuple)):
+        raise TypeError(f"{fname}: {name} is a list of {len(X)} arrays (sequences), but "
+                        f"{_layer_text(layer)}; give an N-by-{F} numeric array")
+    a = _real_array(_host(X), fname, name, "feature array")
+    if a.ndim == 1 and a.size == F:
+        a = a[None, :]                               # one observation
+    if a.ndim != 2 or a.shape[1] != F:
+        raise ValueError(f"{fname}: {name} must be N-by-{F} (observations x features); it has "
+                         f"size {' x '.join(map(str, a.shape))}; {_layer_text(layer)}")
+    if a.shape[0] == 0:
+        raise ValueError(f"{fname}: {name} has no observations (size 0 x {F})")
+    obs = _Observations(list(a[:, :, None]), "feature")
+    return obs, obs.single
+
+
+def _as_image_sequences(X, layer, fname, name="X"):
+    """A list of h x w x c x T float arrays ("image" kind); one 4-D array is one
+    sequence (and one 3-D h x w x c array one time step)."""
+    hwc = tuple(int(v) for v in np.ravel(np.asarray(layer.InputSize)))
+    single = False
+    if _is_datastore(X):
+        X = [r[0] for r in _datastore_rows(X)]
+    if isinstance(X, DLArray):
+        X = extractdata(X)
+    if hasattr(X, "ndim") and X.ndim in (len(hwc), len(hwc) + 1):
+        X, single = [X], True
+    if not isinstance(X, (list, tuple)) or not X:
+        what = f"a {X.ndim}-D array" if hasattr(X, "ndim") else \
+            "an empty list" if isinstance(X, (list, tuple)) else type(X).__name__
+        raise TypeError(f"{fname}: {name} must be a list of {_size_text(hwc)} x T image "
+                        f"sequences (MATLAB's cell array), not {what}; {_layer_text(layer)}")
+    out = []
+    for i, s in enumerate(X):
+        s = extractdata(s) if isinstance(s, DLArray) else s
+        a = _real_array(_host(s), fname, f"{name}[{i}]", "image sequence")
+        if a.ndim == len(hwc):
+            a = a[..., None]
+        if a.ndim != len(hwc) + 1 or a.shape[:-1] != hwc:
+            raise ValueError(f"{fname}: {name}[{i}] must be {_size_text(hwc)} x T (height x "
+                             f"width x channels x time steps); it has size "
+                             f"{' x '.join(map(str, a.shape))}; {_layer_text(layer)}")
+        out.append(a)
+    obs = _Observations(out, "image", single)
+    return obs, single
+
+
+def observations(X, layer, fname, name="X"):
+    """The observations of ``X`` for a network whose input layer is ``layer``:
+    (an :class:`_Observations` list, whether X was one observation)."""
+    if isinstance(X, _Observations):
+        return X, X.single
+    kind = input_kind(layer)
+    if kind == "feature":
+        return _as_features(X, layer, fname, name)
+    if kind == "image":
+        return _as_image_sequences(X, layer, fname, name)
+    seqs, single = _as_sequences(X, layer.InputSize, fname, name, layer)
+    return _Observations(seqs, "sequence", single), single
 
 
 def _real_array(s, fname, what, kind):
@@ -148,25 +275,50 @@ def _real_array(s, fname, what, kind):
 
 def _check_finite(arrays, fname, name, rows="channel"):
     """Refuse NaN or Inf in training data (MATLAB would train to a network of NaNs):
-    a ValueError naming the sequence (0-based) and the position (``rows``, time step)."""
+    a ValueError naming the observation (0-based) and the position (``rows``, time step;
+    the row and column of a frame for image sequences)."""
     for i, a in enumerate(arrays):
         bad = ~np.isfinite(a)
         if bad.any():
-            c, t = (int(v[0]) for v in np.nonzero(bad.reshape(a.shape[0], -1)))
-            v = a.reshape(a.shape[0], -1)[c, t]
-            raise ValueError(f"{fname}: {name}[{i}] has {v} at {rows} {c}, time step {t} "
+            pos = tuple(int(v[0]) for v in np.nonzero(bad))
+            v = a[pos]
+            if getattr(arrays, "kind", None) == "feature":
+                raise ValueError(f"{fname}: {name} has {v} at observation {i}, feature {pos[0]} "
+                                 "(0-based); training data must be finite (no NaN or Inf)")
+            where = f"{rows} {pos[0]}" if len(pos) == 2 else ", ".join(
+                f"{k} {p}" for k, p in zip(("row", "column", "depth")[:len(pos) - 2] +
+                                           ("channel",), pos))
+            raise ValueError(f"{fname}: {name}[{i}] has {v} at {where}, time step {pos[-1]} "
                              f"(0-based); training data must be finite (no NaN or Inf)")
 
 
 def _pad_batch(seqs, options, value=None):
-    """Pad/truncate a list of C x T_i arrays with :func:`padsequences`: returns
-    (C x B x T array, B x T mask), both C-contiguous."""
+    """Pad/truncate a list of C x T_i (or h x w x c x T_i) arrays with
+    :func:`padsequences` along their last dimension: returns (C x B x T, or
+    h x w x c x B x T, array; B x T mask), both C-contiguous."""
     mode = options.SequenceLength if hasattr(options, "SequenceLength") else "longest"
     direction = getattr(options, "SequencePaddingDirection", "right")
     pad = getattr(options, "SequencePaddingValue", 0) if value is None else value
-    data, mask = padsequences(seqs, 1, Length="shortest" if mode == "shortest" else "longest",
+    d = seqs[0].ndim - 1
+    data, mask = padsequences(seqs, d, Length="shortest" if mode == "shortest" else "longest",
                               Direction=direction, PaddingValue=pad, nargout=2)
-    return np.ascontiguousarray(data.transpose(0, 2, 1)), np.ascontiguousarray(mask[0].T)
+    return np.ascontiguousarray(data.swapaxes(-1, -2)), np.ascontiguousarray(mask[(0,) * d].T)
+
+
+# The formats of the mini-batches, by the number of dimensions of their data.
+_BATCH_FORMATS = {2: "CB", 3: "CBT", 5: "SSCBT", 6: "SSSCBT"}
+
+
+def _time_steps(data):
+    """The time steps of a mini-batch's data (1 for feature data, "CB")."""
+    return 1 if data.ndim == 2 else data.shape[-1]
+
+
+def _batch_input(data, ch, xp):
+    """The formatted dlarray of a mini-batch's data (time steps ``ch`` of it) on ``xp``:
+    "CB" feature data, "CBT" sequences, "SSCBT" image sequences ("SSSCBT" 3-D ones)."""
+    return DLArray._new(xp.asarray(data if data.ndim == 2 else data[..., ch]),
+                        _BATCH_FORMATS[data.ndim])
 
 
 def _chunks(T, options):
@@ -332,8 +484,9 @@ def _class_targets(Y, seqs, seq_out, fname, labels, classes, name="Y"):
                              f"vector of N labels; got an array of size {arr.shape}")
         arr = arr.ravel()
         if len(arr) != N:
-            raise ValueError(f"{fname}: {xname} has {N} sequences but {name} has {len(arr)} "
-                             "labels; give one label per sequence")
+            what = "observations" if getattr(seqs, "kind", None) == "feature" else "sequences"
+            raise ValueError(f"{fname}: {xname} has {N} {what} but {name} has {len(arr)} "
+                             f"labels; give one label per {what[:-1]}")
         labels = labels or _Labels(arr, classes)
         return labels.encode(arr, fname), labels
     if not isinstance(Y, (list, tuple)) or len(Y) != N:
@@ -349,8 +502,8 @@ def _class_targets(Y, seqs, seq_out, fname, labels, classes, name="Y"):
         raise ValueError(f"{fname}: the label sequences of {name} mix numbers and text; labels "
                          "must be all text or all numbers")
     for i, (y, s) in enumerate(zip(flat, seqs)):
-        if len(y) != s.shape[1]:
-            raise ValueError(f"{fname}: {xname}[{i}] has {s.shape[1]} time steps but its "
+        if len(y) != s.shape[-1]:
+            raise ValueError(f"{fname}: {xname}[{i}] has {s.shape[-1]} time steps but its "
                              f"responses {name}[{i}] have {len(y)}")
     joined = concatenate(0, flat) if any(isinstance(y, categorical) for y in flat) \
         else np.concatenate(flat)
@@ -381,8 +534,8 @@ def _numeric_targets(Y, seqs, seq_out, K, fname, name="Y"):
         a = _real_array(y, fname, f"{name}[{i}]", "response sequence")
         if a.ndim == 1:
             a = a[None, :]
-        if a.shape != (K, s.shape[1]):
-            raise ValueError(f"{fname}: responses {i} must be {K} x {s.shape[1]} (R x T); got "
+        if a.shape != (K, s.shape[-1]):
+            raise ValueError(f"{fname}: responses {i} must be {K} x {s.shape[-1]} (R x T); got "
                              f"size {a.shape}")
         out.append(a)
     _check_finite(out, fname, name, "response")
@@ -410,7 +563,32 @@ def _batch_targets(targets, idx, task, seq_out, K, mask, options):
     return data
 
 
+def _batch_data(seqs, idx, options):
+    """A mini-batch's data and B x T mask: C x B x T (sequences), h x w x c x B x T (image
+    sequences) or C x B (feature data: the sequence options do not apply)."""
+    if getattr(seqs, "kind", None) == "feature":
+        data = np.ascontiguousarray(np.concatenate([seqs[i] for i in idx], axis=1))
+        return data, np.ones((data.shape[1], 1), bool)
+    return _pad_batch([seqs[i] for i in idx], options)
+
+
+def _split_outputs(Y, mask):
+    """A mini-batch's formatted output ``Y`` as one array per observation (its "B"
+    removed; a time dimension keeps the observation's unpadded steps of ``mask``)."""
+    y = _host(extractdata(Y))
+    dims = Y.dims if isinstance(Y, DLArray) and "B" in Y.dims else "CBT"[:y.ndim]
+    b = dims.index("B")
+    outs = []
+    for j in range(y.shape[b]):
+        o = np.take(y, j, axis=b)
+        if "T" in dims and j < mask.shape[0] and o.shape[-1] == mask.shape[1]:
+            o = o[..., mask[j]]
+        outs.append(o)
+    return outs
+
+
 def _batch(seqs, targets, idx, task, seq_out, K, options):
-    """One mini-batch: (C x B x T data, B x T mask, targets in the output layout)."""
-    data, mask = _pad_batch([seqs[i] for i in idx], options)
+    """One mini-batch: (data, B x T mask, targets in the output layout); the data is
+    C x B x T, h x w x c x B x T (image sequences) or C x B (feature data)."""
+    data, mask = _batch_data(seqs, idx, options)
     return data, mask, _batch_targets(targets, idx, task, seq_out, K, mask, options)

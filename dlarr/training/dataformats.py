@@ -21,9 +21,9 @@ from ..core.arguments import as_array, came
 from ..core.create import dlarray, extractdata
 from ..core.formats import check_format
 from ..core.dlarray import DLArray
-from .batching import _host
+from .batching import _host, input_kind, input_layer, observations
 
-__all__ = ["input_sequences", "target_responses", "one_format"]
+__all__ = ["input_sequences", "target_responses", "one_format", "network_observations"]
 
 
 def one_format(fmt, argname, fname):
@@ -110,3 +110,28 @@ def target_responses(T, fmt, seq_out, fname, argname="TargetDataFormats"):
                              f"{max(s.shape[1] for s in seqs)} time steps")
         return np.stack([s[:, 0] for s in seqs])
     return T
+
+
+def input_features(X, fmt, fname, argname="InputDataFormats"):
+    """Feature data with InputDataFormats applied: an N-by-F array (X unchanged for
+    "auto"); a format with "T" must have one time step."""
+    fmt = one_format(fmt, argname, fname)
+    if fmt == "auto" or not _is_array(X):
+        return X
+    a = _canonical(X, fmt, fname, argname)
+    if a.shape[2] != 1:
+        raise ValueError(f"{fname}: {argname} {fmt!r}: feature data has no time dimension, "
+                         f"but X has {a.shape[2]} time steps")
+    return np.ascontiguousarray(a[:, :, 0].T)
+
+
+def network_observations(X, net, fmt, fname, name="X"):
+    """The observations of X for ``net``'s input layer, InputDataFormats ``fmt``
+    applied: (observations, whether X was one observation), see
+    :func:`batching.observations`."""
+    layer = input_layer(net)
+    if input_kind(layer) == "feature":
+        X = input_features(X, fmt, fname)
+    else:
+        X = input_sequences(X, fmt, fname)
+    return observations(X, layer, fname, name)

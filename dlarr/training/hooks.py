@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from ..core.dlarray import DLArray
-from .batching import _batch
+from .batching import _batch, _batch_input
 from .metricset import MetricSet
 from .progress import TrainingProgress
 
@@ -112,7 +112,7 @@ def _evaluate(net, seqs, targets, task, seq_out, options, loss_fn, metric_fn):
     for s in range(0, N, mbs):
         idx = np.arange(s, min(s + mbs, N))
         data, mask, tgt = _batch(seqs, targets, idx, task, seq_out, net._out_size, options)
-        Y, _ = net._run(DLArray._new(net._xp.asarray(data), "CBT"), training=False,
+        Y, _ = net._run(_batch_input(data, slice(None), net._xp), training=False,
                         state=net._initial_states())
         T = DLArray._new(net._xp.asarray(tgt), "CBT" if seq_out else "CB")
         losses.append(float(loss_fn(Y, T, mask)))

@@ -17,13 +17,14 @@ import math
 import numpy as np
 
 from ..core.autodiff import dlfeval, dlgradient
-from ..core.backend import array_namespace, execution_namespace
+from ..core.backend import array_namespace, canUseGPU, execution_namespace
 from ..core.dlarray import DLArray
 from . import checkpoints
-from .batching import _batch, _chunks, _Plan
+from .batching import _batch, _batch_input, _chunks, _Plan, _time_steps
 from .checkpoints import Checkpointer
 from .hooks import Run, Stop, training_hooks
 from .options import solver_of
+from .parallel import Workers, device_environment, is_parallel, select_gpu
 from .solvers import Stepper
 
 
@@ -44,8 +45,23 @@ class Result:
 
 
 def _device(options, fname):
-    """numpy or cupy, as the options' ExecutionEnvironment says."""
-    return execution_namespace(getattr(options, "ExecutionEnvironment", "auto"), fname)
+    """numpy or cupy, as the options' ExecutionEnvironment says (each worker's device
+    for "parallel" and "multi-gpu")."""
+    env = getattr(options, "ExecutionEnvironment", "auto")
+    if is_parallel(env) and device_environment(env) == "gpu" and not canUseGPU():
+        raise RuntimeError(f"{fname}: ExecutionEnvironment is {env!r}, which needs a GPU on "
+                           "every worker, but none can be used (CuPy and a CUDA device are "
+                           "needed; canUseGPU() is False); 'parallel-cpu' trains on the CPUs")
+    return execution_namespace(device_environment(env), fname)
+
+
+def _workers(options, n, style, seq_out, loss_fn, fname):
+    """The MPI workers of a "parallel"/"multi-gpu" run (``parallel.py``), else None."""
+    if not is_parallel(getattr(options, "ExecutionEnvironment", "auto")):
+        return None
+    by_steps = style == "trainnet" and seq_out and \
+        getattr(loss_fn, "__qualname__", "").startswith("_normalized.")
+    return Workers(options, n, fname, weight_by_steps=by_steps)
 
 
 def _model_loss(net, X, T, mask, state, loss_fn):
@@ -62,13 +78,21 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
     continue from (``checkpoints.py``).  Returns the trained network, on the host, with
     its recurrent states reset, and the run's :class:`Result`."""
     solver = solver_of(options, fname)
+    par = _workers(options, len(seqs), style, seq_out, loss_fn, fname)
     xp = _device(options, fname)
+    if par is not None:
+        if xp is not np and par.n > 1:
+            select_gpu(par.c, fname)
+        options = par.local(options)          # worker 0 alone prints, plots, checkpoints
     net = net._to_device(xp)
+    if par is not None:
+        par.start(net)                        # worker 0's learnables on every worker
     stepper = Stepper(solver, options, net._learnable_slots(), xp)
     plan = _Plan(options, len(seqs), fname)
     hooks = training_hooks(options, task, validation,
-                           plan.per_epoch if isinstance(options.SequenceLength, str) else None,
-                           "cpu" if xp is np else "gpu", metrics, style, fname)
+                           plan.per_epoch if isinstance(options.SequenceLength, str) or
+                           getattr(seqs, "kind", None) == "feature" else None,
+                           _environment(xp, par), metrics, style, fname)
     run = Run(net, options)
     guard, ckpt = _FiniteGuard(), Checkpointer(options, fname)
     first, done = 1, None
@@ -82,10 +106,11 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
             run.epoch, lr = epoch, options._learn_rate(epoch)
             batches, start = (plan.epoch(), 0) if epoch != first or done is None or \
                 done >= plan.per_epoch else (_current(plan), done)
+            batches = batches if par is None else par.same(batches)
             for k, idx in enumerate(batches[start:], start + 1):
                 batch = _batch(seqs, targets, idx, task, seq_out, net._out_size, options)
                 for loss, values in _iterations(net, batch, stepper, lr, options, seq_out,
-                                                loss_fn, metrics, guard):
+                                                loss_fn, metrics, guard, par):
                     run.record(loss, values, lr)
                     if not math.isfinite(loss):       # MATLAB stops; done() shows the row
                         raise Stop("Training loss is NaN")
@@ -94,11 +119,21 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
             ckpt.after_epoch(run, (stepper, plan, plan.per_epoch, len(seqs)))
     except Stop as stop:
         run.reason = stop.reason
+    except Exception as error:            # one worker's fault ends every worker
+        if par is not None:
+            par.fail(error)
+        raise
     hooks.done(run)
     net = run.net._to_device(np)      # trained networks live on the host, as in MATLAB
     _store_running_states(net)
     net.resetState()
     return net, Result(hooks.report[0].progress, metrics.names, run)
+
+
+def _environment(xp, par):
+    """What the table's first line names ("Training on single CPU."): nothing across
+    several workers."""
+    return None if par is not None and par.n > 1 else "cpu" if xp is np else "gpu"
 
 
 def _current(plan):
@@ -161,16 +196,18 @@ def _finite(params):
     return bool(xp.isfinite(total))
 
 
-def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, guard=None):
+def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, guard=None,
+                par=None):
     """Train on one mini-batch: one iteration per chunk of its time steps.  Updates
     ``net``'s learnables in place and yields each iteration's (loss, metric values); a
-    non-finite loss takes no step and puts back the last finite learnables (``guard``)."""
-    data, mask, tgt = batch
+    non-finite loss takes no step and puts back the last finite learnables (``guard``).
+    ``par`` (MPI workers): this worker trains on its part, the exchange combines them."""
+    data, mask, tgt = batch if par is None else par.shard(batch)
     xp = net._xp
     state = _mini_batch_states(net)
-    chunks = _chunks(data.shape[2], options)
+    chunks = _chunks(_time_steps(data), options)
     for ci, ch in enumerate(chunks):
-        X = DLArray._new(xp.asarray(data[:, :, ch]), "CBT")
+        X = _batch_input(data, ch, xp)        # "CBT"; "CB" feature data; "SSCBT" image sequences
         if not seq_out and ci < len(chunks) - 1:      # carry state only
             _, state = net._run(X, training=False, state=state)
             continue
@@ -179,14 +216,18 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, gua
         loss, grads, state, Y = dlfeval(
             lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
         _keep_running_states(net, state)
-        loss = float(loss)
+        if par is None:
+            loss, gvalues = float(loss), grads.Value
+        else:
+            loss, gvalues, Y, t, m = par.combine(loss, grads, Y, ch, seq_out, net, _running(net))
+            T = DLArray._new(xp.asarray(t), T._fmt)
         if not math.isfinite(loss):
             if guard is not None:
                 guard.restore(net)
             yield loss, metrics.batch(Y, T, m, seq_out)
             return
         params = [getattr(layer, p) for layer, p in net._learnable_slots()]
-        new = stepper.step(params, grads.Value, lr)
+        new = stepper.step(params, gvalues, lr)
         if guard is not None:
             guard.stepped(params, new)
         net._set_learnables(new)

@@ -19,13 +19,15 @@ from ..core.backend import execution_namespace
 from ..core.categorical import categorical
 from ..core.create import extractdata
 from ..core.dlarray import DLArray
-from ..core.options import choose
+from ..core.options import PREDICTION_EXECUTION_ENVIRONMENTS, choose
 from ..functions.encoding import check_no_nan_scores, class_names
 from ..networks.network import (DAGNetwork, SeriesNetwork, _Net, check_min_length, check_network,
                                 dlnetwork, predict_dlnetwork)
 from ..layers import ClassificationOutputLayer
-from .batching import _Labels, _as_sequences, _host, _pad_batch
-from .dataformats import input_sequences
+from .batching import (_Labels, _batch_data, _batch_input, _host, _split_outputs, input_layer,
+                       observations)
+from .dataformats import network_observations
+from .parallel import device_environment, gather_predictions, prediction_shard
 
 __all__ = ["predict", "classify", "predictAndUpdateState", "classifyAndUpdateState",
            "minibatchpredict", "scores2label"]
@@ -40,28 +42,26 @@ def _predict_batches(net, X, MiniBatchSize, options, update_state, fname, output
                          "(a list of arrays) go to a network with one input (give a network "
                          "of several inputs one formatted dlarray per input: predict(net, X1, "
                          "X2))")
-    seqs, single = _as_sequences(X, net.Layers[0].InputSize, fname)
-    for i, s in enumerate(seqs):
-        check_min_length(net, s.shape[1], fname, "X" if single else f"X[{i}]")
+    seqs, single = observations(X, input_layer(net), fname)
+    for i, s in enumerate(seqs if seqs.kind != "feature" else ()):
+        check_min_length(net, s.shape[-1], fname, "X" if single else f"X[{i}]")
     N = len(seqs)
     mbs = N if update_state else MiniBatchSize
     outs = []
-    xp = execution_namespace(options.ExecutionEnvironment, fname)
+    xp = execution_namespace(device_environment(options.ExecutionEnvironment), fname)
     dnet = net._to_device(xp)
     state = dnet._state if update_state else dnet._initial_states()
-    for s in range(0, N, mbs):
+    env = options.ExecutionEnvironment         # "parallel": batch b on worker b % N
+    for s in range(0, N, mbs)[prediction_shard(env, update_state, fname)]:
         idx = range(s, min(s + mbs, N))
-        data, mask = _pad_batch([seqs[i] for i in idx], options)
-        Y, state_after = dnet._run(DLArray._new(xp.asarray(data), "CBT"), training=False,
+        data, mask = _batch_data(seqs, idx, options)
+        Y, state_after = dnet._run(_batch_input(data, slice(None), xp), training=False,
                                    state=state, fname=fname, outputs=outputs)
         if update_state:
             dnet._state = state_after
             net._state = dnet._to_device(np)._state
-        y = _host(extractdata(Y))
-        for j in range(y.shape[1]):
-            outs.append(y[:, j] if y.ndim == 2 else y[:, j][:, mask[j]]
-                        if y.shape[-1] == mask.shape[1] else y[:, j])
-    return outs, single
+        outs += _split_outputs(Y, mask)
+    return gather_predictions(outs, N, mbs, env, update_state, fname), single
 
 
 class _PredictOptions:
@@ -86,8 +86,8 @@ class _PredictOptions:
         self.SequencePaddingDirection = choose(SequencePaddingDirection, V.PADDING_DIRECTIONS,
                                                fname, "SequencePaddingDirection")
         self.SequencePaddingValue = SequencePaddingValue
-        self.ExecutionEnvironment = choose(ExecutionEnvironment, V.EXECUTION_ENVIRONMENTS, fname,
-                                           "ExecutionEnvironment")
+        self.ExecutionEnvironment = choose(ExecutionEnvironment, PREDICTION_EXECUTION_ENVIRONMENTS,
+                                           fname, "ExecutionEnvironment")
 
 
 def _sequence_option_names():
@@ -109,10 +109,12 @@ _SEQUENCE_HELP = {
                                  "sequence-to-one network reads the last step of the padded "
                                  "mini-batch."),
     "SequencePaddingValue": ((), "Value with which the sequences are padded, a real scalar."),
-    "ExecutionEnvironment": (V.EXECUTION_ENVIRONMENTS, "Hardware for prediction: 'auto' (a "
-                             "GPU when dl.canUseGPU(), else the CPU), 'cpu', or 'gpu' (an "
-                             "error without CuPy and a CUDA device).  Results come back on "
-                             "the host."),
+    "ExecutionEnvironment": (PREDICTION_EXECUTION_ENVIRONMENTS, "Hardware for prediction: "
+                             "'auto' (a GPU when dl.canUseGPU(), else the CPU), 'cpu', or "
+                             "'gpu' (an error without CuPy and a CUDA device); 'parallel' "
+                             "and 'multi-gpu' share the mini-batches among the MPI workers "
+                             "of mpiexec and gather the results in order on every worker.  "
+                             "Results come back on the host."),
 }
 assert list(_SEQUENCE_HELP) == _sequence_option_names(), "document every sequence option"
 
@@ -159,7 +161,10 @@ def predict(net, *X, MiniBatchSize=128, InputDataFormats="auto", Outputs=None, n
     Input arguments:
         net: a SeriesNetwork or DAGNetwork (from trainNetwork) or a dlnetwork.
         X: sequences: a list of C x T arrays, one C x T array (one sequence), or a
-            datastore whose reads' first column is the predictors.  A dlnetwork also
+            datastore whose reads' first column is the predictors; image sequences (a
+            list of h x w x c x T arrays) for sequenceInputLayer([h w c]); an N-by-F
+            array (one observation per row) for featureInputLayer(F), the sequence
+            options then not applying.  A dlnetwork also
             takes a formatted dlarray ("CBT", "CB"), or a numeric array or unformatted
             dlarray with InputDataFormats: one inference pass from ``net.State`` (the
             sequence options below are for lists of sequences; given with such an X
@@ -176,7 +181,7 @@ def predict(net, *X, MiniBatchSize=128, InputDataFormats="auto", Outputs=None, n
             dlarrays: also the state).
 
     Output arguments:
-        Y: for sequences, an N x K array (sequence-to-one networks; K the output size:
+        Y: for sequences (and feature data), an N x K array (sequence-to-one networks; K the output size:
             class scores or responses) or a list of K x T arrays (sequence-to-sequence
             networks, padded steps left out; one K x T array when X is one sequence).
             The recurrent layers start each mini-batch from their initial state, and the
@@ -211,7 +216,7 @@ def predict(net, *X, MiniBatchSize=128, InputDataFormats="auto", Outputs=None, n
     if Outputs is not None:
         raise ValueError("predict: Outputs applies to a dlnetwork given dlarrays; for "
                          "sequences use dl.activations(net, X, layerName)")
-    X = input_sequences(X[0], InputDataFormats, "predict")
+    X = network_observations(X[0], net, InputDataFormats, "predict")[0]
     outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, "predict"),
                                     _PredictOptions(**seq_options, fname="predict"), False,
                                     "predict")
@@ -238,8 +243,9 @@ def classify(net, X, *, MiniBatchSize=128, nargout=1, **seq_options):
     Input arguments:
         net: a classification network trained by trainNetwork (it records the classes).
         X: a list of C x T sequences, one C x T array (one sequence), or a datastore
-            whose reads' first column is the predictors.
-        MiniBatchSize: 128 (default) | positive integer.  Sequences per mini-batch.
+            whose reads' first column is the predictors; a list of h x w x c x T image
+            sequences; an N-by-F array for a featureInputLayer network.
+        MiniBatchSize: 128 (default) | positive integer.  Observations per mini-batch.
         nargout: 1 (default) | 2 (also the scores).
 
     Output arguments:
@@ -382,7 +388,8 @@ def minibatchpredict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", **se
         net: a dlnetwork (a SeriesNetwork works too).
         X: a list of C x T sequences, one C x T array (one sequence), a datastore whose
             reads' first column is the predictors, or, with InputDataFormats, a numeric
-            array holding a batch.
+            array holding a batch; a list of h x w x c x T image sequences; an N-by-F
+            array for a network that starts with a featureInputLayer.
         MiniBatchSize: 128 (default) | positive integer.  Sequences per mini-batch.
         InputDataFormats: 'auto' (default) | data format such as 'CBT'.  The layout of a
             numeric array holding a batch ('CBT', 'TCB', 'BTC', ...; it is split into its
@@ -405,7 +412,7 @@ def minibatchpredict(net, X, *, MiniBatchSize=128, InputDataFormats="auto", **se
         scores = dl.minibatchpredict(net, np.random.rand(4, 10, 3), InputDataFormats="BTC")
     """
     check_network(net, "minibatchpredict")
-    X = input_sequences(X, InputDataFormats, "minibatchpredict")
+    X = network_observations(X, net, InputDataFormats, "minibatchpredict")[0]
     outs, single = _predict_batches(net, X, _check_mbs(MiniBatchSize, "minibatchpredict"),
                                     _PredictOptions(**seq_options, fname="minibatchpredict"), False,
                                     "minibatchpredict")

@@ -22,6 +22,7 @@ import numpy as np
 from ..core import options as V
 from ..core.formats import check_format
 from ..core.options import choose
+from ..core.options import BATCH_NORMALIZATION_STATISTICS, TRAINING_EXECUTION_ENVIRONMENTS
 
 __all__ = ["in_range", "positive_int", "logical", "choice", "COMMON_OPTIONS", "UNSUPPORTED_OPTIONS"]
 
@@ -245,6 +246,8 @@ def _preprocessing_environment(v, name):
 _preprocessing_environment.options = V.PREPROCESSING_ENVIRONMENTS
 
 
+# MATLAB R2024a's BatchNormalizationStatistics values ("auto": "moving")
+
 FRACTION_CLOSED = "a scalar from 0 to 1"
 FRACTION_OPEN = "a nonnegative scalar less than 1"
 POSITIVE_FINITE = "a positive finite scalar"
@@ -274,7 +277,7 @@ COMMON_OPTIONS = {
     "ValidationFrequency": (50, positive_int()),
     "ValidationPatience": (math.inf, positive_int(allow_inf=True)),
     "ObjectiveMetricName": ("loss", _objective_metric_name),
-    "ExecutionEnvironment": ("auto", choice(*V.EXECUTION_ENVIRONMENTS)),
+    "ExecutionEnvironment": ("auto", choice(*TRAINING_EXECUTION_ENVIRONMENTS)),
     "OutputFcn": (None, _output_fcn),
     "Metrics": (None, _metrics),
     "Plots": ("none", choice(*V.PLOTS)),
@@ -283,6 +286,7 @@ COMMON_OPTIONS = {
     "InputDataFormats": ("auto", _data_formats),
     "TargetDataFormats": ("auto", _data_formats),
     "ResetInputNormalization": (True, logical),
+    "BatchNormalizationStatistics": ("auto", choice(*BATCH_NORMALIZATION_STATISTICS)),
     "OutputNetwork": ("auto", _output_network),
     "CheckpointPath": ("", _checkpoint_path),
     "CheckpointFrequency": (1, positive_int()),
@@ -299,10 +303,8 @@ _LM = "an option of MATLAB's 'lm' solver, which dlarr does not support"
 UNSUPPORTED_OPTIONS = {
     "DispatchInBackground": "not supported (dlarr prepares the mini-batches in the training "
                             "process, MATLAB's PreprocessingEnvironment 'serial')",
-    "WorkerLoad": "not supported (dlarr trains on one CPU or GPU, without a parallel pool)",
-    "BatchNormalizationStatistics": "not supported yet: training keeps batchNormalizationLayer's "
-                                    "moving statistics (MATLAB's 'moving'); MATLAB's default "
-                                    "'population', a final pass over the data, is planned",
+    "WorkerLoad": "not supported (with ExecutionEnvironment 'parallel' dlarr splits each "
+                  "mini-batch evenly across the MPI workers)",
     "MaxIterations": _LBFGS, "LineSearchMethod": _LBFGS, "MaxNumLineSearchIterations": _LBFGS,
     "HistorySize": _LBFGS, "InitialInverseHessianFactor": _LBFGS, "InitialStepSize": _LBFGS,
     "GradientTolerance": _LBFGS, "StepTolerance": _LBFGS,
@@ -389,7 +391,12 @@ OPTION_HELP = {
                            "objective.",
     "ExecutionEnvironment": "Hardware for training: 'auto' (a GPU when dl.canUseGPU(), "
                             "else the CPU), 'cpu', or 'gpu' (an error without CuPy and a "
-                            "CUDA device).  The trained network is returned on the host.",
+                            "CUDA device).  The trained network is returned on the host.  "
+                            "'parallel' (or 'parallel-auto', 'parallel-cpu', 'parallel-gpu') "
+                            "and 'multi-gpu' (one GPU per worker) train across the MPI "
+                            "processes of mpiexec -n N python script.py: each mini-batch is "
+                            "split across the workers and their gradients combined "
+                            "(docs/parallel.md).",
     "OutputFcn": "Functions to call during training: None, a function or a list of them, "
                  "each given a dict of MATLAB's info fields (Epoch, Iteration, "
                  "TimeSinceStart, TrainingLoss, ValidationLoss, BaseLearnRate, "
@@ -424,6 +431,15 @@ OPTION_HELP = {
                                "the training data (True); False keeps the statistics already "
                                "set (they are computed when one the normalization needs is "
                                "empty).",
+    "BatchNormalizationStatistics": "Statistics batchNormalizationLayer's TrainedMean and "
+                                    "TrainedVariance hold after training: 'population' (after "
+                                    "training, one more pass through the training data with "
+                                    "the final network computes each channel's mean and "
+                                    "variance over every observation and unpadded time step, "
+                                    "layer by layer), 'moving' (the running estimates, "
+                                    "updated with MeanDecay and VarianceDecay at each "
+                                    "iteration), or 'auto' (default, as MATLAB R2024a: "
+                                    "'moving').",
     "OutputNetwork": "Network training returns: 'auto' ('best-validation' with "
                      "ValidationData, 'last-iteration' without), 'last-iteration', or "
                      "'best-validation' (the network of the best value of "

@@ -16,9 +16,9 @@ from ..core.arguments import check_nargout, name_value_pairs
 from ..core.options import choose
 from ..networks.graph import LayerGraph
 from ..networks.network import DAGNetwork, SeriesNetwork, _Net, dlnetwork
-from .batching import (_as_sequences, _check_finite, _datastore_call, _datastore_data,
-                       _is_datastore, _prepare_targets, _task)
-from .dataformats import input_sequences, target_responses
+from .batching import (_check_finite, _datastore_call, _datastore_data, _is_datastore,
+                       _prepare_targets, _task)
+from .dataformats import network_observations, target_responses
 from .hooks import _evaluate, output_network
 from .info import network_info, trainnet_info
 from . import checkpoints
@@ -26,6 +26,7 @@ from .loop import _device, _fit
 from .losses import _output_layer_loss, _trainnet_loss
 from .metricset import MetricSet
 from .options import solver_of
+from .population import finalize_statistics
 
 __all__ = ["trainNetwork", "trainnet"]
 
@@ -116,7 +117,7 @@ def trainnet(X, T, net, lossFcn, options=None, *, ResumeFrom=None, nargout=1):
                               result.output_iteration, result.reason)
 
 
-trainNetwork.__doc__ = trainNetwork.__wrapped__.__doc__ = """Train a neural network for sequence data, MATLAB's ``trainNetwork``.
+trainNetwork.__doc__ = trainNetwork.__wrapped__.__doc__ = """Train a neural network for sequence, image-sequence or feature data, MATLAB's ``trainNetwork``.
 
 Syntax::
 
@@ -126,18 +127,26 @@ Syntax::
     net, info = dl.trainNetwork(..., nargout=2)    # MATLAB: [net, info] = trainNetwork(...)
 
 Input arguments:
-    X: the predictors: a list of C x T arrays (MATLAB's cell array of sequences; C is the
-        input layer's InputSize, the lengths may differ), one C x T array for one
-        sequence, or, with the InputDataFormats option, an array holding a batch.
+    X: the predictors, of the kind the input layer takes (as in MATLAB):
+        sequenceInputLayer(C): a list of C x T arrays (MATLAB's cell array of sequences;
+        the lengths may differ), one C x T array for one sequence, or, with the
+        InputDataFormats option, an array holding a batch;
+        sequenceInputLayer([h w c]): a list of h x w x c x T arrays (image sequences, e.g.
+        videos), padded along T as sequences are, in "SSCBT" mini-batches;
+        featureInputLayer(F): an N-by-F array, one observation per row, in "CB"
+        mini-batches (the sequence options SequenceLength and SequencePadding* do not
+        apply and are ignored, as in MATLAB; InputDataFormats "CB" reads an F-by-N one).
+        Data of another kind than the input layer's is an error naming the layer.
     Y: the responses, their kind decided by the output layer and the last recurrent
-        layer's OutputMode, as in MATLAB.  Sequence-to-label classification: N labels
-        (a categorical, as MATLAB's, or ints or strings); sequence-to-sequence
-        classification: a list of N label sequences, one label per time step;
-        sequence-to-one regression: an N x R array; sequence-to-sequence regression: a
-        list of N R x T arrays.
+        layer's OutputMode, as in MATLAB.  Sequence-to-label (or feature)
+        classification: N labels (a categorical, as MATLAB's, or ints or strings);
+        sequence-to-sequence classification: a list of N label sequences, one label per
+        time step; sequence-to-one (or feature) regression: an N x R array;
+        sequence-to-sequence regression: a list of N R x T arrays.
     ds: a datastore whose reads are rows [predictors, responses] (e.g.
-        ``dl.combine(dsX, dsT)``), instead of X and Y.
-    layers: a list of layers that starts with a sequenceInputLayer and ends with a
+        ``dl.combine(dsX, dsT)``), instead of X and Y (for feature data each read's
+        predictors a row of F features).
+    layers: a list of layers that starts with an input layer and ends with a
         classificationLayer (after a softmaxLayer) or a regressionLayer, a layer graph
         (:func:`layerGraph`, with connectLayers' branches: skip connections, one input
         layer and one output layer), or a network whose layers to train further.  The
@@ -178,12 +187,15 @@ is the output layer's (LossFunction); to its gradient L2Regularization is added,
 is clipped (GradientThreshold), then the solver takes its step with the learning rate
 times each learnable's learn-rate factor.  Validation, ValidationPatience, OutputNetwork,
 OutputFcn and the progress table (Verbose) and plot (Plots) follow the options.
+Batch normalization layers end with their moving statistics (BatchNormalizationStatistics
+'auto', 'moving'), or with 'population' with the mean and variance over all of X of their
+inputs, computed after training by one more pass with the final network.
 NaN, Inf, complex or missing (None) values in the data or responses are refused (the
 sequence and position named); when the loss turns NaN (e.g. a learning rate far too
 large) training stops, "Training loss is NaN", with the last finite learnables.
 
-Differences from MATLAB: sequence data only (no images, tables or feature arrays in
-X); training runs on the CPU or one GPU (ExecutionEnvironment); ``nargout=2`` for the
+Differences from MATLAB: sequences, image sequences and feature arrays (no images
+without time, tables or 3-D image sequences in X); training runs on the CPU or one GPU (ExecutionEnvironment); ``nargout=2`` for the
 second output.  MATLAB recommends trainnet since R2024a; trainNetwork works as before.
 
 Example::
@@ -196,9 +208,15 @@ Example::
     net, info = dl.trainNetwork(X, Y, layers, options, nargout=2)
     info.TrainingLoss.shape                        # (20,): 5 epochs of 4 iterations
     YPred = dl.classify(net, X)                    # a categorical of "down", "up"
+    # feature data: an N-by-F array, one observation per row
+    XF = np.random.rand(40, 4)
+    YF = dl.categorical(np.where(XF[:, 0] > 0.5, "high", "low"))
+    netF = dl.trainNetwork(XF, YF, [dl.featureInputLayer(4), dl.fullyConnectedLayer(2),
+                                    dl.softmaxLayer(), dl.classificationLayer()], options)
+    dl.predict(netF, XF).shape                     # (40, 2): N-by-K scores
 """
 
-trainnet.__doc__ = trainnet.__wrapped__.__doc__ = """Train a deep learning neural network for sequence data, MATLAB's ``trainnet``.
+trainnet.__doc__ = trainnet.__wrapped__.__doc__ = """Train a deep learning neural network for sequence, image-sequence or feature data, MATLAB's ``trainnet``.
 
 Syntax::
 
@@ -210,7 +228,9 @@ Syntax::
 
 Input arguments:
     X: the predictors, as for :func:`trainNetwork`: a list of C x T arrays, one C x T
-        array, or an array holding a batch with the InputDataFormats option.
+        array, or an array holding a batch with the InputDataFormats option; a list of
+        h x w x c x T image sequences (sequenceInputLayer([h w c])); an N-by-F array for
+        a network that starts with featureInputLayer(F).
     T: the targets.  With "crossentropy": labels (a categorical, one-hot encoded over all
         its categories; ints or strings, over their sorted unique values), one per
         sequence or, for sequence output, a list of label sequences; with
@@ -247,7 +267,8 @@ Output arguments:
 Training runs as trainNetwork's does (mini-batches, padding, L2 regularization,
 clipping, the solver, validation, OutputFcn); its progress table is MATLAB's newer one.
 
-Differences from MATLAB: sequence data only, networks of one input and one output;
+Differences from MATLAB: sequence, image-sequence and feature data only, networks of one
+input and one output;
 ``nargout=2`` for the second output; "index-crossentropy" takes 0-based class indices.
 
 Example::
@@ -287,13 +308,14 @@ def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="tr
     out_fmt = getattr(options, "TargetDataFormats", "auto")
     if _is_datastore(X):
         X, Y = _datastore_data(X, fname)
-    X, Y = input_sequences(X, in_fmt, fname), target_responses(Y, out_fmt, seq_out, fname)
-    seqs, _ = _as_sequences(X, net.Layers[0].InputSize, fname)
+    seqs, _ = network_observations(X, net, in_fmt, fname)
+    Y = target_responses(Y, out_fmt, seq_out, fname)
     _check_finite(seqs, fname, "X")
-    short = [i for i, s in enumerate(seqs) if s.shape[1] < net.Layers[0].MinLength]
+    min_length = getattr(net.Layers[0], "MinLength", 1)
+    short = [i for i, s in enumerate(seqs) if seqs.kind != "feature" and s.shape[-1] < min_length]
     if short:
-        raise ValueError(f"{fname}: sequence {short[0]} has {seqs[short[0]].shape[1]} time steps, "
-                         f"fewer than the input layer's MinLength {net.Layers[0].MinLength}")
+        raise ValueError(f"{fname}: sequence {short[0]} has {seqs[short[0]].shape[-1]} time "
+                         f"steps, fewer than the input layer's MinLength {min_length}")
     if getattr(options, "ResetInputNormalization", True) or not net.Layers[0]._has_statistics():
         net.Layers[0]._fit_normalization(seqs)
     targets, labels = _prepare_targets(net, Y, seqs, task, seq_out, fname, classes=classes)
@@ -304,14 +326,14 @@ def _train(net, X, Y, options, fname, task, loss_fn, classes, metrics, style="tr
     if getattr(options, "ValidationData", None) is not None:
         vd = options.ValidationData
         XV, YV = _datastore_data(vd, fname, "ValidationData") if _is_datastore(vd) else vd
-        XV = input_sequences(XV, in_fmt, fname)
         YV = target_responses(YV, out_fmt, seq_out, fname)
-        vseqs, _ = _as_sequences(XV, net.Layers[0].InputSize, fname, "ValidationData X")
+        vseqs, _ = network_observations(XV, net, in_fmt, fname, "ValidationData X")
         _check_finite(vseqs, fname, "ValidationData X")
         vtargets, _ = _prepare_targets(net, YV, vseqs, task, seq_out, fname, labels=labels,
                                        name="ValidationData Y")
 
         def validation(n):
             return _evaluate(n, vseqs, vtargets, task, seq_out, options, loss_fn, metrics)
-    return _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validation, fname,
-                style, resume)
+    net, result = _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validation,
+                       fname, style, resume)
+    return finalize_statistics(net, seqs, options, fname), result     # 'population' only

@@ -1,0 +1,436 @@
+"""Training and the spmd functions across MPI processes (``dlarr/core/spmd.py``,
+``dlarr/training/parallel.py``).
+
+The MPI tests write a small module to tmp_path and start ``mpiexec -n N python`` on it in
+a subprocess with a time limit; the same module's functions, imported here, give the
+single-process result the workers must reproduce.  They skip where mpi4py or mpiexec is
+missing (``pip install 'dlarr[mpi]'`` gives both).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import dlarr as dl
+from dlarr.core.spmd import spmdBarrier, spmdBroadcast, spmdCat, spmdIndex, spmdPlus, spmdSize
+
+TIME_LIMIT = 120
+
+CASES = textwrap.dedent('''
+    import sys
+    import numpy as np
+    import dlarr as dl
+    from dlarr.core.spmd import spmdBroadcast, spmdCat, spmdIndex, spmdPlus, spmdSize
+    from dlarr.training.prediction import minibatchpredict
+    from dlarr.training.train import trainnet
+
+
+    def toy(n, C=2, seed=0, dtype=np.float32):
+        rng = np.random.default_rng(seed)
+        return [rng.standard_normal((C, int(rng.integers(4, 11)))).astype(dtype)
+                for _ in range(n)]
+
+
+    def values():
+        r, n = spmdIndex(), spmdSize()
+        X = {"a": [dl.dlarray(np.arange(6.0).reshape(2, 3) * (r + 1), "CB"),
+                   np.full(4, r, dtype=np.float32)],
+             "b": (np.int64(r), 2.5 * r)}
+        S = spmdPlus(X)
+        B = spmdBroadcast(n - 1, {"w": [np.full(3, 7.0 + r)], "name": "from the last"})
+        C = spmdCat(dl.dlarray(np.full((2, r + 1), float(r)), "CB"), "B")
+        P = spmdPlus(np.ones(2), 0)
+        ds = dl.arrayDatastore(np.arange(10.0))               # a worker's share of the data
+        mine = np.array(dl.readall(dl.partition(ds, n, r)), dtype=np.float64)
+        mbq = dl.partition(dl.minibatchqueue(ds, MiniBatchSize=2, OutputAsDlarray=False), n, r)
+        batches = [np.ravel(b) for b in mbq]
+        return {"a0": dl.extractdata(S["a"][0]), "a0fmt": np.array(dims(S["a"][0])),
+                "a1": S["a"][1], "a1dtype": np.array(S["a"][1].dtype.str),
+                "b0": np.array(S["b"][0]), "b1": np.array(S["b"][1]),
+                "bw": B["w"][0], "bname": np.array(B["name"]), "cat": dl.extractdata(C),
+                "plus0": np.array(P is None if r else P.sum()),
+                "ds": spmdCat(mine), "mbq": spmdCat(np.concatenate(batches))}
+
+
+    def dims(x):
+        return dl.dims(x)
+
+
+    def custom_loop():
+        """Gradient descent on a fully connected model, each worker on its part of the
+        data, the gradients summed with spmdPlus (the loss divided by all observations)."""
+        rng = np.random.default_rng(3)
+        X, T = rng.standard_normal((4, 13)), rng.standard_normal((2, 13))
+        params = {"fc": {"W": dl.dlarray(rng.standard_normal((2, 4))),
+                         "b": dl.dlarray(np.zeros((2, 1)))}}
+        r, n = spmdIndex(), spmdSize()
+        part = np.array_split(np.arange(13), n)[r]
+        Xd, Td = dl.dlarray(X[:, part], "CB"), dl.dlarray(T[:, part], "CB")
+
+        def loss_fn(p, Xd, Td):
+            Y = dl.fullyconnect(Xd, p["fc"]["W"], p["fc"]["b"])
+            loss = dl.sum((Y - Td) ** 2, "all") / 13
+            return loss, dl.dlgradient(loss, p)
+        for _ in range(5):
+            loss, grads = dl.dlfeval(loss_fn, params, Xd, Td)
+            grads = spmdPlus(grads)
+            params = {"fc": {k: params["fc"][k] - 0.1 * grads["fc"][k] for k in params["fc"]}}
+        return {k: dl.extractdata(v) for k, v in params["fc"].items()}
+
+
+    def learnables(net):
+        return {f"p{i}": np.asarray(dl.extractdata(v)) for i, v in
+                enumerate(net.Learnables.Value)}
+
+
+    def seq2label(env):
+        dl.rng(0)
+        X = toy(40, seed=1)
+        Y = np.array(["neg" if x[0].sum() < 0 else "pos" for x in X])
+        layers = [dl.sequenceInputLayer(2), dl.lstmLayer(6, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        Xv = toy(9, seed=7)
+        Yv = np.array(["neg" if x[0].sum() < 0 else "pos" for x in Xv])
+        opts = dl.trainingOptions("adam", ExecutionEnvironment=env, MaxEpochs=3,
+                                  MiniBatchSize=10, Shuffle="every-epoch", Verbose=False,
+                                  GradientThreshold=1, ValidationData=(Xv, Yv),
+                                  ValidationFrequency=2)
+        net, info = dl.trainNetwork(X, Y, layers, opts, nargout=2)
+        out = learnables(net)
+        out["vloss"] = np.nan_to_num(np.asarray(info["ValidationLoss"]), nan=-1.0)
+        out["loss"] = np.asarray(info["TrainingLoss"])
+        out["acc"] = np.asarray(info["TrainingAccuracy"])
+        penv = "parallel" if env != "cpu" else "cpu"
+        out["scores"] = np.stack(dl.predict(net, toy(11, seed=2), MiniBatchSize=3,
+                                            ExecutionEnvironment=penv))
+        return out
+
+
+    def seq2seq(env):
+        dl.rng(1)
+        X = toy(30, seed=4)
+        Y = [np.where(x[0] > 0, "up", "down") for x in X]
+        layers = [dl.sequenceInputLayer(2), dl.lstmLayer(5, OutputMode="sequence"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        opts = dl.trainingOptions("sgdm", ExecutionEnvironment=env, MaxEpochs=2,
+                                  MiniBatchSize=10, SequenceLength=4, Verbose=False,
+                                  InitialLearnRate=0.05)
+        net, info = dl.trainNetwork(X, Y, layers, opts, nargout=2)
+        out = learnables(net)
+        out["loss"] = np.asarray(info["TrainingLoss"])
+        out["acc"] = np.asarray(info["TrainingAccuracy"])
+        return out
+
+
+    def batchnorm(env):
+        """Batch normalization's moving statistics, averaged over the workers' parts."""
+        dl.rng(3)
+        X = toy(20, seed=6)
+        Y = np.array(["neg" if x[0].sum() < 0 else "pos" for x in X])
+        layers = [dl.sequenceInputLayer(2), dl.lstmLayer(4, OutputMode="sequence"),
+                  dl.batchNormalizationLayer(), dl.lstmLayer(3, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        opts = dl.trainingOptions("adam", ExecutionEnvironment=env, MaxEpochs=2,
+                                  MiniBatchSize=10, Verbose=False,
+                                  BatchNormalizationStatistics="moving")
+        net = dl.trainNetwork(X, Y, layers, opts)
+        out = learnables(net)
+        out["mean"] = np.asarray(dl.extractdata(net.Layers[2].TrainedMean))
+        out["var"] = np.asarray(dl.extractdata(net.Layers[2].TrainedVariance))
+        return out
+
+
+    def trainnet64(env):
+        """trainnet's "mse" (normalized by the unpadded steps) on a double network."""
+        dl.rng(2)
+        X = toy(24, seed=5, dtype=np.float64)
+        Y = [np.cumsum(x[:1], axis=1) for x in X]
+        net = dl.dlnetwork([dl.sequenceInputLayer(2), dl.lstmLayer(4, OutputMode="sequence"),
+                            dl.fullyConnectedLayer(1)], Initialize=False)
+        net.initialize(np.float64)
+        opts = dl.trainingOptions("adam", ExecutionEnvironment=env, MaxEpochs=3,
+                                  MiniBatchSize=8, Verbose=False)
+        net = trainnet(X, Y, net, "mse", opts)
+        out = learnables(net)
+        out["pred"] = np.concatenate([p.ravel() for p in minibatchpredict(
+            net, X[:7], MiniBatchSize=2, ExecutionEnvironment=env if env != "parallel-cpu"
+            else "parallel")])
+        return out
+
+
+    if __name__ == "__main__":
+        case, folder = sys.argv[1], sys.argv[2]
+        res = globals()[case](*sys.argv[3:])
+        np.savez(f"{folder}/{case}_{spmdIndex()}.npz", **res)
+''')
+
+
+def _mpi_ready():
+    try:
+        import mpi4py.MPI  # noqa: F401
+    except Exception as e:          # no mpi4py, or no MPI library under it
+        return f"mpi4py cannot be imported ({type(e).__name__}: {e})"
+    if shutil.which("mpiexec") is None:
+        return "no mpiexec on PATH (pip install 'dlarr[mpi]' installs MPICH's)"
+    return None
+
+
+def _skip_without_mpi():
+    why = _mpi_ready()
+    if why:
+        pytest.skip(why)
+
+
+def _mpiexec(n, script, *args, check=True):
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1"}
+    try:
+        proc = subprocess.run(["mpiexec", "-n", str(n), sys.executable, str(script),
+                               *map(str, args)], capture_output=True, text=True, env=env,
+                              timeout=TIME_LIMIT)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"mpiexec -n {n} did not finish in {TIME_LIMIT} s (a hang): {e.stderr}")
+    if check and proc.returncode != 0:
+        pytest.fail(f"mpiexec -n {n} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def cases(tmp_path, monkeypatch):
+    path = tmp_path / "mpi_cases.py"
+    path.write_text(CASES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+    sys.modules.pop("mpi_cases", None)
+    mod = importlib.import_module("mpi_cases")
+    yield mod, path, tmp_path
+    sys.modules.pop("mpi_cases", None)
+
+
+def _results(folder, case, n):
+    return [dict(np.load(folder / f"{case}_{r}.npz")) for r in range(n)]
+
+
+def _assert_close(got, want, rtol, what):
+    assert set(got) == set(want), what
+    for k in want:
+        if want[k].dtype.kind in "fc":
+            scale = max(np.abs(want[k]).max(), 1e-30)
+            err = np.abs(got[k] - want[k]).max() / scale
+            assert err < rtol, f"{what} {k}: relative error {err:.3g} >= {rtol}"
+        else:
+            np.testing.assert_array_equal(got[k], want[k], err_msg=f"{what} {k}")
+
+
+# --------------------------------------------------------------------------
+# Without MPI: one worker
+# --------------------------------------------------------------------------
+
+def test_one_worker_without_mpi():
+    assert spmdIndex() == 0 and spmdSize() == 1
+    X = {"g": [dl.dlarray(np.ones((2, 3)), "CB")], "n": 3}
+    assert spmdPlus(X) is X and spmdBroadcast(0, X) is X
+    A = dl.dlarray(np.ones((2, 3)), "CB")
+    assert spmdCat(A, "B") is A and spmdCat(np.ones(3)) is not None
+    spmdBarrier()
+    with pytest.raises(ValueError, match=r"spmdBroadcast: source must be a worker index from 0 "
+                                         r"to 0 \(0-based; spmdSize\(\) is 1\), not 1"):
+        spmdBroadcast(1, X)
+    with pytest.raises(ValueError, match="spmdPlus: destination must be a worker index"):
+        spmdPlus(X, 2)
+    with pytest.raises(ValueError, match="spmdCat: dim 'T' is a label, so X must be a dlarray "
+                                         "with that label"):
+        spmdCat(A, "T")
+    with pytest.raises(ValueError, match=r"spmdCat: dim must be a 0-based dimension of X "
+                                         r"\(0 to 1\)"):
+        spmdCat(np.ones((2, 2)), 2)
+    with pytest.raises(TypeError, match="spmdCat: X must be a dlarray or an array, not list"):
+        spmdCat([1, 2])
+
+
+def test_import_dlarr_imports_no_mpi4py():
+    code = "import sys, dlarr; assert 'mpi4py' not in sys.modules, 'mpi4py imported'"
+    env = {k: v for k, v in os.environ.items() if k != "DLARR_MPI"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_parallel_without_mpiexec_says_how_to_start(cases):
+    mod = cases[0]
+    with pytest.warns(UserWarning, match=r"mpiexec -n N python script.py"):
+        parallel = mod.seq2label("parallel")
+    _assert_close(parallel, mod.seq2label("cpu"), 1e-6, "one worker")
+
+
+def test_multi_gpu_needs_a_gpu():
+    if dl.canUseGPU():
+        pytest.skip("a GPU is there")
+    X = [np.ones((1, 3), np.float32)] * 4
+    opts = dl.trainingOptions("sgdm", ExecutionEnvironment="multi-gpu", Verbose=False)
+    layers = [dl.sequenceInputLayer(1), dl.lstmLayer(2, OutputMode="last"),
+              dl.fullyConnectedLayer(1), dl.regressionLayer()]
+    with pytest.raises(RuntimeError, match="trainNetwork: ExecutionEnvironment is 'multi-gpu', "
+                                           "which needs a GPU on every worker"):
+        dl.trainNetwork(X, np.ones((4, 1)), layers, opts)
+
+
+def test_execution_environment_values():
+    for env in ("parallel", "multi-gpu", "parallel-cpu"):
+        assert dl.trainingOptions("sgdm", ExecutionEnvironment=env).ExecutionEnvironment == env
+    with pytest.raises(ValueError, match="ExecutionEnvironment 'par' is ambiguous"):
+        dl.trainingOptions("sgdm", ExecutionEnvironment="par")
+    with pytest.raises(ValueError, match="ExecutionEnvironment"):
+        dl.predict(dl.SeriesNetwork([dl.sequenceInputLayer(1), dl.lstmLayer(1),
+                                     dl.fullyConnectedLayer(1), dl.regressionLayer()]),
+                   [np.ones((1, 3))], ExecutionEnvironment="parallel-gpu")
+
+
+# --------------------------------------------------------------------------
+# mpiexec -n 2 and -n 3
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [3])
+def test_spmd_functions_on_nested_structures(cases, n):
+    _skip_without_mpi()
+    mod, script, folder = cases
+    _mpiexec(n, script, "values", folder)
+    tri = n * (n + 1) // 2
+    for r, got in enumerate(_results(folder, "values", n)):
+        np.testing.assert_array_equal(got["a0"], np.arange(6.0).reshape(2, 3) * tri)
+        assert str(got["a0fmt"]) == "CB" and str(got["a1dtype"]) == "<f4"
+        np.testing.assert_array_equal(got["a1"], np.full(4, n * (n - 1) / 2, np.float32))
+        assert int(got["b0"]) == n * (n - 1) // 2 and float(got["b1"]) == 2.5 * n * (n - 1) / 2
+        np.testing.assert_array_equal(got["bw"], np.full(3, 7.0 + n - 1))
+        assert str(got["bname"]) == "from the last"
+        np.testing.assert_array_equal(got["cat"], np.concatenate(
+            [np.full((2, k + 1), float(k)) for k in range(n)], axis=1))
+        assert (float(got["plus0"]) == 2 * n) if r == 0 else bool(got["plus0"])
+        np.testing.assert_array_equal(got["ds"], np.arange(10.0))   # shards, in order
+        np.testing.assert_array_equal(got["mbq"], np.arange(10.0))
+
+
+def test_example_trains_on_two_workers():
+    _skip_without_mpi()
+    import pathlib
+    example = pathlib.Path(__file__).resolve().parent.parent / "examples" / \
+        "japanese_vowels_parallel.py"
+    out = _mpiexec(2, example, "--epochs", 8).stdout
+    assert out.count("Training finished") == 1, out           # worker 0 alone prints
+    assert float(out.split("acc = ")[1].split()[0]) > 0.7
+
+
+def test_custom_loop_with_spmdplus_equals_one_process(cases):
+    _skip_without_mpi()
+    mod, script, folder = cases
+    _mpiexec(3, script, "custom_loop", folder)
+    want = mod.custom_loop()
+    for got in _results(folder, "custom_loop", 3):
+        _assert_close(got, want, 1e-12, "custom loop")
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_trainnetwork_parallel_equals_one_process(cases, n):
+    """Sequence-to-label (with "parallel" prediction, 3-observation mini-batches) and
+    sequence-to-sequence (SequenceLength chunks) in float32; MiniBatchSize 10 splits
+    unevenly across 3 workers."""
+    _skip_without_mpi()
+    mod, script, folder = cases
+    for case in ("seq2label", "seq2seq"):
+        _mpiexec(n, script, case, folder, "parallel")
+        want = getattr(mod, case)("cpu")
+        for r, got in enumerate(_results(folder, case, n)):
+            _assert_close(got, want, 1e-5, f"{case} worker {r} of {n}")
+
+
+def test_batch_normalization_statistics_agree_on_every_worker(cases):
+    """Each part has its own batch statistics (as in MATLAB), so the network is not one
+    process's, but the moving statistics are averaged: every worker ends with the same."""
+    _skip_without_mpi()
+    mod, script, folder = cases
+    _mpiexec(2, script, "batchnorm", folder, "parallel")
+    got = _results(folder, "batchnorm", 2)
+    _assert_close(got[1], got[0], 1e-12, "worker 1 against worker 0")
+    one = mod.batchnorm("cpu")
+    assert np.abs(got[0]["mean"] - one["mean"]).max() < 0.1 * np.abs(one["mean"]).max()
+
+
+def test_trainnet_parallel_equals_one_process(cases):
+    """trainnet's "mse" on sequences (normalized by the unpadded steps, so the parts are
+    weighted by their steps).  The network is double, but training casts the data to single
+    as MATLAB does (and single wins), so the bound is float32's; the float64 bound is the
+    custom loop's."""
+    _skip_without_mpi()
+    mod, script, folder = cases
+    _mpiexec(3, script, "trainnet64", folder, "parallel-cpu")
+    want = mod.trainnet64("cpu")
+    assert want["p0"].dtype == np.float64
+    for r, got in enumerate(_results(folder, "trainnet64", 3)):
+        _assert_close(got, want, 1e-6, f"trainnet worker {r}")
+
+
+FAULTS = textwrap.dedent('''
+    import sys
+    import numpy as np
+    import dlarr as dl
+    from dlarr.core.spmd import spmdIndex
+
+    X = [np.ones((2, 4), np.float32) * k for k in range(12)]
+    Y = np.array(["a", "b"] * 6)
+    layers = lambda h: [dl.sequenceInputLayer(2), dl.lstmLayer(h, OutputMode="last"),
+                        dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+    opts = lambda **kw: dl.trainingOptions("sgdm", ExecutionEnvironment="parallel",
+                                           MaxEpochs=50, Verbose=False, **kw)
+    if sys.argv[1] == "early":             # before any spmd call: the launcher's rank
+        import os
+        from dlarr.core.spmd import spmdBarrier
+        if os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK")) == "1":
+            raise RuntimeError("worker one failed before any exchange")
+        spmdBarrier()                      # worker 0 waits here for worker 1
+    elif sys.argv[1] == "small-batch":
+        try:
+            dl.trainNetwork(X, Y, layers(3), opts(MiniBatchSize=2))
+        except ValueError as e:
+            print(f"worker {spmdIndex()} error: {e}")
+    elif sys.argv[1] == "mismatch":
+        try:
+            dl.trainNetwork(X, Y, layers(3 + spmdIndex()), opts(MiniBatchSize=6))
+        except ValueError as e:
+            print(f"worker {spmdIndex()} error: {e}")
+    else:
+        def fail(info):
+            if spmdIndex() == 1 and info["Iteration"] == 3:
+                raise RuntimeError("worker one's output function failed")
+        dl.trainNetwork(X, Y, layers(3), opts(MiniBatchSize=6, OutputFcn=fail))
+''')
+
+
+def test_worker_fault_ends_every_worker_with_its_message(tmp_path):
+    _skip_without_mpi()
+    script = tmp_path / "faults.py"
+    script.write_text(FAULTS)
+    proc = _mpiexec(2, script, "raise", check=False)
+    assert proc.returncode != 0
+    err = proc.stderr
+    assert "[dlarr worker 1 of 2] RuntimeError: worker one's output function failed" in err, err
+    assert "aborting every worker" in err
+    proc = _mpiexec(2, script, "early", check=False)
+    assert proc.returncode != 0
+    assert "[dlarr worker 1 of 2] RuntimeError: worker one failed before any exchange" in \
+        proc.stderr, proc.stderr
+
+
+def test_worker_errors_at_the_start(tmp_path):
+    _skip_without_mpi()
+    script = tmp_path / "faults.py"
+    script.write_text(FAULTS)
+    out = _mpiexec(3, script, "small-batch").stdout
+    for r in range(3):
+        assert f"worker {r} error: trainNetwork: MiniBatchSize 2 (with 12 observations) is " \
+               f"smaller than the 3 workers" in out, out
+    out = _mpiexec(2, script, "mismatch").stdout
+    for r in range(2):
+        assert f"worker {r} error: trainNetwork: the workers' networks differ: layer " in out
+        assert "on worker 0 but (16, 2) float32 on worker 1" in out, out
