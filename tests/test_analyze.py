@@ -123,7 +123,7 @@ def test_input_size_mismatch_names_the_layer_and_the_rest_is_analyzed():
     layers = [dl.sequenceInputLayer(3), dl.lstmLayer(7), dl.fullyConnectedLayer(9, InputSize=5),
               dl.fullyConnectedLayer(4), dl.softmaxLayer(), dl.classificationLayer()]
     a = analyze(layers)
-    issue = the_issue(a, "fc", "Input size mismatch")
+    issue = the_issue(a, "fc_1", "Input size mismatch")      # MATLAB's names: fc_1, fc_2
     assert "InputSize 5" in issue.Description and "'lstm'" in issue.Description
     assert "7 channels" in issue.Description and len(a.Issues) == 1
     fc, fc1 = a.LayerTable[2], a.LayerTable[3]

@@ -728,7 +728,7 @@ case("dlnetwork-first-layer", lambda: dl.dlnetwork([dl.lstmLayer(2)]), ValueErro
 case("dlnetwork-names", lambda: dl.dlnetwork([dl.sequenceInputLayer(3, Name="a"), dl.lstmLayer(2, Name="a")]),
      ValueError, r"^dlnetwork: layer names must be unique; repeated: \['a'\]")
 case("dlnetwork-two-inputs", lambda: dl.dlnetwork([dl.sequenceInputLayer(3), dl.sequenceInputLayer(3)]),
-     ValueError, r"^dlnetwork: layer 2 \('sequenceinput_1'\) is a second input layer")
+     ValueError, r"^dlnetwork: layer 2 \('sequenceinput_2'\) is a second input layer")
 case("dlnetwork-output-layer", lambda: dl.dlnetwork(_layers()), ValueError,
      r"^dlnetwork: layer 'classoutput': detected output layer")
 case("dlnetwork-Initialize", lambda: dl.dlnetwork(_layers()[:-1], Initialize="x"), TypeError,

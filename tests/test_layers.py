@@ -270,11 +270,12 @@ def test_custom_layer_defaults():
         layer.Scal = 1
     net = dlnetwork([L.sequenceInputLayer(3), ScaleLayer(), ScaleLayer(), ScaleLayer(Name="scale_1"),
                      L.lstmLayer(2), L.fullyConnectedLayer(2)])
-    assert [l.Name for l in net.Layers] == ["sequenceinput", "scale", "scale_2", "scale_1", "lstm",
-                                            "fc"]
+    # MATLAB's default names: repeated kinds numbered from 1, skipping the names given
+    assert [l.Name for l in net.Layers] == ["sequenceinput", "scale_2", "scale_3", "scale_1",
+                                            "lstm", "fc"]
     np.testing.assert_array_equal(dl.extractdata(net.Layers[1].Scale), np.ones((3, 1)))
     assert net.Layers[1].Scale.dtype == np.float32
-    assert "     2   'scale'           ScaleLayer        ScaleLayer" in repr(net)
+    assert "     2   'scale_2'         ScaleLayer        ScaleLayer" in repr(net)
 
 
 def test_default_names_are_class_attributes():
@@ -306,7 +307,7 @@ def test_default_names_are_class_attributes():
     assert NamedLayer._default_name == "nm"
     net = dlnetwork([L.sequenceInputLayer(2), Doubler(), MyLSTM(NumHiddenUnits=3), L.lstmLayer(3),
                      NamedLayer(), Tripler()])
-    assert [l.Name for l in net.Layers] == ["sequenceinput", "doubler", "lstm", "lstm_1", "nm",
+    assert [l.Name for l in net.Layers] == ["sequenceinput", "doubler", "lstm_1", "lstm_2", "nm",
                                             "tripler"]
 
 

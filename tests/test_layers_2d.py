@@ -308,8 +308,8 @@ def test_documented_activation_sizes_and_formats():
                    ((8, 1, 1), "CBT"), ((6, 1, 1), "CBT"), ((4, 1, 1), "CBT"),
                    ((4, 1, 1), "CBT")]
     rows = {r.Name: r for r in a.LayerTable}
-    assert rows["conv"].LearnableSizes == {"Weights": (5, 5, 3, 20), "Bias": (1, 1, 20)}
-    assert rows["conv"].NumLearnables == 5 * 5 * 3 * 20 + 20
+    assert rows["conv_1"].LearnableSizes == {"Weights": (5, 5, 3, 20), "Bias": (1, 1, 20)}
+    assert rows["conv_1"].NumLearnables == 5 * 5 * 3 * 20 + 20
     net = dlnetwork(layers)
     X = dl.dlarray(rng.standard_normal((28, 28, 3, 2, 4)).astype(np.float32), "SSCBT")
     Y = predict(net, X)
@@ -524,3 +524,65 @@ def test_save_load_round_trip(tmp_path):
         assert list(got.Connections.Source) == list(net.Connections.Source)
         np.testing.assert_array_equal(dl.extractdata(predict(got, x)),
                                       dl.extractdata(predict(net, x)))
+
+
+# ---------------------------------------------------------------------------------------
+# review fixes: statistics with a trailing singleton, extra dimensions at the input, the
+# miniBatchSize marker, MATLAB's default names
+# ---------------------------------------------------------------------------------------
+def test_grayscale_statistics_with_or_without_the_trailing_singleton():
+    """MATLAB: an h x w x 1 array is an h x w array; both are per-element statistics."""
+    rng = np.random.default_rng(3)
+    mean = rng.random((4, 4, 1))
+    x = rng.random((4, 4, 1, 2, 3))
+    for m in (mean, mean[:, :, 0]):
+        net = dlnetwork([sequenceInputLayer([4, 4, 1], Normalization="zerocenter", Mean=m),
+                         dl.flattenLayer()], Initialize=False).initialize(np.float64)
+        Y = dl.extractdata(dl.predict(net, dl.dlarray(x, "SSCBT")))
+        want = (x - mean[:, :, :, None, None]).reshape(16, 2, 3, order="F")
+        np.testing.assert_allclose(Y, want, rtol=1e-12)
+
+
+def test_extra_dimensions_at_the_input_layer_are_named():
+    net = dlnetwork([sequenceInputLayer(3), dl.lstmLayer(4)])
+    with pytest.raises(ValueError, match=r"^predict: the network's input layer "
+                       r"\(SequenceInputLayer\) takes 'CBT' data \(0 spatial dimensions\); X has "
+                       r"format 'SCBT'.*'S' dimension"):
+        dl.predict(net, dl.dlarray(np.ones((5, 3, 2, 4)), "SCBT"))
+    net = dlnetwork([sequenceInputLayer([4, 4, 3]), dl.flattenLayer()])
+    with pytest.raises(ValueError, match=r"takes 'SSCBT' data \(2 spatial dimensions\).*'U'"):
+        dl.predict(net, dl.dlarray(np.ones((4, 4, 3, 2, 1)), "SSCUB"))
+    net = dlnetwork([featureInputLayer(3), dl.fullyConnectedLayer(2)])
+    with pytest.raises(ValueError, match=r"takes 'CB' data.*'S' dimension"):
+        dl.predict(net, dl.dlarray(np.ones((2, 3, 5)), "SCB"))
+
+
+def _fold_graph():
+    lg = dl.layerGraph([sequenceInputLayer([4, 4, 1], Name="in"),
+                        sequenceFoldingLayer(Name="fold"), convolution2dLayer(3, 2, Name="c"),
+                        sequenceUnfoldingLayer(Name="u"), dl.flattenLayer(Name="fl")])
+    return lg
+
+
+def test_the_miniBatchSize_output_goes_only_to_an_unfolding_layer():
+    lg = dl.connectLayers(_fold_graph(), "fold/miniBatchSize", "u/miniBatchSize")
+    lg = dl.connectLayers(dl.addLayers(lg, dl.fullyConnectedLayer(2, Name="fc")),
+                          "fold/miniBatchSize", "fc")
+    with pytest.raises(ValueError, match=r"^dlnetwork: layer 'fc' \(FullyConnectedLayer\): input "
+                       r"'in' is connected to a sequenceFoldingLayer's 'miniBatchSize' output"):
+        dl.dlnetwork(lg)
+    lg = dl.connectLayers(_fold_graph(), "in", "u/miniBatchSize")
+    with pytest.raises(ValueError, match=r"it comes from a layer output of size \(4, 4, 1\)"):
+        dl.dlnetwork(lg)
+
+
+def test_default_names_are_matlabs():
+    """MATLAB numbers repeated kinds from 1 (conv_1, conv_2) and leaves single ones bare."""
+    lg = dl.layerGraph([sequenceInputLayer([8, 8, 1]), convolution2dLayer(3, 4), dl.reluLayer(),
+                        convolution2dLayer(3, 4), dl.reluLayer(), dl.flattenLayer(),
+                        dl.fullyConnectedLayer(2), dl.softmaxLayer()])
+    assert [l.Name for l in lg.Layers] == ["sequenceinput", "conv_1", "relu_1", "conv_2",
+                                           "relu_2", "flatten", "fc", "softmax"]
+    named = dl.layerGraph([sequenceInputLayer(3), dl.lstmLayer(2, Name="lstm_1"), dl.lstmLayer(2),
+                           dl.lstmLayer(2)])
+    assert [l.Name for l in named.Layers][1:] == ["lstm_1", "lstm_2", "lstm_3"]

@@ -162,6 +162,40 @@ CASES = textwrap.dedent('''
         return out
 
 
+    def scalars():
+        """MATLAB's spmdCat(spmdIndex) is a column of the indices; plus on logicals gives
+        doubles, on integers saturates."""
+        r = spmdIndex()
+        return {"cat_int": spmdCat(r), "cat_0d": spmdCat(np.array(float(r))),
+                "plus_bool": np.asarray(spmdPlus(np.array([True, r == 0]))),
+                "plus_int8": np.asarray(spmdPlus(np.array([100, -100, 1], np.int8)))}
+
+
+    def outputfcn(env):
+        """An OutputFcn that stops at iteration 3: MATLAB calls it on the client only, so
+        worker 0 calls it and its decision stops every worker."""
+        dl.rng(0)
+        X = toy(40, seed=1)
+        Y = np.array(["neg" if x[0].sum() < 0 else "pos" for x in X])
+        layers = [dl.sequenceInputLayer(2), dl.lstmLayer(6, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        calls = []
+
+        def stop_at_3(info):
+            calls.append(info["Iteration"])
+            return info["Iteration"] == 3
+
+        opts = dl.trainingOptions("adam", ExecutionEnvironment=env, MaxEpochs=3,
+                                  MiniBatchSize=10, Verbose=False, OutputFcn=stop_at_3)
+        net, info = dl.trainNetwork(X, Y, layers, opts, nargout=2)
+        out = learnables(net)
+        out["loss"] = np.asarray(info["TrainingLoss"])
+        out["calls"] = np.asarray(calls if spmdIndex() == 0 else [], dtype=np.int64)
+        out["my_calls"] = np.asarray(len(calls) if spmdIndex() == 0 else 0)
+        out["others_called"] = np.asarray(spmdIndex() != 0 and len(calls) > 0)
+        return out
+
+
     if __name__ == "__main__":
         case, folder = sys.argv[1], sys.argv[2]
         res = globals()[case](*sys.argv[3:])
@@ -248,7 +282,7 @@ def test_one_worker_without_mpi():
     with pytest.raises(ValueError, match=r"spmdCat: dim must be a 0-based dimension of X "
                                          r"\(0 to 1\)"):
         spmdCat(np.ones((2, 2)), 2)
-    with pytest.raises(TypeError, match="spmdCat: X must be a dlarray or an array, not list"):
+    with pytest.raises(TypeError, match="spmdCat: X must be a dlarray, an array or a number, not list"):
         spmdCat([1, 2])
 
 
@@ -345,6 +379,34 @@ def test_trainnetwork_parallel_equals_one_process(cases, n):
             _assert_close(got, want, 1e-5, f"{case} worker {r} of {n}")
 
 
+def test_spmd_on_scalars_logicals_and_integers(cases):
+    _skip_without_mpi()
+    _, script, folder = cases
+    _mpiexec(3, script, "scalars", folder)
+    for got in _results(folder, "scalars", 3):
+        np.testing.assert_array_equal(got["cat_int"], [0, 1, 2])
+        np.testing.assert_array_equal(got["cat_0d"], [0.0, 1.0, 2.0])
+        assert got["plus_bool"].dtype == np.float64
+        np.testing.assert_array_equal(got["plus_bool"], [3.0, 1.0])
+        assert got["plus_int8"].dtype == np.int8
+        np.testing.assert_array_equal(got["plus_int8"], [127, -128, 3])
+
+
+def test_output_fcn_runs_on_worker_0_and_its_stop_holds_for_all(cases):
+    """Without the shared decision, worker 0 would stop at iteration 3 and the others wait
+    in the next exchange forever."""
+    _skip_without_mpi()
+    mod, script, folder = cases
+    _mpiexec(2, script, "outputfcn", folder, "parallel")
+    want = mod.outputfcn("cpu")
+    assert len(want["loss"]) == 3 and list(want["calls"])[-1] == 3
+    got = _results(folder, "outputfcn", 2)
+    assert not got[1]["others_called"]
+    want_1 = {**want, "calls": np.zeros(0, np.int64), "my_calls": np.asarray(0)}
+    _assert_close(got[0], want, 1e-5, "worker 0")
+    _assert_close(got[1], want_1, 1e-5, "worker 1")
+
+
 def test_batch_normalization_statistics_agree_on_every_worker(cases):
     """Each part has its own batch statistics (as in MATLAB), so the network is not one
     process's, but the moving statistics are averaged: every worker ends with the same."""
@@ -399,11 +461,18 @@ FAULTS = textwrap.dedent('''
             dl.trainNetwork(X, Y, layers(3 + spmdIndex()), opts(MiniBatchSize=6))
         except ValueError as e:
             print(f"worker {spmdIndex()} error: {e}")
-    else:
-        def fail(info):
-            if spmdIndex() == 1 and info["Iteration"] == 3:
-                raise RuntimeError("worker one's output function failed")
-        dl.trainNetwork(X, Y, layers(3), opts(MiniBatchSize=6, OutputFcn=fail))
+    else:                                  # worker 1 fails at its third mini-batch
+        import dlarr.training.loop as loop
+        if spmdIndex() == 1:
+            batch, calls = loop._batch, []
+
+            def failing(*args, **kwargs):
+                calls.append(1)
+                if len(calls) == 3:
+                    raise RuntimeError("worker one failed in training")
+                return batch(*args, **kwargs)
+            loop._batch = failing
+        dl.trainNetwork(X, Y, layers(3), opts(MiniBatchSize=6))
 ''')
 
 
@@ -414,7 +483,7 @@ def test_worker_fault_ends_every_worker_with_its_message(tmp_path):
     proc = _mpiexec(2, script, "raise", check=False)
     assert proc.returncode != 0
     err = proc.stderr
-    assert "[dlarr worker 1 of 2] RuntimeError: worker one's output function failed" in err, err
+    assert "[dlarr worker 1 of 2] RuntimeError: worker one failed in training" in err, err
     assert "aborting every worker" in err
     proc = _mpiexec(2, script, "early", check=False)
     assert proc.returncode != 0

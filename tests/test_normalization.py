@@ -424,14 +424,14 @@ def test_normalization_layers_after_lstm_and_on_feature_data():
               batchNormalizationLayer(), dl.lstmLayer(4, OutputMode="last"),
               batchNormalizationLayer(), dl.fullyConnectedLayer(2)]
     net = dl.dlnetwork(layers, Initialize=False).initialize(np.float64)
-    assert [l.Name for l in net.Layers][2:6] == ["layernorm", "batchnorm", "lstm_1",
-                                                 "batchnorm_1"]
+    assert [l.Name for l in net.Layers][1:6] == ["lstm_1", "layernorm", "batchnorm_1",
+                                                 "lstm_2", "batchnorm_2"]
     assert net.Learnables.Parameter[3:5] == ["Offset", "Scale"]
     x = randn(C, 6, 8)
     Y, state = dl.forward(net, dl.dlarray(x, "CBT"))
     assert Y.dims == "CB" and Y.shape == (2, 6)
     assert len(state) == 2 + 2 + 2 + 2                   # two LSTMs, two batch norms
-    mean_cb = dl.extractdata(state["batchnorm_1", "TrainedMean"])
+    mean_cb = dl.extractdata(state["batchnorm_2", "TrainedMean"])
     assert mean_cb.shape == (4, 1) and np.any(mean_cb != 0)   # "CB" input: over B only
     # the layer norm's output: the LSTM's normalized over the channels at each (B, T)
     lstm_only = dl.dlnetwork(layers[:2], Initialize=False).initialize(np.float64)

@@ -21,6 +21,7 @@ index and aborts every worker (``MPI_Abort``), so that none waits for it forever
 """
 from __future__ import annotations
 
+import numbers
 import os
 import sys
 import traceback
@@ -267,8 +268,24 @@ def spmdPlus(X, destination=None):
         return X
     arrays = _leaf_arrays(X, "spmdPlus")
     _check_same_structure(c, X, arrays, "spmdPlus")
-    out = _rebuild(X, allreduce_arrays(c, arrays), "spmdPlus")
+    wide = [_summable(a) for a in arrays]
+    sums = [back(s) for s, (_, back) in zip(allreduce_arrays(c, [a for a, _ in wide]), wide)]
+    out = _rebuild(X, sums, "spmdPlus")
     return out if destination is None or destination == c.Get_rank() else None
+
+
+def _summable(a):
+    """``a`` as MPI sums it, and how to bring the sum back, as MATLAB's plus does:
+    logicals add up as doubles; integers saturate at their type's range (summed in 64
+    bits, then clipped)."""
+    kind, size = np.dtype(a.dtype).kind, np.dtype(a.dtype).itemsize
+    if kind == "b":
+        return a.astype(np.float64), lambda s: s
+    if kind in "iu" and size < 8:
+        info, xp = np.iinfo(a.dtype), array_namespace(a)
+        wide = np.int64 if kind == "i" else np.uint64
+        return a.astype(wide), lambda s: xp.clip(s, info.min, info.max).astype(a.dtype)
+    return a, lambda s: s
 
 
 def _check_worker(k, c, where, name):
@@ -334,9 +351,14 @@ def spmdCat(X, dim=0, destination=None):
     c = comm("spmdCat")
     if destination is not None:
         _check_worker(destination, c, "spmdCat", "destination")
+    if isinstance(X, (numbers.Number, np.generic)) and not isinstance(X, (bool, np.bool_)):
+        X = np.asarray(X).reshape(1)          # spmdCat(spmdIndex()): one element per worker
     data = X._data if isinstance(X, DLArray) else X
     if not is_array(data):
-        raise TypeError(f"spmdCat: X must be a dlarray or an array, not {type(X).__name__}")
+        raise TypeError(f"spmdCat: X must be a dlarray, an array or a number, not "
+                        f"{type(X).__name__}")
+    if data.ndim == 0:                        # a 0-d array or dlarray: its one element
+        data = X = data.reshape(1)
     if isinstance(dim, str):
         if not isinstance(X, DLArray) or dim not in X._fmt:
             raise ValueError(f"spmdCat: dim {dim!r} is a label, so X must be a dlarray with "

@@ -100,7 +100,7 @@ class SequenceUnfoldingLayer(Layer):
                              "come from the 'miniBatchSize' output of a sequenceFoldingLayer "
                              "(connectLayers(lgraph, 'fold/miniBatchSize', "
                              f"'{self.Name}/miniBatchSize')); it comes from a layer output "
-                             f"of size {size!r}")
+                             f"of size {batch!r}")
         if size is MINI_BATCH_SIZE:
             raise ValueError(f"Layer '{self.Name}' ({self._display}): input 'in' is a "
                              "miniBatchSize output; connect it to the folded data")

@@ -79,11 +79,13 @@ class _InputLayer(Layer):
         channel or a scalar; else an error naming the sizes it may have."""
         dims = self._dims()
         ones = (1,) * (len(dims) - 1)
-        shape = tuple(v.shape)
-        while len(shape) > 1 and shape[-1] == 1:
-            shape = shape[:-1]
+        shape, full = tuple(v.shape), dims
+        while len(shape) > 1 and shape[-1] == 1:      # MATLAB: trailing singletons are
+            shape = shape[:-1]                          # the same array (h x w x 1 = h x w)
+        while len(full) > 1 and full[-1] == 1:
+            full = full[:-1]
         nd = self.NormalizationDimension
-        element = len(dims) > 1 and shape == dims
+        element = len(dims) > 1 and shape == full
         channel = v.size == dims[-1] and (len(dims) == 1 or shape in (ones + dims[-1:],
                                                                        dims[-1:]))
         if len(dims) == 1:

@@ -15,6 +15,7 @@ import copy
 import numpy as np
 
 from .. import layers as L
+from ..layers.folding import MINI_BATCH_SIZE
 from ..layers.input import _InputLayer
 from ..core.arguments import came
 from ..core.create import dlarray
@@ -243,10 +244,17 @@ class _Net:
         l = self._layers[i]
         if l.NumInputs == 0:
             return l._input_spec()
+        got = [sizes[s] for s in plan.sources[i]]
+        for port, (size, _) in zip(l.InputNames, got):
+            if size is MINI_BATCH_SIZE and (port, type(l)) != ("miniBatchSize",
+                                                              L.SequenceUnfoldingLayer):
+                raise ValueError(f"{type(self).__name__}: layer '{l.Name}' ({l._display}): "
+                                 f"input '{port}' is connected to a sequenceFoldingLayer's "
+                                 "'miniBatchSize' output, which only a sequenceUnfoldingLayer's "
+                                 "'miniBatchSize' input takes")
         if plan.multi_in[i]:
-            got = [sizes[s] for s in plan.sources[i]]
             return tuple(g[0] for g in got), tuple(g[1] for g in got)
-        return sizes[plan.sources[i][0]]
+        return got[0]
 
     @staticmethod
     def _layer_output(plan, i, out, sizes):

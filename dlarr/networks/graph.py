@@ -35,18 +35,22 @@ __all__ = ["LayerGraph", "Connections", "layerGraph", "addLayers", "removeLayers
 # --------------------------------------------------------------------------
 
 def name_layers(layers, fname, taken=()):
-    """Give each unnamed layer of ``layers`` (in place) its default name ('lstm', then
-    'lstm_1', ...), avoiding the names in ``taken`` and the others; repeated names are
-    a ValueError naming them."""
+    """Give each unnamed layer of ``layers`` (in place) its default name as MATLAB does:
+    the bare name ('fc') when one unnamed layer of its kind needs it and the name is free,
+    else 'conv_1', 'conv_2', ... in order (skipping the names in ``taken`` and the
+    others); repeated names are a ValueError naming them."""
     used = set(taken) | {l.Name for l in layers if l.Name}
-    for l in layers:
-        if l.Name:
-            continue
-        base = l._default_name           # each layer class says (Layer's docstring)
-        name, k = base, 1
-        while name in used:
-            name = f"{base}_{k}"
-            k += 1
+    unnamed = [l for l in layers if not l.Name]
+    bases = [l._default_name for l in unnamed]      # each layer class says (Layer's docstring)
+    counters = {}
+    for l, base in zip(unnamed, bases):
+        if bases.count(base) == 1 and base not in used:
+            name = base
+        else:
+            k = counters.get(base, 1)
+            while f"{base}_{k}" in used:
+                k += 1
+            name, counters[base] = f"{base}_{k}", k + 1
         object.__setattr__(l, "Name", name)
         used.add(name)
     names = [l.Name for l in layers] + list(taken)

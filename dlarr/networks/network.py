@@ -42,6 +42,14 @@ def _check_input_size(layer, X, fname, name, where):
     """X against its input layer: C channels ("CB"/"CBT"), an h x w x c image
     ("SSCB"/"SSCBT"), or features ("CB", no time dimension: featureInputLayer)."""
     size, has_time = layer._input_spec()
+    n_spatial = len(size) - 1 if isinstance(size, tuple) else 0
+    extra = [c for c in X.dims if c not in "SCBT"] + \
+        (["S"] * (X.dims.count("S") - n_spatial) if X.dims.count("S") > n_spatial else [])
+    if extra:
+        want = "S" * n_spatial + ("CBT" if has_time else "CB")
+        raise ValueError(f"{fname}: {where} ({layer._display}) takes {want!r} data "
+                         f"({n_spatial} spatial dimensions); {name} has format {X.dims!r} and "
+                         f"size {X.shape}: its {''.join(extra)!r} dimension(s) have no place")
     if isinstance(size, int) and ("C" not in X.dims or X.shape[X.dims.index("C")] != size):
         raise ValueError(f"{fname}: {where} expects {size} channels ('C'); {name} has format "
                          f"{X.dims!r} and size {X.shape}")

@@ -101,7 +101,7 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
         first = run.epoch + (done >= plan.per_epoch)
         ckpt.last_iteration = run.iteration
     try:
-        hooks.start(run)
+        _hook(hooks.start, run, par)
         for epoch in range(first, options.MaxEpochs + 1):
             run.epoch, lr = epoch, options._learn_rate(epoch)
             batches, start = (plan.epoch(), 0) if epoch != first or done is None or \
@@ -114,7 +114,7 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
                     run.record(loss, values, lr)
                     if not math.isfinite(loss):       # MATLAB stops; done() shows the row
                         raise Stop("Training loss is NaN")
-                    hooks.iteration(run)
+                    _hook(hooks.iteration, run, par)
                 ckpt.after_batch(run, (stepper, plan, k, len(seqs)))
             ckpt.after_epoch(run, (stepper, plan, plan.per_epoch, len(seqs)))
     except Stop as stop:
@@ -128,6 +128,14 @@ def _fit(net, seqs, targets, options, task, seq_out, loss_fn, metrics, validatio
     _store_running_states(net)
     net.resetState()
     return net, Result(hooks.report[0].progress, metrics.names, run)
+
+
+def _hook(hook, run, par):
+    """A hook of the run; across workers, worker 0's decision to stop holds for all."""
+    if par is None or par.n == 1:
+        hook(run)
+    else:
+        par.agreed(hook, run)
 
 
 def _environment(xp, par):

@@ -89,12 +89,29 @@ class Workers:
 
     def local(self, options):
         """The options this worker trains with: worker 0's; the others print nothing,
-        plot nothing and write no checkpoints."""
+        plot nothing, write no checkpoints and call no OutputFcn (MATLAB calls it on the
+        client only; :meth:`agreed` shares worker 0's decision to stop)."""
         if self.rank == 0:
             return options
         mine = copy.copy(options)
         mine.Verbose, mine.Plots, mine.CheckpointPath = False, "none", ""
+        if hasattr(mine, "OutputFcn"):
+            mine.OutputFcn = None
         return mine
+
+    def agreed(self, hook, run):
+        """Run ``hook(run)`` (the hooks' start or iteration) and stop every worker when
+        worker 0 stops (its OutputFcn, patience or validation decide for all)."""
+        from .hooks import Stop
+        try:
+            hook(run)
+            reason = None
+        except Stop as stop:
+            reason = stop.reason
+        if self.n > 1:
+            reason = self.c.bcast(reason, root=0)
+        if reason is not None:
+            raise Stop(reason)
 
     def start(self, net):
         """Every worker starts from worker 0's learnables (sizes checked first)."""
