@@ -260,7 +260,7 @@ class Layer:
     * ``_display``: the class name MATLAB shows ("LSTMLayer"); ``_type``: the
       type column of a layer array ("LSTM"); both default to the class name.
     * ``_default_name``: the name a network gives the layer when its Name is
-      empty ("lstm", then "lstm_1", ...); by default the class name without a
+      empty ("lstm"; "lstm_1", "lstm_2", ... for several, as MATLAB); by default the class name without a
       trailing "Layer", in lower case ("ScaleLayer" -> "scale").
     * ``_groups``: ``((title, names), ...)``, the sections of the properties
       display; by default "Hyperparameters" (the other properties, less the
@@ -351,7 +351,7 @@ class Layer:
 
     _help = {"Name": "Layer name, a string.  With '' (the default) the network (dlnetwork, "
                      "trainNetwork, trainnet) names the layer when it is built, after its type "
-                     "in lower case: an LSTM layer 'lstm', then 'lstm_1', ...  The names in a "
+                     "in lower case, as MATLAB: an LSTM layer 'lstm', several 'lstm_1', 'lstm_2', ...  The names in a "
                      "network must be unique."}
 
     _display = "Layer"              # class name MATLAB shows, e.g. "LSTMLayer"

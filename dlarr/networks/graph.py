@@ -286,7 +286,7 @@ def layerGraph(layers=None):
         layers: a layer or a list of layers; each layer's output is connected to the
             next layer's input (not into an input layer, not out of an output layer).
             The layers are copied and the unnamed ones named after their type
-            ('fc', 'fc_1', ...); names must be unique.
+            (MATLAB's 'fc'; 'fc_1', 'fc_2', ... for several); names must be unique.
         net: a dlnetwork, SeriesNetwork or DAGNetwork (its layers and connections).
 
     Output arguments:

@@ -141,7 +141,7 @@ class dlnetwork(_Net):
             loss, or compute it yourself), connected in order; a :class:`LayerGraph`
             (branches, several inputs and outputs); or a network whose graph to use.
             The layers are copied, and the unnamed ones are named after their type
-            ('lstm', 'lstm_1', ...); names must be unique.  The layers are kept in an
+            (MATLAB's 'lstm'; 'lstm_1', 'lstm_2', ... for several); names must be unique.  The layers are kept in an
             order where each follows the layers it reads (the order given, for a chain).
         Initialize: True (default) initializes the network: each layer checks its input
             sizes, sets its 'auto' sizes and initializes its empty learnables with its
