@@ -29,13 +29,6 @@ import numpy as np
 
 import dlarr as dl
 
-try:                                   # the layers of the video network
-    from dlarr import (convolution2dLayer, maxPooling2dLayer, sequenceFoldingLayer,
-                       sequenceUnfoldingLayer)
-except ImportError:                    # before dlarr's top level exports them
-    from dlarr.layers.conv2d import convolution2dLayer, maxPooling2dLayer
-    from dlarr.layers.folding import sequenceFoldingLayer, sequenceUnfoldingLayer
-
 CLASSES = ["down", "left", "right"]
 
 
@@ -88,11 +81,11 @@ def main(maxEpochs=15, numObservations=96, numTest=60, miniBatchSize=16, learnRa
 
     # layers = [
     #     sequenceInputLayer(inputSize,'Name','input')
-    #     sequenceFoldingLayer('Name','fold')];
+    #     dl.sequenceFoldingLayer('Name','fold')];
     # lgraph = layerGraph(layers);
     layers = [
         dl.sequenceInputLayer(inputSize, Name="input"),
-        sequenceFoldingLayer(Name="fold"),
+        dl.sequenceFoldingLayer(Name="fold"),
     ]
     lgraph = dl.layerGraph(layers)
 
@@ -100,23 +93,23 @@ def main(maxEpochs=15, numObservations=96, numTest=60, miniBatchSize=16, learnRa
     # lgraph = addLayers(lgraph,cnnLayers);
     # lgraph = connectLayers(lgraph,"fold/out","conv1");
     cnnLayers = [
-        convolution2dLayer(3, 8, Padding="same", Name="conv1"),
+        dl.convolution2dLayer(3, 8, Padding="same", Name="conv1"),
         dl.reluLayer(Name="relu1"),
-        maxPooling2dLayer(2, Stride=2, Name="pool1"),
-        convolution2dLayer(3, 8, Padding="same", Name="conv2"),
+        dl.maxPooling2dLayer(2, Stride=2, Name="pool1"),
+        dl.convolution2dLayer(3, 8, Padding="same", Name="conv2"),
         dl.reluLayer(Name="relu2"),
-        maxPooling2dLayer(2, Stride=2, Name="pool2"),
+        dl.maxPooling2dLayer(2, Stride=2, Name="pool2"),
     ]
     lgraph = dl.addLayers(lgraph, cnnLayers)
     lgraph = dl.connectLayers(lgraph, "fold/out", "conv1")
 
     # layers = [
-    #     sequenceUnfoldingLayer('Name','unfold')
+    #     dl.sequenceUnfoldingLayer('Name','unfold')
     #     flattenLayer('Name','flatten')
     #     lstmLayers];          % bilstm, dropout, fc, softmax, classification
     numHiddenUnits = 32
     layers = [
-        sequenceUnfoldingLayer(Name="unfold"),
+        dl.sequenceUnfoldingLayer(Name="unfold"),
         dl.flattenLayer(Name="flatten"),
         dl.lstmLayer(numHiddenUnits, OutputMode="last", Name="lstm"),
         dl.dropoutLayer(0.5, Name="drop"),

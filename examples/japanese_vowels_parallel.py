@@ -17,7 +17,6 @@ import sys
 import numpy as np
 
 import dlarr as dl
-from dlarr.core.spmd import spmdIndex, spmdSize
 
 epochs = int(sys.argv[sys.argv.index("--epochs") + 1]) if "--epochs" in sys.argv else 100
 
@@ -39,13 +38,13 @@ options = dl.trainingOptions(
     Verbose=True,                       # printed by worker 0 only
     VerboseFrequency=10,
 )
-if spmdIndex() == 0:
-    print(f"training on {spmdSize()} worker(s)")
+if dl.spmdIndex() == 0:
+    print(f"training on {dl.spmdSize()} worker(s)")
 net = dl.trainNetwork(XTrain, YTrain, layers, options)
 
 # Prediction shares the mini-batches among the workers and gathers them in order.
 XTest, YTest = dl.japaneseVowelsTestData()
 YPred = dl.classify(net, XTest, MiniBatchSize=27, ExecutionEnvironment="parallel")
 acc = np.sum(YPred == YTest) / dl.numel(YTest)
-if spmdIndex() == 0:
+if dl.spmdIndex() == 0:
     print(f"acc = {acc:.4f}")
