@@ -118,6 +118,22 @@ def _initializer(*names):
     return check
 
 
+def _integers(v):
+    """The numbers of ``v`` (a number or a vector), when they are all finite whole numbers;
+    else None (text, logicals, dlarrays and other values too).  Size and padding
+    validators check the count and range."""
+    if isinstance(v, (str, bool, DLArray)):
+        return None
+    try:
+        a = np.asarray(v)
+    except (TypeError, ValueError):
+        return None
+    if a.dtype.kind not in "iuf" or a.ndim > 2:
+        return None
+    vals = a.ravel().tolist()
+    return vals if all(math.isfinite(x) and x == int(x) for x in vals) else None
+
+
 def _array_or_empty(v, name, layer):
     """A learnable or state value: [] / None for empty, else an array (kept as given)."""
     if v is None or (isinstance(v, (list, tuple)) and len(v) == 0):

@@ -9,7 +9,6 @@ out (a sequence-to-label network, as MATLAB's).
 """
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
@@ -23,7 +22,7 @@ from ..core.options import (AVGPOOL_PADDING_VALUES, CONV_PADDING_MODES, CONV_PAD
 from ..core.registry import bind
 from ..core.structural import _reshape
 from .base import (Layer, _array_or_empty, _auto_or_pos_int, _choice, _factor, _initializer,
-                   _name, _pos_int, layer_help)
+                   _integers, _name, _pos_int, layer_help)
 
 
 
@@ -33,15 +32,8 @@ from .base import (Layer, _array_or_empty, _auto_or_pos_int, _choice, _factor, _
 
 def _padding_size(v, name, layer):
     """[left right], nonnegative integers (a scalar pads both sides)."""
-    vals = None
-    if not isinstance(v, (str, bool, DLArray)):
-        try:
-            a = np.asarray(v)
-            vals = a.ravel().tolist() if a.dtype.kind in "iuf" and a.ndim <= 2 else None
-        except (TypeError, ValueError):
-            vals = None
-    ok = vals is not None and len(vals) in (1, 2) and all(
-        math.isfinite(x) and x == int(x) and x >= 0 for x in vals)
+    vals = _integers(v)
+    ok = vals is not None and len(vals) in (1, 2) and all(x >= 0 for x in vals)
     if not ok:
         raise ValueError(f"{type(layer).__name__}: {name} must be a nonnegative integer or "
                          f"[left right] of nonnegative integers, not {came(v)}")

@@ -9,14 +9,10 @@ the helpers (padding values, learnable sizes) are the 1-D layers' (:mod:`.conv`)
 """
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
 from ..core.arguments import came, name_value_pairs
 from ..core.dlarray import DLArray
 from ..core.options import CONV2D_PADDING_MODES, POOL_PADDING_MODES, choose
-from .base import Layer, _choice, _name, layer_help
+from .base import Layer, _choice, _integers, _name, layer_help
 from .conv import Convolution1DLayer, _FACTOR_HELP, _sized, _zero_or_mean
 
 
@@ -25,23 +21,9 @@ from .conv import Convolution1DLayer, _FACTOR_HELP, _sized, _zero_or_mean
 # Validators
 # --------------------------------------------------------------------------
 
-def _numbers(v):
-    """The numbers of ``v`` (a scalar or a vector), or None."""
-    if isinstance(v, (str, bool, DLArray)):
-        return None
-    try:
-        a = np.asarray(v)
-    except (TypeError, ValueError):
-        return None
-    if a.dtype.kind not in "iuf" or a.ndim > 2:
-        return None
-    vals = a.ravel().tolist()
-    return vals if all(math.isfinite(x) and x == int(x) for x in vals) else None
-
-
 def _pair(v, name, layer):
     """[a b] of positive integers (a scalar is both)."""
-    vals = _numbers(v)
+    vals = _integers(v)
     if vals is None or len(vals) not in (1, 2) or any(x < 1 for x in vals):
         raise ValueError(f"{type(layer).__name__}: {name} must be a positive integer or [a b] "
                          f"of positive integers (height and width), not {came(v)}")
@@ -54,7 +36,7 @@ _pair.values = ("positive integer", "1-by-2 vector of positive integers")
 def _padding4(v, name, layer):
     """[t b l r] of nonnegative integers: a scalar pads every side, [a b] pads a on the
     top and bottom and b on the left and right."""
-    vals = _numbers(v)
+    vals = _integers(v)
     if vals is None or len(vals) not in (1, 2, 4) or any(x < 0 for x in vals):
         raise ValueError(f"{type(layer).__name__}: {name} must be a nonnegative integer, [a b] "
                          f"or [t b l r] of nonnegative integers, not {came(v)}")
@@ -206,7 +188,6 @@ class Convolution2DLayer(Layer):
     def _forward(self, X, training, state):
         from ..functions.conv import dlconv
         W, b = (DLArray._new(v._data, "", v._node) for v in (self.Weights, self.Bias))
-        b = DLArray._new(b._data.reshape(-1), "", b._node) if b._node is None else b
         Y = dlconv(X, W, b, Stride=list(self.Stride), DilationFactor=list(self.DilationFactor),
                    Padding=_padding_arg(self), PaddingValue=self.PaddingValue,
                    WeightsFormat="SSCU")

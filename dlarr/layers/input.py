@@ -8,27 +8,19 @@ from ..core.arguments import came, name_value_pairs
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
 from ..core.options import FEATURE_NORMALIZATION_DIMENSIONS, INPUT_NORMALIZATION_DIMENSIONS
-from .base import (Layer, _array_or_empty, _choice, _name, _normalization, _pos_int,
+from .base import (Layer, _array_or_empty, _choice, _integers, _name, _normalization, _pos_int,
                    layer_help)
 
 
-import math
 import numbers
 
 
 
 def _input_size(v, name, layer):
     """A number of channels (an int), or an image size [h w c] / [h w d c] (a tuple)."""
-    vals = None
-    if not isinstance(v, (str, bool, DLArray)):
-        try:
-            a = np.asarray(v)
-            vals = a.ravel().tolist() if a.dtype.kind in "iuf" and a.ndim <= 2 else None
-        except (TypeError, ValueError):
-            vals = None
+    vals = _integers(v)
     scalar = isinstance(v, numbers.Real) or (hasattr(v, "ndim") and v.ndim == 0)
-    ok = vals is not None and (len(vals) in (3, 4) or scalar) and all(
-        isinstance(x, numbers.Real) and math.isfinite(x) and x == int(x) and x >= 1 for x in vals)
+    ok = vals is not None and (len(vals) in (3, 4) or scalar) and all(x >= 1 for x in vals)
     if not ok:
         raise ValueError(f"{type(layer).__name__}: {name} must be a positive integer (the number "
                          "of channels of vector sequences), [h w c] (image sequences) or "

@@ -59,8 +59,7 @@ def _workers(options, n, style, seq_out, loss_fn, fname):
     """The MPI workers of a "parallel"/"multi-gpu" run (``parallel.py``), else None."""
     if not is_parallel(getattr(options, "ExecutionEnvironment", "auto")):
         return None
-    by_steps = style == "trainnet" and seq_out and \
-        getattr(loss_fn, "__qualname__", "").startswith("_normalized.")
+    by_steps = style == "trainnet" and getattr(loss_fn, "by_steps", False)
     return Workers(options, n, fname, weight_by_steps=by_steps)
 
 

@@ -73,6 +73,7 @@ def _normalized(fn, seq_out, per_channel, **kw):
         total = fn(Y, T, Mask=M, NormalizationFactor="none", **kw)
         n = float(mask.sum()) if seq_out else Y.shape[Y.dims.index("B")]
         return total / (n * (Y.shape[Y.dims.index("C")] if per_channel else 1))
+    loss.by_steps = seq_out       # normalized by the unpadded steps (parallel weighting)
     return loss
 
 

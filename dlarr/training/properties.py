@@ -246,8 +246,6 @@ def _preprocessing_environment(v, name):
 _preprocessing_environment.options = V.PREPROCESSING_ENVIRONMENTS
 
 
-# MATLAB R2024a's BatchNormalizationStatistics values ("auto": "moving")
-
 FRACTION_CLOSED = "a scalar from 0 to 1"
 FRACTION_OPEN = "a nonnegative scalar less than 1"
 POSITIVE_FINITE = "a positive finite scalar"
