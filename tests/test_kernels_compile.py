@@ -789,15 +789,20 @@ def _data(rng, T, B, I, H, hb):
 
 
 def _cpu(d, sa, ga, gY=True, gh=True, gc=True, needs=(True,) * 6):
-    """NumPy lstm (the primitive and its vjp) in float64."""
-    ins = [d[k] for k in ("x", "h0", "c0", "W", "R", "b")]
+    """NumPy lstm (the primitive and its vjp) in float64, in the CUDA kernels' order
+    (the NumPy primitive takes and gives MATLAB's: I x B x T, H x B)."""
+    flip = {"x": (2, 1, 0), "h0": (1, 0), "c0": (1, 0)}
+    ins = [d[k].transpose(flip[k]) if k in flip else d[k]
+           for k in ("x", "h0", "c0", "W", "R", "b")]
     (Y, hT, cT), res = _lstm._lstm.fwd(*ins, state_act=sa, gate_act=ga, keep=True)
-    out = [np.array(Y), np.array(hT), np.array(cT)]
-    g = tuple(DLArray._new(d[k], "") if use else None
-              for k, use in (("gY", gY), ("gh", gh), ("gc", gc)))
+    out = [np.array(Y.transpose(2, 1, 0)), np.array(hT.T), np.array(cT.T)]
+    g = tuple(DLArray._new(d[k].transpose(p), "") if use else None
+              for k, use, p in (("gY", gY, (2, 1, 0)), ("gh", gh, (1, 0)), ("gc", gc, (1, 0))))
     grads = _lstm._lstm.vjp(needs, g, None, *[DLArray._new(a, "") for a in ins],
                             state_act=sa, gate_act=ga, keep=True, residual=res)
-    return out, [None if gr is None else np.array(gr._data) for gr in grads]
+    back = ((2, 1, 0), (1, 0), (1, 0), None, None, None)
+    return out, [None if gr is None else np.array(gr._data.transpose(p) if p else gr._data)
+                 for gr, p in zip(grads, back)]
 
 
 def _rel(a, b):

@@ -68,7 +68,8 @@ class Case:
 
 
 def _lstm_case(T=4, B=3, I=2, H=5, h_rows=3, sa="tanh", ga="sigmoid", **kw):
-    return Case(N(T, B, I), N(h_rows, H, scale=0.5), N(h_rows, H, scale=0.5),
+    # MATLAB's order: x I x B x T, the initial states H x (1 or B)
+    return Case(N(I, B, T), N(H, h_rows, scale=0.5), N(H, h_rows, scale=0.5),
                 N(4 * H, I, scale=0.5), N(4 * H, H, scale=0.5), N(4 * H, scale=0.5),
                 state_act=sa, gate_act=ga, keep=True, **kw)
 

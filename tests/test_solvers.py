@@ -107,6 +107,74 @@ def test_stepper_is_matlabs_rule_with_factors_and_l2(solver):
     np.testing.assert_array_equal(dl.extractdata(p[0])[2:4], frozen)
 
 
+@pytest.mark.parametrize("method", ["l2norm", "global-l2norm", "absolute-value"])
+@pytest.mark.parametrize("solver", ["sgdm", "adam", "rmsprop"])
+def test_flat_step_equals_the_step_per_learnable(solver, method):
+    """The built-in flat steps (all learnables in one vector) give the very numbers of
+    the per-learnable steps, with L2, per-gate learn-rate factors and clipping; the
+    learnables a step starts from stay as they were; the state reads back per learnable,
+    and a state set from those lists (a checkpoint) continues the same way."""
+    import dataclasses
+    slots, params, grads = _net_and_grads()
+    grads = grads + [[dl.dlarray(dl.extractdata(g) * 3) for g in grads[0]]]
+    o = trainingOptions(solver, L2Regularization=0.01, GradientThreshold=0.5,
+                        GradientThresholdMethod=method)
+    entry = get_solver(solver)
+    assert entry.flat is not None
+    flat, per = Stepper(entry, o, slots), Stepper(dataclasses.replace(entry, flat=None), o, slots)
+    pf = pp = params
+    before = [dl.extractdata(p).copy() for p in params]
+    for k, g in enumerate(grads):
+        pf, pp = flat.step(pf, g, 0.05), per.step(pp, g, 0.05)
+        assert (flat.last is not None) and per.last is None
+        for a, b in zip(pf, pp):
+            np.testing.assert_array_equal(dl.extractdata(a), dl.extractdata(b))
+            assert a.dims == b.dims
+        for sa, sb in zip(flat.state, per.state):
+            for a, b in zip(sa, sb):
+                np.testing.assert_array_equal(dl.extractdata(a), dl.extractdata(b))
+        if k == 0:                        # a checkpoint: the state as lists, set back
+            flat.state = [list(s) for s in flat.state]
+    for p, b in zip(params, before):
+        np.testing.assert_array_equal(dl.extractdata(p), b)
+
+
+def test_flat_step_zero_learn_rate_changes_nothing():
+    slots, params, grads = _net_and_grads()
+    stepper = Stepper(get_solver("adam"), trainingOptions("adam"), slots)
+    new = stepper.step(params, grads[0], 0.0)
+    for p, n in zip(params, new):
+        np.testing.assert_array_equal(dl.extractdata(n), dl.extractdata(p))
+    assert all(not np.any(dl.extractdata(s)) for s in stepper.state[0])
+
+
+def test_a_registered_flat_step_is_used_and_checked():
+    calls = []
+
+    def flat(p, g, state, lr, t, o):
+        calls.append(p.shape)
+        return p - lr * g, ()
+    entry = register_solver("toy-flat", _toy_sgd_step, flat=flat)
+    try:
+        slots, params, grads = _net_and_grads()
+        stepper = Stepper(entry, trainingOptions("toy-flat"), slots)
+        new = stepper.step(params, grads[0], 0.1)
+        n = sum(p.size for p in params)
+        assert calls == [(n,)]
+        for p, g, q, (f, l2) in zip(params, grads[0], new, _factors(slots)):
+            w = dl.extractdata(p).astype(np.float64)      # the factors still apply per gate
+            want = w - 0.1 * f * (dl.extractdata(g) + 1e-4 * l2 * w)
+            np.testing.assert_allclose(dl.extractdata(q), want, rtol=1e-6, atol=1e-7)
+        bad = register_solver("toy-flat", _toy_sgd_step, flat=lambda p, g, s, lr, t, o:
+                              (p[:1], ()), replace=True)
+        with pytest.raises(ValueError, match="its flat step must return a vector of"):
+            Stepper(bad, trainingOptions("toy-flat"), slots).step(params, grads[0], 0.1)
+        with pytest.raises(TypeError, match="flat must be callable"):
+            register_solver("toy-flat2", _toy_sgd_step, flat=3)
+    finally:
+        unregister_solver("toy-flat")
+
+
 def test_stepper_checks_what_a_step_returns():
     bad = register_solver("toy-bad", lambda p, g, s, lr, t, o: (p, (None,)), state=())
     try:

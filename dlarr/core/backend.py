@@ -50,18 +50,31 @@ def array_namespace(*arrays, where: str = "operation"):
     """
     found = None
     for a in arrays:
+        if type(a) is np.ndarray:       # the common case, decided at once
+            if found is None:
+                found = "numpy"
+            elif found != "numpy":
+                _mixed(where)
+            continue
         name = _backend_name(a)
         if name is None:
             continue
         if found is None:
             found = name
         elif name != found:
-            raise TypeError(
-                f"{where}: cannot mix NumPy (host) and CuPy (GPU) arrays in one operation; "
-                "move the data first with dl.gpuArray(x) or dl.gather(x)")
+            _mixed(where)
     if found == "cupy":
         return sys.modules["cupy"]
     return np
+
+
+def _mixed(where):
+    raise TypeError(
+        f"{where}: cannot mix NumPy (host) and CuPy (GPU) arrays in one operation; "
+        "move the data first with dl.gpuArray(x) or dl.gather(x)")
+
+
+_F32 = np.dtype(np.float32)
 
 
 def float_result_dtype(*dtypes):
@@ -71,6 +84,8 @@ def float_result_dtype(*dtypes):
     double inputs give double), so ``single + double`` is single as in MATLAB.
     """
     for dt in dtypes:
+        if dt is _F32:
+            return dt
         if dt is not None and np.dtype(dt) == np.float32:
             return np.dtype(np.float32)
     return np.dtype(np.float64)

@@ -104,9 +104,13 @@ def _const(raw) -> DLArray:
 
 def _align(ops, where):
     """Apply ``_formats.align``: reshape operands (a recorded op) to the output's axes."""
-    fmt0, shape0 = ops[0]._fmt, ops[0]._data.shape
-    if all(o._fmt == fmt0 and o._data.shape == shape0 for o in ops):
-        return fmt0, ops          # the common case: nothing to align
+    shaped = [o for o in ops if o._data.ndim]      # 0-d operands broadcast everywhere
+    if shaped:
+        fmt0, shape0 = shaped[0]._fmt, shaped[0]._data.shape
+        if all(o._fmt == fmt0 and o._data.shape == shape0 for o in shaped):
+            return fmt0, ops      # the common case: nothing to align
+    elif all(not o._fmt for o in ops):
+        return "", ops
     out_fmt, _, aligned = _formats.align([(o._fmt, o._data.shape) for o in ops], where)
     if out_fmt:
         ops = [o if (a == () or o._data.shape == a) else bind(_reshape, [o], "", shape=a)
@@ -114,7 +118,30 @@ def _align(ops, where):
     return out_fmt, ops
 
 
+def _scalar_operand(x, like):
+    """A Python real beside NumPy data ``like`` as a 0-d array of its float type, or None
+    (then the general path decides)."""
+    t = type(x)
+    if (t is float or t is int) and type(like) is np.ndarray and like.dtype in _FLOATS:
+        return DLArray._new(np.asarray(x, dtype=like.dtype), "")
+    return None
+
+
 def _binary(prim, a, b, where):
+    # Fast path for the common operands: DLArrays of one float type and backend, or
+    # one of them beside a Python real.  Anything else takes the general path below.
+    if type(a) is DLArray:
+        if type(b) is DLArray:
+            if a._data.dtype is b._data.dtype and type(a._data) is type(b._data) and \
+                    a._data.dtype in _FLOATS:
+                fmt, (A, B) = _align([a, b], where)
+                return bind(prim, [A, B], fmt)
+        elif (B := _scalar_operand(b, a._data)) is not None:
+            fmt, (A, B) = _align([a, B], where)
+            return bind(prim, [A, B], fmt)
+    elif type(b) is DLArray and (A := _scalar_operand(a, b._data)) is not None:
+        fmt, (A, B) = _align([A, b], where)
+        return bind(prim, [A, B], fmt)
     xp = _xp(a, b, where=where)
     dt = _float_dtype(a, b, where=where)
     A = _to_dl(a, xp, dt, where, "first input")

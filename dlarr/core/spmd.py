@@ -196,28 +196,39 @@ def _rebuild(tree, arrays, where):
     return walk(put, tree, [], [], where, tname="X", strict=False)
 
 
-def allreduce_arrays(c, arrays, op="sum"):
-    """Sum (``op="sum"``) the arrays over the workers: one MPI call per dtype, the arrays
-    packed into one buffer.  CuPy arrays come back as CuPy arrays."""
+def allreduce_flat(c, buf):
+    """The sum over the workers of the contiguous 1-D array ``buf`` (which may be
+    overwritten): one MPI call.  A CuPy array goes to MPI as a device buffer when the
+    MPI is CUDA-aware (``cuda_aware``), staged through the host otherwise, and comes
+    back as a CuPy array."""
     from mpi4py import MPI
+    if not is_cupy_array(buf):
+        c.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+        return buf
+    import cupy                 # a CuPy array exists already
+    if cuda_aware():
+        cupy.cuda.get_current_stream().synchronize()
+        c.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+        return buf
+    host = buf.get()
+    c.Allreduce(MPI.IN_PLACE, host, op=MPI.SUM)
+    return cupy.asarray(host)
+
+
+def allreduce_arrays(c, arrays, op="sum"):
+    """Sum (``op="sum"``) the arrays over the workers: one MPI call per backend and
+    dtype, the arrays packed into one buffer (``allreduce_flat``)."""
     result = [None] * len(arrays)
     groups = {}
     for i, a in enumerate(arrays):
         groups.setdefault((is_cupy_array(a), np.dtype(a.dtype).str), []).append(i)
-    for (gpu, _), idx in groups.items():
+    for idx in groups.values():
         xp = array_namespace(arrays[idx[0]])
-        device = gpu and cuda_aware()
-        parts = [arrays[i].ravel() if device else _to_host(arrays[i]).ravel() for i in idx]
-        buf = (xp if device else np).concatenate(parts) if len(parts) > 1 else parts[0].copy()
-        if device:
-            import cupy         # a CuPy array exists already
-            cupy.cuda.get_current_stream().synchronize()
-        c.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+        buf = allreduce_flat(c, xp.concatenate([arrays[i].reshape(-1) for i in idx]))
         off = 0
         for i in idx:
             n = arrays[i].size
-            piece = buf[off:off + n].reshape(arrays[i].shape)
-            result[i] = xp.asarray(piece) if gpu else piece
+            result[i] = buf[off:off + n].reshape(arrays[i].shape)
             off += n
     return result
 

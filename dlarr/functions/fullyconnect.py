@@ -21,6 +21,11 @@ def _strip_ones(shape):
     return shape
 
 
+def _shaped(X, shape):
+    """Unformatted ``X`` reshaped to ``shape`` (a recorded reshape, none when it has it)."""
+    return X if X.shape == shape else bind(_reshape, [X], "", shape=shape)
+
+
 def _flat_weights(W, feat_shape, fname, feat_fmt):
     """The weights as an unformatted outputSize x inputSize DLArray (recorded).
 
@@ -122,10 +127,10 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
     if n_feat > 1:   # MATLAB flattens S1, S2, ..., C with S1 fastest
         Xf = bind(_transpose, [Xf], "", perm=tuple(reversed(range(n_feat)))
                   + tuple(range(n_feat, X.ndim)))
-    Xf = bind(_reshape, [Xf], "", shape=(input_size, math.prod(rest_shape)))
+    Xf = _shaped(Xf, (input_size, math.prod(rest_shape)))
     Y = matmul(Wf, Xf)
-    Y = Y + bind(_reshape, [DLArray._new(b._data, "", b._node)], "", shape=(out_size, 1))
-    Y = bind(_reshape, [Y], "", shape=(out_size,) + rest_shape)
+    Y = Y + _shaped(DLArray._new(b._data, "", b._node), (out_size, 1))
+    Y = _shaped(Y, (out_size,) + rest_shape)
     out_fmt = "C" + rest_fmt
     if user_fmt is None:
         return DLArray._new(Y._data, out_fmt, Y._node)

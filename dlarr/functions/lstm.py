@@ -197,7 +197,8 @@ def _state_deriv(s, out, xp, kind):
 
 
 # --------------------------------------------------------------------------
-# The primitive: x is T x B x I, h0/c0 (1 or B) x H, W 4H x I, R 4H x H, b 4H
+# The primitive, in MATLAB's order: x is I x B x T, h0/c0 H x (1 or B), W 4H x I,
+# R 4H x H, b 4H; it returns Y (H x B x T) and the final states (H x B)
 # --------------------------------------------------------------------------
 
 def _fused_weights(W, R, b, H, gate, xp):
@@ -232,23 +233,37 @@ def _step_views(gates, state_of_c, T, H, keep):
             [gates[1, 4], gates[0, 4]] * r, [state_of_c[0]] * T)
 
 
+def _time_major(a, perm):
+    """A raw array or DLArray in the CUDA kernels' order (T x B x ..., B x H), or back."""
+    if a is None:
+        return None
+    if isinstance(a, DLArray):
+        return DLArray._new(a._data.transpose(perm), "")
+    return a.transpose(perm)
+
+
 def _lstm_vjp(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, residual):
-    if is_cupy_array(x._data):
+    if is_cupy_array(x._data):      # the CUDA kernels take T x B x I, B x H
         from ..kernels import lstm as _lstm_cuda
-        return _lstm_cuda.primitive_backward(needs, g, x, h0, c0, W, R, b, state_act,
-                                             gate_act, residual)
+        g = tuple(_time_major(gi, p) for gi, p in zip(g, ((2, 1, 0), (1, 0), (1, 0))))
+        grads = _lstm_cuda.primitive_backward(
+            needs, g, _time_major(x, (2, 1, 0)), _time_major(h0, (1, 0)),
+            _time_major(c0, (1, 0)), W, R, b, state_act, gate_act, residual)
+        return tuple(_time_major(gi, p) if p else gi for gi, p in
+                     zip(grads, ((2, 1, 0), (1, 0), (1, 0), None, None, None)))
     xp = array_namespace(x._data)
     _, gates, state_of_c, step_inputs = residual.bufs
-    T, B, I = x.shape
+    I, B, T = x.shape
     H = R._data.shape[1]
     need_dz = needs[0] or needs[3] or needs[4] or needs[5]
     dh, dc, dz_all, scratch = _bptt(g, R._data, gates, state_of_c, need_dz, xp, state_act,
                                     gate_act)
     grads = [None] * 6
     if needs[1]:
-        grads[1] = DLArray._new(dh.T if h0.shape[0] == B else dh.sum(axis=1)[None, :], "")
-    if needs[2]:
-        grads[2] = DLArray._new(dc.T.copy() if c0.shape[0] == B else dc.sum(axis=1)[None, :], "")
+        grads[1] = DLArray._new(dh if h0.shape[1] == B else dh.sum(axis=1, keepdims=True), "")
+    if needs[2]:                    # dc is a workspace buffer's view
+        grads[2] = DLArray._new(dc.copy() if c0.shape[1] == B else
+                                dc.sum(axis=1, keepdims=True), "")
     if need_dz:
         _weight_grads(grads, needs, dz_all, W._data, step_inputs, T, B, I, H, xp)
         _WS.give(dz_all)
@@ -258,11 +273,13 @@ def _lstm_vjp(needs, g, ans, x, h0, c0, W, R, b, state_act, gate_act, keep, resi
 
 @primitive("lstm", _lstm_vjp, nout=3, higher=False, residual=True)
 def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
-    if is_cupy_array(x):            # GPU: dlarr's CUDA kernels (no host workspace)
+    if is_cupy_array(x):            # GPU: dlarr's CUDA kernels (T x B x I; no host workspace)
         from ..kernels import lstm as _lstm_cuda
-        return _lstm_cuda.primitive_forward(x, h0, c0, W, R, b, state_act, gate_act, keep)
+        (Y, hT, cT), res = _lstm_cuda.primitive_forward(x.transpose(2, 1, 0), h0.T, c0.T, W, R,
+                                                        b, state_act, gate_act, keep)
+        return (Y.transpose(2, 1, 0), hT.T, cT.T), res
     xp = array_namespace(x, h0, c0, W, R, b)
-    T, B, I = x.shape
+    I, B, T = x.shape
     H = R.shape[1]
     K = H + I + 1
     dt = x.dtype
@@ -271,13 +288,13 @@ def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
 
     # step_inputs[t] = [h_{t-1}; x_t; 1]; h_t is written into step_inputs[t+1][:H].
     step_inputs = _WS.take(xp, (T + 1, K, B), dt)
-    step_inputs[:T, H:H + I] = x.transpose(0, 2, 1)
+    step_inputs[:T, H:H + I] = x.transpose(2, 0, 1)
     step_inputs[:, H + I] = 1
-    step_inputs[0, :H] = h0.T
+    step_inputs[0, :H] = h0
     # gates[t] = [o, i, f, g, c_{t-1}]; a ring of two when nothing needs the history.
     gates = _WS.take(xp, (T + 1 if keep else 2, 5, H, B), dt)
     state_of_c = _WS.take(xp, (T if keep else 1, H, B), dt)        # state(c_t)
-    gates[0, 4] = c0.T
+    gates[0, 4] = c0
     products = _WS.take(xp, (2, H, B), dt)                      # [i g, f c_{t-1}]
     ig, fc = products[0], products[1]
 
@@ -303,8 +320,7 @@ def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
             add(ig, fc, c)
             _state_act(c, s_c, xp, state_act, s_c)
             mul(o, s_c, h)
-    # Outputs: Y as a T x B x H view of a contiguous H x B x T array (contiguous again
-    # once presented as "CBT"), the final states as B x H views of contiguous H x B.
+    # Outputs: Y as a contiguous H x B x T array ("CBT" as it is), the final states H x B.
     Y_buffer = xp.empty((H, B, T), dt)
     Y_buffer[...] = step_inputs[1:, :H].transpose(1, 2, 0)
     hT = step_inputs[T, :H].copy()
@@ -315,7 +331,7 @@ def _lstm(x, h0, c0, W, R, b, state_act, gate_act, keep):
     else:
         residual = None
         _WS.give(fused_weights, gates, state_of_c, step_inputs)
-    return (Y_buffer.transpose(2, 1, 0), hT.T, cT.T), residual
+    return (Y_buffer, hT, cT), residual
 
 
 def _backward_factors(gates, state_of_c, factors, xp, state_act, gate_act):
@@ -349,12 +365,12 @@ def _bptt(g, Rd, gates, state_of_c, need_dz, xp, state_act, gate_act):
     R_internal_T = xp.ascontiguousarray(Rd.reshape(4, H, H)[list(_TO_MATLAB)].reshape(4 * H, H).T)
     grad_Y, grad_hT, grad_cT = (gi._data if gi is not None else None for gi in g)
     # dh: running dL/dh_t (H x B), updated in place.
-    dh = xp.zeros((H, B), dt) if grad_hT is None else grad_hT.T.copy()
-    dc_last = xp.zeros((H, B), dt) if grad_cT is None else grad_cT.T.copy()
+    dh = xp.zeros((H, B), dt) if grad_hT is None else grad_hT.copy()
+    dc_last = xp.zeros((H, B), dt) if grad_cT is None else grad_cT.copy()
     dY_steps = None
-    if grad_Y is not None:                 # T x B x H view -> contiguous T x H x B
+    if grad_Y is not None:                 # H x B x T -> contiguous T x H x B
         dY_steps = _WS.take(xp, (T, H, B), dt)
-        dY_steps[...] = grad_Y.transpose(0, 2, 1)
+        dY_steps[...] = grad_Y.transpose(2, 0, 1)
 
     # Per step t, in a ring of `chunk` steps: dz_ring[j] = [dc_t, dz_o, dz_i, dz_f, dz_g,
     # dc_{t-1}] (slot 0 first holds dh .* o state'(c_t), then the total dL/dc_t).  After
@@ -397,7 +413,7 @@ def _weight_grads(grads, needs, dz_all, Wd, step_inputs, T, B, I, H, xp):
     order = list(_TO_MATLAB)
     if needs[0]:
         W_internal = Wd.reshape(4, H, I)[order].reshape(4 * H, I)
-        grads[0] = DLArray._new((W_internal.T @ dz).reshape(I, T, B).transpose(1, 2, 0), "")
+        grads[0] = DLArray._new((W_internal.T @ dz).reshape(I, T, B).transpose(0, 2, 1), "")
     if needs[3] or needs[4]:
         hx_by_time = _WS.take(xp, (H + I + 1, T, B), dt)
         hx_by_time[...] = step_inputs[:T].transpose(1, 0, 2)
@@ -487,9 +503,9 @@ def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
                                     "GateActivationFunction")
     args = (X, H0, C0, weights, recurrentWeights, bias)
     xp, dtype = common_backend(args, fname)
-    Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype)
-    h0, Hh, h_kind = prepare_state(H0, "H0", info, fname)
-    c0, Hc, c_kind = prepare_state(C0, "C0", info, fname)
+    Xs, info = prepare_sequence(X, DataFormat, args[1:], fname, xp, dtype, time_major=False)
+    h0, Hh, h_kind = prepare_state(H0, "H0", info, fname, time_major=False)
+    c0, Hc, c_kind = prepare_state(C0, "C0", info, fname, time_major=False)
     H = hidden_size(Hh, Hc, fname)
     W = prepare_matrix(weights, "weights", 4 * H, info.I, fname, info,
                        "4*NumHiddenUnits x InputSize")
@@ -500,4 +516,5 @@ def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
     keep = current_tape() is not None and any(a.traced for a in inputs)
     Y, hT, cT = bind(_lstm, inputs, ("", "", ""), state_act=StateActivationFunction,
                      gate_act=GateActivationFunction, keep=keep)
-    return present_output(Y, info, H), present_state(hT, h_kind), present_state(cT, c_kind)
+    return (present_output(Y, info, H, time_major=False), present_state(hT, h_kind, False),
+            present_state(cT, c_kind, False))

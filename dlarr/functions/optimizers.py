@@ -145,6 +145,39 @@ def _prepare(where, path, p, g, *states):
 
 
 # ==========================================================================
+# The update formulas on raw arrays of one float type (shared with the trainer's
+# step on all learnables at once, ``training/solvers.py``); every result is a new
+# array, the inputs stay as they are
+# ==========================================================================
+
+def adam_rate(learn_rate, grad_decay, sq_grad_decay, t):
+    """Adam's bias-corrected learning rate at iteration t (MATLAB's, in double)."""
+    return learn_rate * math.sqrt(1.0 - sq_grad_decay ** t) / (1.0 - grad_decay ** t)
+
+
+def adam_raw(xp, p, g, m, v, effective, b1, b2, eps):
+    """(p, m, v) after one Adam step with the bias-corrected rate ``effective``."""
+    c = p.dtype.type
+    m = c(b1) * m + c(1.0 - b1) * g
+    v = c(b2) * v + c(1.0 - b2) * (g * g)
+    return p - c(effective) * (m / (xp.sqrt(v) + c(eps))), m, v
+
+
+def sgdm_raw(p, g, u, lr, mu):
+    """(p, velocity) after one SGDM step."""
+    c = p.dtype.type
+    u = c(mu) * u - c(lr) * g
+    return p + u, u
+
+
+def rmsprop_raw(xp, p, g, v, lr, b2, eps):
+    """(p, v) after one RMSProp step."""
+    c = p.dtype.type
+    v = c(b2) * v + c(1.0 - b2) * (g * g)
+    return p - c(lr) * (g / (xp.sqrt(v) + c(eps))), v
+
+
+# ==========================================================================
 # Argument checks
 # ==========================================================================
 
@@ -274,7 +307,7 @@ def adamupdate(params, grad, averageGrad, averageSqGrad, iteration, learnRate=0.
         raise ValueError(f"{where}: averageGrad and averageSqGrad must both be empty (None or []) "
                          "on the first call, or both be the state returned by the previous call")
     # MATLAB: biasCorrection = sqrt(1-beta2.^t)./(1-beta1.^t), in double.
-    effective = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+    effective = adam_rate(lr, b1, b2, t)
 
     def leaf(path, p, g, m=None, v=None):
         xp, dt, (pr, gr, mr, vr), wrap = _prepare(where, path, p, g,
@@ -284,11 +317,8 @@ def adamupdate(params, grad, averageGrad, averageSqGrad, iteration, learnRate=0.
             vr = xp.zeros(pr.shape, dt)
         if lr == 0:
             return wrap(pr), wrap(mr), wrap(vr)
-        c = dt.type
-        mr = c(b1) * mr + c(1.0 - b1) * gr
-        vr = c(b2) * vr + c(1.0 - b2) * (gr * gr)
-        step = c(effective) * (mr / (xp.sqrt(vr) + c(eps)))
-        return wrap(pr - step), wrap(mr), wrap(vr)
+        pr, mr, vr = adam_raw(xp, pr, gr, mr, vr, effective, b1, b2, eps)
+        return wrap(pr), wrap(mr), wrap(vr)
 
     if e1:
         rest, names = [grad], ["grad"]
@@ -337,9 +367,8 @@ def sgdmupdate(params, grad, vel, learnRate=0.01, momentum=0.9):
             ur = xp.zeros(pr.shape, dt)
         if lr == 0:
             return wrap(pr), wrap(ur)
-        c = dt.type
-        ur = c(mu) * ur - c(lr) * gr
-        return wrap(pr + ur), wrap(ur)
+        pr, ur = sgdm_raw(pr, gr, ur, lr, mu)
+        return wrap(pr), wrap(ur)
 
     rest, names = ([grad], ["grad"]) if empty else ([grad, vel], ["grad", "vel"])
     return _map(leaf, 2, params, rest, names, where)
@@ -388,9 +417,8 @@ def rmspropupdate(params, grad, averageSqGrad, learnRate=0.001, sqGradDecay=0.9,
             vr = xp.zeros(pr.shape, dt)
         if lr == 0:
             return wrap(pr), wrap(vr)
-        c = dt.type
-        vr = c(b2) * vr + c(1.0 - b2) * (gr * gr)
-        return wrap(pr - c(lr) * (gr / (xp.sqrt(vr) + c(eps)))), wrap(vr)
+        pr, vr = rmsprop_raw(xp, pr, gr, vr, lr, b2, eps)
+        return wrap(pr), wrap(vr)
 
     rest, names = ([grad], ["grad"]) if empty else ([grad, averageSqGrad],
                                                      ["grad", "averageSqGrad"])
@@ -454,17 +482,25 @@ def dlupdate(fun, params, *others):
 # Gradient clipping (trainingOptions' GradientThresholdMethod)
 # ==========================================================================
 
+_TINY = 1e-280       # below it the squares may have lost digits to underflow
+
+
 def _l2norm(r) -> float:
     """The L2 norm of raw array ``r`` as a Python float, without overflow.
 
-    The elements are scaled by the largest magnitude and summed in float64, so a
-    float32 gradient whose sum of squares exceeds float32's range still has its
-    true (finite) norm. NaN stays NaN and an infinite element gives inf.
+    The squares are summed in float64, so a float32 gradient whose sum of squares
+    exceeds float32's range still has its true (finite) norm; where even float64's
+    sum overflows or underflows, the elements are scaled by the largest magnitude
+    first. NaN stays NaN and an infinite element gives inf.
     """
     if r.size == 0:
         return 0.0
     xp = array_namespace(r)
-    m = float(xp.max(xp.abs(r)))
+    s = r.reshape(-1).astype(np.float64, copy=False)
+    n2 = float(xp.dot(s, s))        # one pass; float32 squares cannot overflow in double
+    if _TINY < n2 < math.inf:
+        return math.sqrt(n2)
+    m = float(xp.max(xp.abs(r)))    # overflow, underflow, NaN or Inf: scaled
     if m == 0 or not math.isfinite(m):
         return m
     s = r.astype(np.float64) / m
@@ -508,42 +544,43 @@ def clipgradients(grad, threshold, method="l2norm"):
             r = r.astype(np.float64)
         return r
 
-    def wrap_like(g, r):
-        return DLArray._new(r, g._fmt) if isinstance(g, DLArray) else r
+    raws = []
 
-    if method == "absolute-value":
-        def leaf(path, g):
-            r = raw_of(path, g)
-            xp = array_namespace(r)
-            if math.isinf(thr):
-                return (wrap_like(g, r),)
-            c = r.dtype.type(thr)
-            return (wrap_like(g, xp.clip(r, -c, c)),)
-        return _map(leaf, 1, grad, [], [], where, "grad")[0]
-
-    if method == "l2norm":
-        def leaf(path, g):
-            r = raw_of(path, g)
-            xp = array_namespace(r)
-            n = _l2norm(r)
-            if n > thr:
-                return (wrap_like(g, r * r.dtype.type(thr / n)),)
-            return (wrap_like(g, r),)
-        return _map(leaf, 1, grad, [], [], where, "grad")[0]
-
-    # global-l2norm: one norm over every gradient.
-    norms = []
-
-    def accumulate(path, g):
-        norms.append(_l2norm(raw_of(path, g)))
+    def collect(path, g):
+        raws.append(raw_of(path, g))
         return (g,)
-    _map(accumulate, 1, grad, [], [], where, "grad")
-    L = math.hypot(*norms) if norms else 0.0     # hypot: no overflow in the squares
-    scale = thr / L if L > thr else None
+    _map(collect, 1, grad, [], [], where, "grad")
+    it = iter(clip_raw(raws, thr, method))
 
     def leaf(path, g):
-        r = raw_of(path, g)
-        if scale is None:
-            return (wrap_like(g, r),)
-        return (wrap_like(g, r * r.dtype.type(scale)),)
+        r = next(it)
+        return (DLArray._new(r, g._fmt) if isinstance(g, DLArray) else r,)
     return _map(leaf, 1, grad, [], [], where, "grad")[0]
+
+
+def clip_raw(raws, threshold, method, inplace=False):
+    """The clipped gradients of the float arrays ``raws`` (``clipgradients``' rule; the
+    method a full name of GRADIENT_THRESHOLD_METHODS): a new array for each that
+    changes, the same array for each that does not; ``inplace``: changed in place."""
+    thr = threshold
+    if math.isinf(thr):
+        return list(raws)
+
+    def scaled(r, s):
+        s = r.dtype.type(s)
+        if inplace:
+            r *= s
+            return r
+        return r * s
+    if method == "absolute-value":
+        return [array_namespace(r).clip(r, -r.dtype.type(thr), r.dtype.type(thr),
+                                        out=r if inplace else None) for r in raws]
+    if method == "l2norm":
+        norms = [_l2norm(r) for r in raws]
+        return [scaled(r, thr / n) if n > thr else r for r, n in zip(raws, norms)]
+    # global-l2norm: one norm over every gradient.
+    norms = [_l2norm(r) for r in raws]
+    L = math.hypot(*norms) if norms else 0.0     # hypot: no overflow in the squares
+    if not L > thr:
+        return list(raws)
+    return [scaled(r, thr / L) for r in raws]

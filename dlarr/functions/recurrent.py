@@ -99,8 +99,9 @@ def common_backend(args, fname):
     return xp, dtype
 
 
-def prepare_sequence(X, DataFormat, others, fname, xp, dtype):
-    """X as a recorded T x B x I DLArray, and its :class:`SequenceInfo`."""
+def prepare_sequence(X, DataFormat, others, fname, xp, dtype, time_major=True):
+    """X as a recorded T x B x I DLArray (``time_major``) or I x B x T one (MATLAB's
+    order, "CBT" data as it is), and its :class:`SequenceInfo`."""
     info = SequenceInfo()
     info.xp, info.dtype = xp, dtype
     if not isinstance(X, DLArray) and not any(isinstance(o, DLArray) for o in others):
@@ -124,13 +125,16 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype):
     info.B = shape[b_ax] if b_ax >= 0 else 1
     info.I = math.prod(shape[ax] for ax in feat)
     # MATLAB flattens S1, S2, ..., C with S1 fastest: reverse them for a row-major reshape.
-    perm = [t_ax] + ([b_ax] if b_ax >= 0 else []) + list(reversed(feat)) + \
-        [ax for ax, lab in enumerate(fmt) if lab == "U"]
+    batch = [b_ax] if b_ax >= 0 else []
+    units = [ax for ax, lab in enumerate(fmt) if lab == "U"]
+    perm = [t_ax] + batch + list(reversed(feat)) + units if time_major else \
+        list(reversed(feat)) + batch + [t_ax] + units
+    shape = (info.T, info.B, info.I) if time_major else (info.I, info.B, info.T)
     Xs = DLArray._new(Xd._data, "", Xd._node)
     if perm != list(range(len(perm))):
         Xs = bind(_transpose, [Xs], "", perm=tuple(perm))
-    if Xs.shape != (info.T, info.B, info.I):
-        Xs = bind(_reshape, [Xs], "", shape=(info.T, info.B, info.I))
+    if Xs.shape != shape:
+        Xs = bind(_reshape, [Xs], "", shape=shape)
     out = [lab for lab in fmt if lab != "S"]
     if "C" not in out:
         out.append("C")
@@ -138,10 +142,11 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype):
     return Xs, info
 
 
-def present_output(Y: DLArray, info: SequenceInfo, H: int) -> DLArray:
-    """T x B x H result in X's format (minus "S"), or X's order when X was unformatted."""
+def present_output(Y: DLArray, info: SequenceInfo, H: int, time_major=True) -> DLArray:
+    """T x B x H result (H x B x T without ``time_major``) in X's format (minus "S"),
+    or X's order when X was unformatted."""
     sizes = {"C": H, "B": info.B, "T": info.T, "U": 1}
-    Yc = bind(_transpose, [Y], "", perm=(2, 1, 0))          # H x B x T
+    Yc = bind(_transpose, [Y], "", perm=(2, 1, 0)) if time_major else Y     # H x B x T
     shape = tuple(sizes[lab] for lab in info.out_fmt)
     if Yc.shape != shape:
         Yc = bind(_reshape, [Yc], "", shape=shape)
@@ -153,8 +158,9 @@ def present_output(Y: DLArray, info: SequenceInfo, H: int) -> DLArray:
     return Yc
 
 
-def prepare_state(S0, name, info, fname):
-    """An initial state as a recorded (1 or B) x H DLArray, its H, and its kind."""
+def prepare_state(S0, name, info, fname, time_major=True):
+    """An initial state as a recorded (1 or B) x H DLArray (H x (1 or B) without
+    ``time_major``), its H, and its kind."""
     xp, dtype = info.xp, info.dtype
     if isinstance(S0, DLArray) and S0._fmt:
         fmt = S0._fmt
@@ -183,13 +189,15 @@ def prepare_state(S0, name, info, fname):
     if nb not in (1, info.B):
         raise ValueError(f"{fname}: {name} has {nb} columns (observations) but X has "
                          f"{info.B}; give NumHiddenUnits x 1 or NumHiddenUnits x {info.B}")
-    raw = bind(_transpose, [raw], "", perm=(1, 0))           # (1 or B) x H
+    if time_major:
+        raw = bind(_transpose, [raw], "", perm=(1, 0))       # (1 or B) x H
     return raw, H, kind
 
 
-def present_state(S: DLArray, kind: str):
-    """B x H final state as H x B: "CB" formatted, unformatted, or numeric as H0/C0 were."""
-    St = bind(_transpose, [S], "", perm=(1, 0))
+def present_state(S: DLArray, kind: str, time_major=True):
+    """B x H final state (H x B without ``time_major``) as H x B: "CB" formatted,
+    unformatted, or numeric as H0/C0 were."""
+    St = bind(_transpose, [S], "", perm=(1, 0)) if time_major else S
     if kind == "formatted":
         return DLArray._new(St._data, "CB", St._node)
     if kind == "dlarray":

@@ -154,15 +154,21 @@ def padsequences(X, paddingDim, *, Length="longest", Direction="right", PaddingV
                          xp.zeros(shape, bool) if n_out == 2 else None))
     lead = (slice(None),) * d
     for s, (out, m) in zip(seqs, outs):
-        n = min(s.shape[d], T)
-        dst = slice(0, n) if right else slice(T - n, T)
-        src = slice(0, n) if right else slice(s.shape[d] - n, s.shape[d])
+        dst, src = padded_slices(s.shape[d], T, right)
         out[lead + (dst,)] = s[lead + (src,)]
         if m is not None:
             m[lead + (dst,)] = True
     if not UniformOutput:
         data, mask = [o for o, _ in outs], [m for _, m in outs]
     return (data, mask) if n_out == 2 else data
+
+
+def padded_slices(n, T, right):
+    """Where a sequence of ``n`` steps goes in ``T`` padded ones and which of its steps
+    go there: (destination, source) slices, padded or truncated at the end (``right``)
+    or at the start."""
+    k = min(n, T)
+    return (slice(0, k), slice(0, k)) if right else (slice(T - k, T), slice(n - k, n))
 
 
 def _full(xp, shape, value, dtype):

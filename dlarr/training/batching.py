@@ -22,7 +22,7 @@ from ..core.arguments import as_array, check_one_kind, warn_user
 from ..core.categorical import categorical, concatenate, number_name
 from ..core.create import extractdata
 from ..core.dlarray import DLArray
-from ..functions.sequences import padsequences
+from ..functions.sequences import padded_slices
 
 # ==========================================================================
 # Arrays
@@ -293,16 +293,24 @@ def _check_finite(arrays, fname, name, rows="channel"):
 
 
 def _pad_batch(seqs, options, value=None):
-    """Pad/truncate a list of C x T_i (or h x w x c x T_i) arrays with
-    :func:`padsequences` along their last dimension: returns (C x B x T, or
-    h x w x c x B x T, array; B x T mask), both C-contiguous."""
+    """Pad/truncate a list of C x T_i (or h x w x c x T_i) arrays along their last
+    dimension as :func:`padsequences` does (SequenceLength "shortest" truncates, else
+    the longest decides; SequencePaddingDirection, SequencePaddingValue), straight into
+    the mini-batch's layout: returns (C x B x T, or h x w x c x B x T, array; B x T
+    mask), both C-contiguous."""
     mode = options.SequenceLength if hasattr(options, "SequenceLength") else "longest"
-    direction = getattr(options, "SequencePaddingDirection", "right")
+    right = getattr(options, "SequencePaddingDirection", "right") == "right"
     pad = getattr(options, "SequencePaddingValue", 0) if value is None else value
-    d = seqs[0].ndim - 1
-    data, mask = padsequences(seqs, d, Length="shortest" if mode == "shortest" else "longest",
-                              Direction=direction, PaddingValue=pad, nargout=2)
-    return np.ascontiguousarray(data.swapaxes(-1, -2)), np.ascontiguousarray(mask[(0,) * d].T)
+    lengths = [s.shape[-1] for s in seqs]
+    T = min(lengths) if mode == "shortest" else max(lengths)
+    data = np.full(seqs[0].shape[:-1] + (len(seqs), T), pad,
+                   dtype=np.result_type(*[s.dtype for s in seqs]))
+    mask = np.zeros((len(seqs), T), bool)
+    for b, (s, n) in enumerate(zip(seqs, lengths)):
+        dst, src = padded_slices(n, T, right)
+        data[..., b, dst] = s[..., src]
+        mask[b, dst] = True
+    return data, mask
 
 
 # The formats of the mini-batches, by the number of dimensions of their data.

@@ -156,8 +156,10 @@ class _FiniteGuard:
     def __init__(self):
         self.values = None                # None: the network's learnables are finite
 
-    def stepped(self, old, new):
-        if self.values is None and not _finite(new):
+    def stepped(self, old, new, flat=None):
+        """After a step from ``old`` to ``new`` (``flat``: all of new in one vector)."""
+        if self.values is None and not _finite([DLArray._new(flat)] if flat is not None
+                                               else new):
             self.values = old
 
     def restore(self, net):
@@ -236,6 +238,6 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, gua
         params = [getattr(layer, p) for layer, p in net._learnable_slots()]
         new = stepper.step(params, gvalues, lr)
         if guard is not None:
-            guard.stepped(params, new)
+            guard.stepped(params, new, stepper.last)
         net._set_learnables(new)
         yield loss, metrics.batch(Y, T, m, seq_out)

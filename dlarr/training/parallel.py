@@ -22,8 +22,6 @@ import copy
 import time
 import warnings
 
-import numpy as np
-
 from ..core import spmd
 from ..core.dlarray import DLArray
 from .batching import _BATCH_FORMATS
@@ -163,19 +161,36 @@ class Workers:
         t0 = time.perf_counter()
         xp = net._xp
         w = self._weight(full[self.lo:self.hi]) / max(self._weight(full), 1e-300)
-        values = list(grads.Value)
-        arrays = [v._data * w if w else xp.zeros_like(v._data) for v in values]
-        dtype = values[0]._data.dtype if values else np.float64
-        arrays.append(xp.asarray([float(loss) * w if w else 0.0], dtype=dtype))
         share = (self.hi - self.lo) / full.shape[0]
+        values = list(grads.Value)
         slots = [(i, k) for i, names in running for k in names]
-        arrays += [net._state[i][k]._data * share for i, k in slots]
-        summed = spmd.allreduce_arrays(self.c, arrays)
-        for (i, k), a in zip(slots, summed[len(values) + 1:]):
+        states = [net._state[i][k]._data for i, k in slots]
+        # The predictions travel in the same call: each worker's part in its place along
+        # B, zeros elsewhere, so the sum is the whole mini-batch's, in order.
+        b = Y._fmt.index("B")
+        Yall = xp.zeros(Y.shape[:b] + (full.shape[0],) + Y.shape[b + 1:], Y._data.dtype)
+        Yall[(slice(None),) * b + (slice(self.lo, self.hi),)] = Y._data
+        # One buffer, one MPI call: [gradients * w | running states * share | loss * w | Y]
+        arrays = [v._data for v in values] + states + [
+            xp.asarray([float(loss) * w if w else 0.0], Y._data.dtype), Yall]
+        buf = xp.concatenate([a.reshape(-1) for a in arrays])    # their common type
+        ng = sum(v._data.size for v in values)
+        ns = sum(a.size for a in states)
+        if w:
+            buf[:ng] *= w
+        else:                                      # no observations here: nothing to add
+            buf[:ng] = 0
+        buf[ng:ng + ns] *= share
+        buf = spmd.allreduce_flat(self.c, buf)
+        summed, off = [], 0
+        for a in arrays:
+            summed.append(buf[off:off + a.size].reshape(a.shape).astype(a.dtype, copy=False))
+            off += a.size
+        for (i, k), a in zip(slots, summed[len(values):]):
             net._state[i] = {**net._state[i], k: DLArray._new(a, net._state[i][k]._fmt)}
         grads_out = [DLArray._new(a, v._fmt) for a, v in zip(summed, values)]
-        loss = float(summed[len(values)][0])
-        Yall = spmd.spmdCat(Y, "B")           # the parts' predictions, in order
+        loss = float(summed[-2][0])
+        Yall = DLArray._new(summed[-1], Y._fmt)
         EXCHANGES["seconds"] += time.perf_counter() - t0
         EXCHANGES["count"] += 1
         return loss, grads_out, Yall, T, full

@@ -34,7 +34,9 @@ import numpy as np
 
 from ..core.dlarray import DLArray
 from ..core.options import choose
-from ..functions.optimizers import adamupdate, clipgradients, rmspropupdate, sgdmupdate
+from ..core.backend import array_namespace
+from ..functions.optimizers import (adam_raw, adam_rate, adamupdate, clip_raw,
+                                    rmsprop_raw, rmspropupdate, sgdm_raw, sgdmupdate)
 from . import properties as P
 
 __all__ = ["Solver", "register_solver", "unregister_solver", "solver_names", "get_solver",
@@ -51,6 +53,7 @@ class Solver:
     initial_learn_rate: float
     state: tuple = ()                   # names of what the step carries between iterations
     doc: str = ""
+    flat: Callable = None               # the same step on all learnables end to end
 
 
 _REGISTRY: dict[str, Solver] = {}
@@ -68,7 +71,7 @@ def get_solver(name, fname="trainingOptions", argname="solverName") -> Solver:
 
 
 def register_solver(name, step, *, options_class=None, options=None, initial_learn_rate=0.001,
-                    state=(), doc=None, replace=False) -> Solver:
+                    state=(), doc=None, flat=None, replace=False) -> Solver:
     """Add a solver for ``trainingOptions(name, ...)``; returns its :class:`Solver` entry.
 
     ``step(params, grads, state, learnRate, iteration, options) -> (params, state)``
@@ -80,12 +83,20 @@ def register_solver(name, step, *, options_class=None, options=None, initial_lea
     that returns the value to store or raises ValueError (``properties.in_range``,
     ``properties.positive_int``, ... make them); ``initial_learn_rate`` is the
     InitialLearnRate default; ``state`` names the values the step carries between
-    iterations.  Registering an existing name is an error unless ``replace=True``.
+    iterations.  ``flat`` (optional): ``flat(p, g, state, learnRate, iteration, options)
+    -> (p, state)``, the same step on raw arrays, all the learnables laid end to end in
+    one vector ``p`` (and their gradients in ``g``, the state values likewise, None on
+    the first iteration); it returns new arrays and changes none it is given.  Training
+    uses it when the learnables share one float type (a NumPy call per iteration, not
+    one per learnable).  Registering an existing name is an error unless ``replace=True``.
     """
     if not isinstance(name, str) or not name or name != name.strip():
         raise TypeError(f"register_solver: name must be a non-empty string, not {name!r}")
     if not callable(step):
         raise TypeError(f"register_solver: step must be callable, not {type(step).__name__}")
+    if flat is not None and not callable(flat):
+        raise TypeError(f"register_solver: flat must be callable or None, not "
+                        f"{type(flat).__name__}")
     existing = next((n for n in _REGISTRY if n.lower() == name.lower()), None)
     if existing is not None and not replace:
         raise ValueError(f"register_solver: solver {existing!r} is already registered "
@@ -105,7 +116,7 @@ def register_solver(name, step, *, options_class=None, options=None, initial_lea
             raise TypeError(f"register_solver: option {opt!r} must map to (default, validator)")
     lr = P.COMMON_OPTIONS["InitialLearnRate"][1](initial_learn_rate, "initial_learn_rate")
     entry = Solver(name, display, step, own, lr, tuple(state), doc or f"Training options for "
-                   f"the {name!r} solver.")
+                   f"the {name!r} solver.", flat)
     for opt, (default, check) in own.items():      # the defaults must pass their own check
         check(default, opt)
     _REGISTRY.pop(existing, None)
@@ -148,6 +159,37 @@ def _rmsprop_step(params, grads, state, learn_rate, iteration, options):
     return params, (avg_sq,)
 
 
+def _zeros(p, s):
+    return array_namespace(p).zeros_like(p) if s is None else s
+
+
+def _sgdm_flat(p, g, state, learn_rate, iteration, options):
+    u = _zeros(p, state[0])
+    if learn_rate == 0:             # MATLAB's short-circuit: nothing changes
+        return p, (u,)
+    p, u = sgdm_raw(p, g, u, learn_rate, options.Momentum)
+    return p, (u,)
+
+
+def _adam_flat(p, g, state, learn_rate, iteration, options):
+    m, v = _zeros(p, state[0]), _zeros(p, state[1])
+    if learn_rate == 0:
+        return p, (m, v)
+    b1, b2 = options.GradientDecayFactor, options.SquaredGradientDecayFactor
+    p, m, v = adam_raw(array_namespace(p), p, g, m, v, adam_rate(learn_rate, b1, b2, iteration),
+                       b1, b2, options.Epsilon)
+    return p, (m, v)
+
+
+def _rmsprop_flat(p, g, state, learn_rate, iteration, options):
+    v = _zeros(p, state[0])
+    if learn_rate == 0:
+        return p, (v,)
+    p, v = rmsprop_raw(array_namespace(p), p, g, v, learn_rate,
+                       options.SquaredGradientDecayFactor, options.Epsilon)
+    return p, (v,)
+
+
 def _decay():
     return P.in_range(0, 1, hi_open=True, expected=P.FRACTION_OPEN)
 
@@ -157,19 +199,19 @@ _EPSILON = P.in_range(0, math.inf, lo_open=True, hi_open=True, expected=P.POSITI
 register_solver(
     "sgdm", _sgdm_step, options_class="TrainingOptionsSGDM", initial_learn_rate=0.01,
     options={"Momentum": (0.9, P.in_range(0, 1, expected=P.FRACTION_CLOSED))},
-    state=("Velocity",),
+    state=("Velocity",), flat=_sgdm_flat,
     doc="Training options for stochastic gradient descent with momentum.")
 register_solver(
     "adam", _adam_step, options_class="TrainingOptionsADAM", initial_learn_rate=0.001,
     options={"GradientDecayFactor": (0.9, _decay()),
              "SquaredGradientDecayFactor": (0.999, _decay()),
              "Epsilon": (1e-8, _EPSILON)},
-    state=("AverageGrad", "AverageSqGrad"),
+    state=("AverageGrad", "AverageSqGrad"), flat=_adam_flat,
     doc="Training options for the Adam (adaptive moment estimation) optimizer.")
 register_solver(
     "rmsprop", _rmsprop_step, options_class="TrainingOptionsRMSProp", initial_learn_rate=0.001,
     options={"SquaredGradientDecayFactor": (0.9, _decay()), "Epsilon": (1e-8, _EPSILON)},
-    state=("AverageSqGrad",),
+    state=("AverageSqGrad",), flat=_rmsprop_flat,
     doc="Training options for RMSProp (root mean square propagation).")
 
 
@@ -180,22 +222,52 @@ register_solver(
 class Stepper:
     """One solver over the list of learnables, with MATLAB's per-parameter extras
     (L2 regularization, clipping, learn-rate factors) applied the same way for
-    every solver.  ``slots`` are the network's (layer, learnable name) pairs."""
+    every solver.  ``slots`` are the network's (layer, learnable name) pairs.
+
+    With a solver that has a flat step and learnables of one float type, the
+    learnables live end to end in one vector (``_Flat``): the gradients are copied
+    into one, the extras work on its pieces, the solver makes one call, and the new
+    learnables are views of the new vector (a new one every step: the old
+    learnables stay as they were).  Both ways give the same numbers."""
 
     def __init__(self, solver: Solver, options, slots, xp=np):
         self.solver, self.o = solver, options
         # per-gate factor arrays live on the learnables' device, converted once
         self.factors = [tuple(xp.asarray(f) if isinstance(f, np.ndarray) else f
                               for f in layer._factors(p)) for layer, p in slots]
-        self.state = (None,) * len(solver.state)
+        # per learnable: its learn-rate factor and its L2 coefficient, None where they
+        # change nothing (factor 1, coefficient 0)
+        self._rates = [None if np.all(f == 1) else f for f, _ in self.factors]
+        self._l2 = [None if np.all(c == 0) else c
+                    for c in (options.L2Regularization * l2f for _, l2f in self.factors)]
+        self._state = (None,) * len(solver.state)
+        self._flat = None             # a _Flat while the flat step is in use
         self.t = 0
+        self.last = None              # the flat vector of the last step's learnables
+
+    @property
+    def state(self):
+        """The solver's state, one value per state name: lists of DLArrays in
+        Learnables order (None before the first step)."""
+        if self._flat is not None:
+            return self._flat.unflattened_state()
+        return self._state
+
+    @state.setter
+    def state(self, value):
+        self._state, self._flat = tuple(value), None
 
     def step(self, params, grads, learn_rate):
         """The learnables after one iteration."""
-        grads = self._regularized(params, grads)
-        if math.isfinite(self.o.GradientThreshold):
-            grads = clipgradients(grads, self.o.GradientThreshold, self.o.GradientThresholdMethod)
         self.t += 1
+        if self.solver.flat is not None and _Flat.fits(params, grads):
+            if self._flat is None:
+                self._flat = _Flat(params, self._state)
+            return self._flat.step(self, params, grads, learn_rate)
+        self.last = None
+        raws = clip_raw(self._regularized([p._data for p in params], [g._data for g in grads]),
+                        self.o.GradientThreshold, self.o.GradientThresholdMethod)
+        grads = [DLArray._new(r, g._fmt) for r, g in zip(raws, grads)]
         new, state = self.solver.step(params, grads, self.state, learn_rate, self.t, self.o)
         new, state = list(new), tuple(state)
         if len(state) != len(self.solver.state) or len(new) != len(params):
@@ -205,19 +277,82 @@ class Stepper:
         self.state = state
         new = [n if isinstance(n, DLArray) else DLArray._new(n, p._fmt)
                for p, n in zip(params, new)]
-        return self._scaled(params, new)
+        return [n if f is None else DLArray._new(self._scaled(p._data, n._data, f), p._fmt)
+                for p, n, f in zip(params, new, self._rates)]
 
-    def _regularized(self, params, grads):
-        """g + L2Regularization * L2factor * w, per parameter."""
+    def _regularized(self, params, grads, inplace=False):
+        """g + L2Regularization * L2factor * w, per parameter (raw arrays; ``inplace``:
+        into the given gradients)."""
         out = []
-        for w, g, (_, l2f) in zip(params, grads, self.factors):
-            lam = self.o.L2Regularization * l2f
-            out.append(g if np.all(lam == 0) else
-                       DLArray._new(g._data + (lam * w._data).astype(g.dtype), g._fmt))
+        for w, g, lam in zip(params, grads, self._l2):
+            if lam is not None:
+                term = (lam * w).astype(g.dtype, copy=False)
+                if inplace:
+                    g += term
+                else:
+                    g = g + term
+            out.append(g)
         return out
 
-    def _scaled(self, params, new):
+    @staticmethod
+    def _scaled(p, n, f):
         """A learn-rate factor scales the step: p + f * (p_new - p)."""
-        return [n if np.all(f == 1) else
-                DLArray._new((p._data + f * (n._data - p._data)).astype(p.dtype), p._fmt)
-                for p, n, (f, _) in zip(params, new, self.factors)]
+        return (p + f * (n - p)).astype(p.dtype)
+
+
+class _Flat:
+    """The learnables end to end in one vector, for a solver's flat step."""
+
+    @staticmethod
+    def fits(params, grads):
+        """Whether the learnables and gradients share one float type and backend."""
+        if not params:
+            return False
+        a = params[0]._data
+        return a.dtype.kind == "f" and all(
+            type(x._data) is type(a) and x._data.dtype == a.dtype
+            for x in (*params, *grads))
+
+    def __init__(self, params, state):
+        a = params[0]._data
+        self.xp, self.dtype = array_namespace(a), a.dtype
+        self.shapes = [p._data.shape for p in params]
+        self.fmts = [p._fmt for p in params]
+        ends = np.cumsum([0] + [p._data.size for p in params])
+        self.bounds = list(zip(ends[:-1].tolist(), ends[1:].tolist()))
+        self.vector, self.handed = None, ()     # the last step's vector and its views
+        self.state = tuple(None if s is None else self.join([x._data if isinstance(x, DLArray)
+                                                             else x for x in s]) for s in state)
+
+    def join(self, arrays):
+        return self.xp.concatenate([self.xp.asarray(a, self.dtype).reshape(-1) for a in arrays])
+
+    def pieces(self, v):
+        return [v[lo:hi].reshape(shape) for (lo, hi), shape in zip(self.bounds, self.shapes)]
+
+    def unflattened_state(self):
+        return tuple(None if s is None else [DLArray._new(piece.copy(), f) for piece, f in
+                                             zip(self.pieces(s), self.fmts)] for s in self.state)
+
+    def step(self, stepper, params, grads, learn_rate):
+        same = len(self.handed) == len(params) and all(
+            p._data is h for p, h in zip(params, self.handed))
+        p = self.vector if same else self.join([x._data for x in params])
+        g = self.join([x._data for x in grads])             # our own: changed in place
+        g_pieces = stepper._regularized([x._data for x in params], self.pieces(g), inplace=True)
+        clip_raw(g_pieces, stepper.o.GradientThreshold, stepper.o.GradientThresholdMethod,
+                 inplace=True)
+        new, state = stepper.solver.flat(p, g, self.state, learn_rate, stepper.t, stepper.o)
+        if len(state) != len(stepper.solver.state) or new.shape != p.shape:
+            raise ValueError(f"solver {stepper.solver.name!r}: its flat step must return a "
+                             f"vector of {p.size} and a state of {len(stepper.solver.state)} "
+                             f"values; it returned {new.shape} and {len(state)}")
+        self.state = tuple(state)
+        pieces = self.pieces(new)
+        if new is not p:
+            for old, piece, f in zip(params, pieces, stepper._rates):
+                if f is not None:
+                    piece[...] = stepper._scaled(old._data, piece, f)
+        self.vector, self.handed = new, pieces
+        stepper.last = new
+        return [DLArray._new(piece, fmt) for piece, fmt in zip(pieces, self.fmts)]
