@@ -196,6 +196,44 @@ CASES = textwrap.dedent('''
         return out
 
 
+    def patience(env):
+        """Validation on every worker, and ValidationPatience stops training early: every
+        worker stops at the one process's iteration."""
+        dl.rng(0)
+        X, XV = toy(40, seed=1), toy(12, seed=2)
+        label = lambda xs: np.array(["neg" if x[0].sum() < 0 else "pos" for x in xs])
+        layers = [dl.sequenceInputLayer(2), dl.lstmLayer(6, OutputMode="last"),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        opts = dl.trainingOptions("sgdm", ExecutionEnvironment=env, MaxEpochs=20,
+                                  MiniBatchSize=10, Verbose=False, InitialLearnRate=0.5,
+                                  ValidationData=(XV, label(XV)), ValidationFrequency=1,
+                                  ValidationPatience=2, OutputNetwork="last-iteration")
+        net, info = dl.trainNetwork(X, label(X), layers, opts, nargout=2)
+        out = learnables(net)
+        out["loss"] = np.asarray(info["TrainingLoss"])
+        return out
+
+
+    def bnspread(env):
+        """One iteration on feature data whose two halves (the two workers' parts) have
+        channel means -5 and +5: the moving variance must hold the spread between them."""
+        rng = np.random.default_rng(3)
+        X = rng.standard_normal((40, 2)) + np.repeat([[-5.0], [5.0]], 20, axis=0)
+        Y = np.array(["a", "b"] * 20)
+        dl.rng(0)
+        layers = [dl.featureInputLayer(2), dl.batchNormalizationLayer(),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        opts = dl.trainingOptions("sgdm", ExecutionEnvironment=env, MaxEpochs=1,
+                                  MiniBatchSize=40, Shuffle="never", Verbose=False)
+        net = dl.trainNetwork(X, Y, layers, opts)
+        bn = net.Layers[1]
+        return {"mean": np.asarray(dl.extractdata(bn.TrainedMean), np.float64).ravel(),
+                "var": np.asarray(dl.extractdata(bn.TrainedVariance), np.float64).ravel(),
+                "data_var": X.var(axis=0, ddof=1), "data_mean": X.mean(axis=0),
+                "part_var": np.stack([X[:20].var(axis=0, ddof=1), X[20:].var(axis=0, ddof=1)]),
+                "decay": np.asarray([bn.MeanDecay, bn.VarianceDecay])}
+
+
     if __name__ == "__main__":
         case, folder = sys.argv[1], sys.argv[2]
         res = globals()[case](*sys.argv[3:])
@@ -252,6 +290,7 @@ def _results(folder, case, n):
 def _assert_close(got, want, rtol, what):
     assert set(got) == set(want), what
     for k in want:
+        assert got[k].shape == want[k].shape, f"{what} {k}: {got[k].shape} != {want[k].shape}"
         if want[k].dtype.kind in "fc":
             scale = max(np.abs(want[k]).max(), 1e-30)
             err = np.abs(got[k] - want[k]).max() / scale
@@ -405,6 +444,35 @@ def test_output_fcn_runs_on_worker_0_and_its_stop_holds_for_all(cases):
     want_1 = {**want, "calls": np.zeros(0, np.int64), "my_calls": np.asarray(0)}
     _assert_close(got[0], want, 1e-5, "worker 0")
     _assert_close(got[1], want_1, 1e-5, "worker 1")
+
+
+def test_validation_patience_stops_every_worker_at_one_process_iteration(cases):
+    _skip_without_mpi()
+    mod, script, folder = cases
+    want = mod.patience("cpu")
+    assert 0 < len(want["loss"]) < 80          # stopped early (80 iterations at most)
+    _mpiexec(2, script, "patience", folder, "parallel")
+    for r, got in enumerate(_results(folder, "patience", 2)):
+        _assert_close(got, want, 1e-5, f"worker {r}")
+
+
+def test_batch_normalization_moving_variance_pools_the_parts(cases):
+    """MATLAB's moving variance after one iteration on the whole mini-batch is
+    VarianceDecay * var(X) + (1 - VarianceDecay) * 1; across workers the parts' variances
+    (about 1 each) averaged would miss the spread of their means (about 25): pooled, the
+    result is the one process's up to the parts' N/(N-1) corrections (a few percent)."""
+    _skip_without_mpi()
+    mod, script, folder = cases
+    one = mod.bnspread("cpu")
+    dm, dv = one["decay"]
+    np.testing.assert_allclose(one["var"], dv * one["data_var"] + (1 - dv), rtol=1e-5)
+    np.testing.assert_allclose(one["mean"], dm * one["data_mean"], rtol=1e-4, atol=1e-5)
+    _mpiexec(2, script, "bnspread", folder, "parallel")
+    for r, got in enumerate(_results(folder, "bnspread", 2)):
+        np.testing.assert_allclose(got["mean"], one["mean"], rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(got["var"], one["var"], rtol=0.05)
+    averaged = dv * one["part_var"].mean(axis=0) + (1 - dv)   # averaging the parts alone
+    assert np.all(np.abs(averaged - one["var"]) > 0.5 * one["var"]), (averaged, one["var"])
 
 
 def test_batch_normalization_statistics_agree_on_every_worker(cases):

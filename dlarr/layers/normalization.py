@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core import options as V
 from ..core.arguments import came, name_value_pairs
+from ..core.backend import array_namespace
 from ..core.dlarray import DLArray
 from ..functions.normalization import DECAY, EPSILON, NORMALIZATION_DIMENSIONS
 from .base import (Layer, _array_or_empty, _auto_or_pos_int, _choice, _factor, _initializer,
@@ -201,6 +202,26 @@ class BatchNormalizationLayer(_NormalizationLayer):
                                  f"{'x'.join(map(str, cur.shape))}")
             object.__setattr__(self, name, _to_float(cur, dtype))
         return out
+
+    def _worker_moments(self, old, new):
+        """Training across workers (``training/parallel.py``): this worker's mini-batch
+        mean as its offset from the moving mean the workers started from, recovered from
+        the moving mean's update; None when MeanDecay is 0 (the mean does not move)."""
+        if self.MeanDecay == 0:
+            return None
+        return (new["TrainedMean"]._data - old["TrainedMean"]._data) / self.MeanDecay
+
+    def _pooled(self, averaged, offset, offset_sq):
+        """The running statistics of the whole mini-batch from the workers' averages (by
+        their shares of it) and the share-weighted sums of their mean offsets and squared
+        offsets: the moving variance gains VarianceDecay times the spread of the parts'
+        means, which averaging the parts' variances leaves out."""
+        xp = array_namespace(offset)
+        spread = xp.maximum(offset_sq - offset * offset, 0)
+        var = averaged["TrainedVariance"]
+        return {**averaged, "TrainedVariance": DLArray._new(
+            (var._data + self.VarianceDecay * spread).astype(var._data.dtype, copy=False),
+            var._fmt)}
 
     def _forward(self, X, training, state):
         from ..functions.normalization import batchnorm

@@ -222,13 +222,15 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, gua
             continue
         T = DLArray._new(xp.asarray(tgt[:, :, ch] if seq_out else tgt), "CBT" if seq_out else "CB")
         m = mask[:, ch]
+        before = state
         loss, grads, state, Y = dlfeval(
             lambda n, x, t, s: _model_loss(n, x, t, m, s, loss_fn), net, X, T, state)
         _keep_running_states(net, state)
         if par is None:
             loss, gvalues = float(loss), grads.Value
         else:
-            loss, gvalues, Y, t, m = par.combine(loss, grads, Y, ch, seq_out, net, _running(net))
+            loss, gvalues, Y, t, m = par.combine(loss, grads, Y, ch, seq_out, net, _running(net),
+                                                 before)
             T = DLArray._new(xp.asarray(t), T._fmt)
         if not math.isfinite(loss):
             if guard is not None:

@@ -19,6 +19,7 @@ worker (``spmd.abort``), so that no worker waits for it.
 from __future__ import annotations
 
 import copy
+import math
 import time
 import warnings
 
@@ -84,6 +85,13 @@ class Workers:
                              f"smaller than the {self.n} workers: each worker needs at least "
                              f"one observation of every mini-batch")
         self.lo, self.hi = _part(mbs, self.n, self.rank)
+        # Whether worker 0's hooks can stop training early (an OutputFcn, or validation
+        # with a finite ValidationPatience): only then do the workers agree after every
+        # iteration.  Worker 0's options decide, for every worker.
+        stops = bool(getattr(options, "OutputFcn", None)) or (
+            getattr(options, "ValidationData", None) is not None
+            and math.isfinite(getattr(options, "ValidationPatience", math.inf)))
+        self.stops = stops if self.n == 1 else self.c.bcast(stops, root=0)
 
     def local(self, options):
         """The options this worker trains with: worker 0's; the others print nothing,
@@ -106,7 +114,7 @@ class Workers:
             reason = None
         except Stop as stop:
             reason = stop.reason
-        if self.n > 1:
+        if self.n > 1 and self.stops:
             reason = self.c.bcast(reason, root=0)
         if reason is not None:
             raise Stop(reason)
@@ -150,10 +158,11 @@ class Workers:
     def _weight(self, mask):
         return float(mask.sum()) if self.weight_by_steps else float(mask.shape[0])
 
-    def combine(self, loss, grads, Y, ch, seq_out, net, running):
+    def combine(self, loss, grads, Y, ch, seq_out, net, running, before):
         """The exchange after this worker's dlfeval on chunk ``ch``: the weighted sum of
-        the gradients and losses, the running states averaged, the predictions gathered.
-        Returns (loss, gradient values, Y, T, mask) of the whole mini-batch."""
+        the gradients and losses, the running states pooled (``before``: the states the
+        workers started the chunk from), the predictions gathered.  Returns (loss,
+        gradient values, Y, T, mask) of the whole mini-batch."""
         full = self.full_mask[:, ch]
         T = self.full_tgt[:, :, ch] if seq_out else self.full_tgt
         if self.n == 1:
@@ -165,12 +174,23 @@ class Workers:
         values = list(grads.Value)
         slots = [(i, k) for i, names in running for k in names]
         states = [net._state[i][k]._data for i, k in slots]
+        # Running states are averaged by the workers' shares; a layer that can pool them
+        # better (batch normalization: the spread of the parts' means) sends its part's
+        # moments along: its mean offset and squared offset, also weighted by share.
+        pooled = []
+        for i, _ in running:
+            moments = getattr(net._layers[i], "_worker_moments", None)
+            d = moments(before[i], net._state[i]) if moments else None
+            if d is not None:
+                pooled.append(i)
+                states += [d, d * d]
         # The predictions travel in the same call: each worker's part in its place along
         # B, zeros elsewhere, so the sum is the whole mini-batch's, in order.
         b = Y._fmt.index("B")
         Yall = xp.zeros(Y.shape[:b] + (full.shape[0],) + Y.shape[b + 1:], Y._data.dtype)
         Yall[(slice(None),) * b + (slice(self.lo, self.hi),)] = Y._data
-        # One buffer, one MPI call: [gradients * w | running states * share | loss * w | Y]
+        # One buffer, one MPI call: [gradients * w | running states, moments * share |
+        # loss * w | Y]
         arrays = [v._data for v in values] + states + [
             xp.asarray([float(loss) * w if w else 0.0], Y._data.dtype), Yall]
         buf = xp.concatenate([a.reshape(-1) for a in arrays])    # their common type
@@ -188,6 +208,9 @@ class Workers:
             off += a.size
         for (i, k), a in zip(slots, summed[len(values):]):
             net._state[i] = {**net._state[i], k: DLArray._new(a, net._state[i][k]._fmt)}
+        extra = iter(summed[len(values) + len(slots):])
+        for i in pooled:
+            net._state[i] = net._layers[i]._pooled(net._state[i], next(extra), next(extra))
         grads_out = [DLArray._new(a, v._fmt) for a, v in zip(summed, values)]
         loss = float(summed[-2][0])
         Yall = DLArray._new(summed[-1], Y._fmt)
