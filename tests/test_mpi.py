@@ -325,6 +325,108 @@ def test_one_worker_without_mpi():
         spmdCat([1, 2])
 
 
+class _FakeComm:
+    """An MPI communicator of `size` workers seen from worker `rank`: collectives on
+    Python objects return what worker 0 (bcast) or all of them (allreduce) would give."""
+
+    def __init__(self, rank=0, size=2, others_usable=True):
+        self.rank, self.size, self.others_usable = rank, size, others_usable
+        self.calls = []
+
+    def Get_rank(self):
+        return self.rank
+
+    def Get_size(self):
+        return self.size
+
+    def bcast(self, obj, root=0):
+        self.calls.append(("bcast", obj))
+        return obj if self.rank == root else "uid-of-worker-0"
+
+    def allreduce(self, obj, op=None):
+        self.calls.append(("allreduce", obj))
+        return obj and self.others_usable
+
+    def Allreduce(self, sendbuf, recvbuf, op=None):
+        a = getattr(recvbuf, "a", recvbuf)           # a stand-in CuPy array's memory
+        self.calls.append(("Allreduce", type(recvbuf).__module__))
+        a[...] *= self.size                          # every worker holds the same values
+
+
+def _fake_cupy(nccl_available=True):
+    """A stand-in for CuPy on the host: its ndarray (a NumPy array with a device pointer),
+    a stream, a device, and cupy.cuda.nccl recording its calls."""
+    import types
+    cupy = types.ModuleType("cupy")
+    log = []
+
+    class ndarray:                    # noqa: N801  (CuPy's name, what is_cupy_array checks)
+        def __init__(self, a):
+            self.a = np.ascontiguousarray(a)
+            self.dtype, self.size = self.a.dtype, self.a.size
+            self.data = types.SimpleNamespace(ptr=self.a.ctypes.data)
+
+        def get(self):
+            return self.a.copy()
+    ndarray.__module__ = "cupy"
+
+    class NcclCommunicator:
+        def __init__(self, n, uid, rank):
+            log.append(("init", n, uid, rank))
+
+        def allReduce(self, send, recv, count, dtype, op, stream):
+            log.append(("allReduce", send, recv, count, dtype, op, stream))
+
+    nccl = types.SimpleNamespace(available=nccl_available, NCCL_FLOAT32=7, NCCL_FLOAT64=8,
+                                 NCCL_SUM=0, get_unique_id=lambda: "uid-0",
+                                 NcclCommunicator=NcclCommunicator)
+    cupy.ndarray, cupy.asarray = ndarray, ndarray
+    cupy.cuda = types.SimpleNamespace(
+        nccl=nccl, Device=lambda: types.SimpleNamespace(id=0),
+        get_current_stream=lambda: types.SimpleNamespace(ptr=1234, synchronize=lambda: None))
+    return cupy, log
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_nccl_reduces_cupy_buffers_where_every_worker_has_it(monkeypatch, rank):
+    """The GPU exchange's glue, on a stand-in CuPy (no GPU here): NCCL when every worker's
+    CuPy has it (worker 0's unique id broadcast over MPI, one communicator per GPU, reused;
+    float32 and float64 in place on the current stream); MPI otherwise, through the host
+    or as device buffers (DLARR_CUDA_AWARE_MPI=1)."""
+    pytest.importorskip("mpi4py")
+    from dlarr.core import spmd
+    cupy, log = _fake_cupy()
+    monkeypatch.setitem(sys.modules, "cupy", cupy)
+    monkeypatch.setattr(spmd, "_NCCL", {})
+    monkeypatch.delenv("DLARR_NCCL", raising=False)
+    c = _FakeComm(rank=rank)
+    for dt, code in ((np.float32, 7), (np.float64, 8), (np.float32, 7)):
+        buf = cupy.ndarray(np.arange(5, dtype=dt))
+        assert spmd.allreduce_flat(c, buf) is buf
+        assert log[-1] == ("allReduce", buf.data.ptr, buf.data.ptr, 5, code, 0, 1234)
+    assert [e for e in log if e[0] == "init"] == [("init", 2, "uid-0" if rank == 0 else
+                                                   "uid-of-worker-0", rank)]
+    assert ("bcast", "uid-0" if rank == 0 else None) in c.calls
+    # integers are not NCCL's here: MPI, staged through the host
+    ints = cupy.ndarray(np.arange(3))
+    out = spmd.allreduce_flat(c, ints)
+    assert isinstance(out, cupy.ndarray) and np.array_equal(out.a, 2 * np.arange(3))
+    # a worker without NCCL: nobody uses it; device buffers go to a CUDA-aware MPI
+    cupy2, log2 = _fake_cupy()
+    monkeypatch.setitem(sys.modules, "cupy", cupy2)
+    monkeypatch.setattr(spmd, "_NCCL", {})
+    monkeypatch.setenv("DLARR_CUDA_AWARE_MPI", "1")
+    c2 = _FakeComm(rank=rank, others_usable=False)
+    buf = cupy2.ndarray(np.ones(4, np.float32))
+    assert spmd.allreduce_flat(c2, buf) is buf and np.array_equal(buf.a, np.full(4, 2.0))
+    assert not log2 and c2.calls[-1] == ("Allreduce", "cupy")         # the device buffer
+    monkeypatch.setenv("DLARR_NCCL", "0")                  # switched off by the user
+    monkeypatch.setattr(spmd, "_NCCL", {})
+    c3 = _FakeComm(rank=rank)
+    spmd.allreduce_flat(c3, cupy2.ndarray(np.ones(4, np.float32)))
+    assert not log2 and c3.calls[0] == ("allreduce", False)
+
+
 def test_import_dlarr_imports_no_mpi4py():
     code = "import sys, dlarr; assert 'mpi4py' not in sys.modules, 'mpi4py imported'"
     env = {k: v for k, v in os.environ.items() if k != "DLARR_MPI"}

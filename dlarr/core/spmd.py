@@ -166,6 +166,33 @@ def _to_host(a):
     return a.get() if is_cupy_array(a) else np.asarray(a)
 
 
+_NCCL_TYPES = {"float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64"}
+_NCCL = {}                  # (MPI communicator, GPU) -> NCCL communicator, or None
+
+
+def _nccl(c, cupy):
+    """The NCCL communicator (CuPy's ``cupy.cuda.nccl``) of the workers of ``c`` on their
+    current GPUs, made once: worker 0's unique id goes to every worker over MPI.  None
+    where some worker's CuPy has no NCCL or ``DLARR_NCCL=0`` is set (a collective: every
+    worker decides the same)."""
+    key = (id(c), cupy.cuda.Device().id)
+    if key not in _NCCL:
+        nccl = getattr(cupy.cuda, "nccl", None)
+        usable = os.environ.get("DLARR_NCCL", "").strip() != "0" and \
+            bool(getattr(nccl, "available", False))
+        if not c.allreduce(usable, op=_mpi().LAND):
+            _NCCL[key] = None
+        else:
+            uid = c.bcast(nccl.get_unique_id() if c.Get_rank() == 0 else None, root=0)
+            _NCCL[key] = (nccl, nccl.NcclCommunicator(c.Get_size(), uid, c.Get_rank()))
+    return _NCCL[key]
+
+
+def _mpi():
+    from mpi4py import MPI
+    return MPI
+
+
 def _leaf_arrays(tree, where):
     """The raw arrays of ``tree``'s leaves, in visiting order (numbers as 0-d arrays)."""
     out = []
@@ -198,14 +225,22 @@ def _rebuild(tree, arrays, where):
 
 def allreduce_flat(c, buf):
     """The sum over the workers of the contiguous 1-D array ``buf`` (which may be
-    overwritten): one MPI call.  A CuPy array goes to MPI as a device buffer when the
-    MPI is CUDA-aware (``cuda_aware``), staged through the host otherwise, and comes
-    back as a CuPy array."""
-    from mpi4py import MPI
+    overwritten): one call.  A CuPy array of float32 or float64 is reduced by NCCL where
+    CuPy has it (``_nccl``); otherwise it goes to MPI as a device buffer when the MPI is
+    CUDA-aware (``cuda_aware``), staged through the host if not; it comes back as a CuPy
+    array."""
+    MPI = _mpi()
     if not is_cupy_array(buf):
         c.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
         return buf
     import cupy                 # a CuPy array exists already
+    dtype = _NCCL_TYPES.get(np.dtype(buf.dtype).name)
+    found = _nccl(c, cupy) if dtype else None
+    if found is not None:
+        nccl, nc = found
+        nc.allReduce(buf.data.ptr, buf.data.ptr, buf.size, getattr(nccl, dtype),
+                     nccl.NCCL_SUM, cupy.cuda.get_current_stream().ptr)
+        return buf
     if cuda_aware():
         cupy.cuda.get_current_stream().synchronize()
         c.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)

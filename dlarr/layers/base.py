@@ -310,7 +310,12 @@ class Layer:
       ``state`` is ``{name: value}`` for ``_states`` (None when there are
       none).  Compute ``Y`` with dlarray operations from the layer's
       learnables (``self.<name>``) so dlgradient can differentiate it; return
-      the state unchanged or updated.
+      the state unchanged or updated.  States named in ``_running_states`` run
+      on across mini-batches in training (batch normalization's moving
+      statistics); across MPI workers they are averaged by the workers' shares,
+      unless the layer pools them itself with ``_worker_moments(old, new) ->
+      array or None`` and ``_pooled(averaged, offset, offset_sq) -> state``
+      (``training/parallel.py``, ``BatchNormalizationLayer``).
     * The solvers of trainNetwork and trainnet call ``_factors(name) ->
       (learn_rate_factor, l2_factor)`` once per learnable: scalars or arrays
       broadcastable to the parameter.  By default a learnable ``X`` reads the

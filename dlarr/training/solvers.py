@@ -305,13 +305,15 @@ class _Flat:
 
     @staticmethod
     def fits(params, grads):
-        """Whether the learnables and gradients share one float type and backend."""
+        """Whether the learnables and gradients share one float type and backend (and
+        each gradient has its learnable's size)."""
         if not params:
             return False
         a = params[0]._data
         return a.dtype.kind == "f" and all(
             type(x._data) is type(a) and x._data.dtype == a.dtype
-            for x in (*params, *grads))
+            for x in (*params, *grads)) and all(
+            p._data.shape == g._data.shape for p, g in zip(params, grads))
 
     def __init__(self, params, state):
         a = params[0]._data
