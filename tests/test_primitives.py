@@ -183,6 +183,14 @@ CASES = {
                                           bool)[:, None, None, :]),
                           Case(N(1, 3, 4, 2), N(1, 3, 4, 2), scale=1.0, mask=None, wrt=(1,))],
     "clippedrelu": [Case(np.array([[-1.2, 0.4, 0.9], [2.3, -0.6, 1.1]]), ceiling=1.5)],
+    # trainNetwork's classificationLayer loss: probabilities, one-hot targets, weights
+    "classification_loss": [
+        Case(P(3, 4) / 4, np.eye(3)[:, [0, 2, 1, 0]], weights=None, floor=1e-3, n=4, wrt=(0,)),
+        Case(np.array([[0.3, 1e-4], [0.7, 0.2]]), np.eye(2), weights=None, floor=1e-3, n=2,
+             wrt=(0,)),                                       # below the floor: no gradient
+        Case(P(3, 2, 5) / 4, np.eye(3)[:, [0, 2]][:, :, None] * np.ones(5), floor=1e-3, n=2,
+             weights=np.array([0.5, 2.0, 1.0])[:, None, None] * (np.arange(5) < 4),
+             wrt=(0,))],
     "swish": [Case(N(2, 3, scale=3.0))],
 }
 

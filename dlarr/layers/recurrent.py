@@ -356,8 +356,15 @@ class _RecurrentLayer(Layer):
         _state_vector(v, name, self)
         return DLArray._new(xp.asarray(v._data).reshape(n, -1).astype(dtype), "")
 
-    def _last(self, Y):
-        return Y if self.OutputMode == "sequence" else Y[..., -1]
+    def _last(self, Y, h=None):
+        """Y, or its last time step for OutputMode "last".  That step's output is the
+        final hidden state ``h`` (H x B) where the layer gives it: the same values, and
+        its gradient takes the recurrence's own path (none scattered into a sequence)."""
+        if self.OutputMode == "sequence":
+            return Y
+        if isinstance(h, DLArray) and Y.shape[-1] and h.shape == Y.shape[:-1]:
+            return DLArray._new(h._data, Y._fmt[:-1], h._node)
+        return Y[..., -1]
 
     def _weights(self):
         """The input and recurrent weights the recurrence uses (projected layers: their
@@ -375,7 +382,7 @@ class _RecurrentLayer(Layer):
         HasStateOutputs); the State carries the final states on, except with state inputs
         (MATLAB's: the layer's State is not updated then)."""
         new = state if self.HasStateInputs else dict(zip(self._states, finals))
-        Y = self._last(Y)
+        Y = self._last(Y, finals[0])
         if self.HasStateOutputs:
             return (Y,) + tuple(_as_cb(S) for S in finals), new
         return Y, new

@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import options as V
+from ..core.backend import array_namespace
 from ..core.dlarray import DLArray
-from ..core.elementwise import log
+from ..core.registry import bind, primitive
 from ..core.options import choose
-from ..core.reduction import max as dlmax, sum as dlsum
+from ..core.reduction import sum as dlsum
 from ..functions import losses as _losses
 from .batching import _like
 from .metricset import MetricSet
@@ -22,20 +23,45 @@ from .metricset import MetricSet
 # ==========================================================================
 
 
+def _classification_loss_vjp(needs, g, ans, Y, T, *, weights, floor, n):
+    y, t = Y._data, T._data
+    xp = array_namespace(y)
+    w = t if weights is None else t * weights
+    # d/dY of max(Y, floor): 1 above the floor, ties share (as the maximum primitive's)
+    above = (y > floor).astype(y.dtype) + 0.5 * (y == floor).astype(y.dtype)
+    dY = (g._data * (-1.0 / n)) * w / xp.maximum(y, floor) * above
+    return DLArray._new(dY.astype(y.dtype, copy=False), ""), None
+
+
+@primitive("classification_loss", _classification_loss_vjp, higher=False)
+def _classification_loss(Y, T, weights, floor, n):
+    """-1/n sum T ln max(Y, floor) (times ``weights``, broadcast to Y, where given)."""
+    xp = array_namespace(Y, T)
+    L = T * xp.log(xp.maximum(Y, floor))
+    if weights is not None:
+        L = L * weights
+    return xp.asarray(-L.sum() / n, Y.dtype)
+
+
 def _output_loss(task, Y, T, mask, seq, class_weights=None):
-    """classificationLayer: -1/N sum_n sum_t sum_i T ln Y (padded steps left out);
-    regressionLayer: 1/N sum_n 1/2 sum_i (T - Y)^2 per observation, and for
+    """classificationLayer: -1/N sum_n sum_t sum_i T ln Y (padded steps left out; one
+    primitive); regressionLayer: 1/N sum_n 1/2 sum_i (T - Y)^2 per observation, and for
     sequences 1/(2S) sum_t sum_i (T - Y)^2 with S the sequence's length.
     (ClassificationOutputLayer / RegressionOutputLayer reference pages.)"""
     N = Y.shape[Y.dims.index("B")]
     if task == "classification":
-        eps = np.finfo(Y.dtype).eps
-        L = T * log(dlmax(Y, eps))
+        if T._fmt != Y._fmt or T.shape != Y.shape:
+            raise ValueError(f"the targets ({T._fmt!r}, {T.shape}) do not match the network's "
+                             f"output ({Y._fmt!r}, {Y.shape})")
+        weights = None
         if class_weights is not None:          # ClassWeights: w_k multiplies class k's term
-            L = L * DLArray._new(_like(class_weights.astype(Y.dtype), Y._data), "C")
-        if seq:
-            L = L * DLArray._new(_like(mask[None].astype(Y.dtype), Y._data), "CBT")
-        return -dlsum(L, "all") / N
+            weights = class_weights.astype(Y.dtype).reshape((-1,) + (1,) * (Y.ndim - 1))
+        if seq:                                # "CBT": the padded steps weigh 0
+            m = mask[None].astype(Y.dtype)
+            weights = m if weights is None else weights * m
+        weights = None if weights is None else _like(weights, Y._data)
+        return bind(_classification_loss, [Y, T], "", weights=weights,
+                    floor=np.finfo(Y.dtype).eps, n=N)
     D = (Y - T) ** 2
     if seq:
         w = mask / np.maximum(mask.sum(axis=1, keepdims=True), 1)
