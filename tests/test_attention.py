@@ -27,6 +27,12 @@ from dlarr.layers.flatten import FlattenLayer, flattenLayer
 
 from conftest import check_grad
 
+try:                       # the comparisons with torch skip without it; the rest runs
+    import torch
+except ImportError:
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="could not import 'torch'")
+
 
 def _x(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape)
@@ -49,7 +55,6 @@ _ARRAY_MASK[0] = True                                       # every query keeps 
 
 def _heads(x, h=H):
     """dlarr's C x B x N as torch's B x h x N x C/h (contiguous channel blocks per head)."""
-    import torch
     c, b, n = x.shape
     return torch.tensor(x.reshape(h, c // h, b, n).transpose(2, 0, 3, 1), requires_grad=True)
 
@@ -62,7 +67,6 @@ def _cbn(t):
 
 def _torch_mask(kind):
     """The allowed (True) query-key pairs as torch's B x 1 x Nq x Nk boolean mask."""
-    import torch
     causal = torch.ones(NQ, NK, dtype=torch.bool).tril()
     pad = torch.tensor(_PAD)[:, None, None, :]
     return {"none": None, "causal": causal, "padding": pad, "causal+padding": causal & pad,
@@ -78,11 +82,11 @@ def _options(kind):
             "array2d": {"AttentionMask": _ARRAY_MASK[:, :, 0].astype(float)}}[kind]
 
 
+@needs_torch
 @pytest.mark.parametrize("kind", ["none", "causal", "padding", "causal+padding", "array",
                                   "array2d"])
 @pytest.mark.parametrize("scale", ["auto", 0.3])
 def test_attention_matches_torch_values_weights_and_gradients(kind, scale):
-    torch = pytest.importorskip("torch")
     F = torch.nn.functional
     q, k, v = _x(C, B, NQ, seed=1), _x(C, B, NK, seed=2), _x(CV, B, NK, seed=3)
     tq, tk, tv = _heads(q), _heads(k), _heads(v)
@@ -114,8 +118,8 @@ def test_attention_matches_torch_values_weights_and_gradients(kind, scale):
         np.testing.assert_allclose(dl.extractdata(g), _cbn(t.grad), rtol=1e-10, atol=1e-12)
 
 
+@needs_torch
 def test_attention_with_every_key_masked_gives_zeros_as_torch():
-    torch = pytest.importorskip("torch")
     q, k, v = _x(4, 2, 3, seed=1), _x(4, 2, 3, seed=2), _x(4, 2, 3, seed=3)
     pad = np.array([[1, 1, 1], [0, 0, 0]], bool)            # observation 1: all padding
     Y, W = attention(dl.dlarray(q, "CBT"), k, v, 2, PaddingMask=pad[None], nargout=2)
@@ -248,9 +252,9 @@ def _learnable_grads(net, X, R):
     return dl.dlfeval(f, net, X)
 
 
+@needs_torch
 @pytest.mark.parametrize("causal", [False, True])
 def test_self_attention_layer_matches_torch_multihead_attention(causal):
-    torch = pytest.importorskip("torch")
     E, h, Bn, T = 8, 2, 3, 5
     torch.manual_seed(0)
     mha = torch.nn.MultiheadAttention(E, h, batch_first=True, dtype=torch.float64)
@@ -289,10 +293,10 @@ def test_self_attention_layer_matches_torch_multihead_attention(causal):
                                mha.out_proj.weight.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
+@needs_torch
 def test_self_attention_layer_general_sizes_against_torch():
     """Input 3 channels, 8 key channels, 6 value channels, 4 outputs, 2 heads: the
     projections, heads and merge as torch's F.linear + scaled_dot_product_attention."""
-    torch = pytest.importorskip("torch")
     F = torch.nn.functional
     dl.rng(2)
     net = dl.dlnetwork([dl.sequenceInputLayer(3),
@@ -461,8 +465,8 @@ def test_position_embedding_learns_a_position_dependent_target():
 # wordEmbeddingLayer
 # --------------------------------------------------------------------------
 
+@needs_torch
 def test_word_embedding_layer_matches_torch_embedding_with_matlab_indices():
-    torch = pytest.importorskip("torch")
     D, N = 5, 7
     W = _x(D, N + 1, seed=4)
     net = dl.dlnetwork([dl.sequenceInputLayer(1), wordEmbeddingLayer(D, N, Weights=W)],

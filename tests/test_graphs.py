@@ -20,6 +20,12 @@ from dlarr.networks.network import DAGNetwork, dlnetwork, forward
 from dlarr.training.activations import activations
 from dlarr.training.prediction import classify, predict
 
+try:                       # the comparisons with torch skip without it; the rest runs
+    import torch
+except ImportError:
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="could not import 'torch'")
+
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -62,8 +68,8 @@ def torch_skip(torch, P, x):
     return torch.softmax(z, dim=2)                               # T x B x K
 
 
+@needs_torch
 def test_skip_connection_values_and_gradients_match_torch_float64():
-    torch = pytest.importorskip("torch")
     net = f64_net(skip_graph())
     x, r = data(), np.random.default_rng(2).standard_normal((2, 4, 6))
 
@@ -166,8 +172,8 @@ def test_training_refuses_several_inputs():
 # ---------------------------------------------------------------------------------------
 # concatenation and multiplication
 # ---------------------------------------------------------------------------------------
+@needs_torch
 def test_concatenation_of_channels_against_torch():
-    torch = pytest.importorskip("torch")
     lgraph = layerGraph([dl.sequenceInputLayer(3, Name="in"), dl.fullyConnectedLayer(5, Name="fc"),
                          concatenationLayer(1, 2, Name="cat"), dl.fullyConnectedLayer(2, Name="out")])
     lgraph = connectLayers(lgraph, "in", "cat/in2")
@@ -194,8 +200,8 @@ def test_concatenation_of_channels_against_torch():
     np.testing.assert_allclose(dl.extractdata(gx), Xt.grad.numpy().transpose(2, 1, 0), rtol=1e-10)
 
 
+@needs_torch
 def test_multiplication_gate_with_expansion_against_torch():
-    torch = pytest.importorskip("torch")
     lgraph = layerGraph([dl.sequenceInputLayer(3, Name="in"), dl.fullyConnectedLayer(4, Name="fc"),
                          multiplicationLayer(2, Name="mul")])
     lgraph = addLayers(lgraph, [dl.fullyConnectedLayer(1, Name="gate"), dl.sigmoidLayer(Name="sig")])

@@ -12,6 +12,11 @@ from dlarr.layers.projected import (GRUProjectedLayer, LSTMProjectedLayer, gruPr
 from dlarr.networks.graph import addLayers, connectLayers, layerGraph
 from dlarr.networks.network import dlnetwork, forward
 
+try:                       # the comparisons with torch skip without it; the rest runs
+    import torch
+except ImportError:
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="could not import 'torch'")
 
 
 def _x(*shape, seed=0):
@@ -383,12 +388,12 @@ def test_projected_equals_plain_layer_with_composed_weights(kind, opts):
     np.testing.assert_allclose(_data(gp["p", "Bias"]), _data(gq["p", "Bias"]), rtol=1e-10)
 
 
+@needs_torch
 def test_lstm_projected_against_torch_proj_size():
     """torch's LSTM with proj_size P computes h_t = W_hr (o_t * tanh(c_t)) (P channels) and
     feeds it back through W_hh (4H x P): with W_hr = Qo', W_hh = R and the input Qi' x, its
     output is Qo' times MATLAB's (whose hidden state keeps H channels) and its cell state is
     MATLAB's."""
-    torch = pytest.importorskip("torch")
     H, Po, Pi, C, B, T = 5, 3, 2, 4, 3, 6
     pnet, _ = _projected_and_plain("lstm", H, Po, Pi, C)
     P = pnet.Layers[1]
