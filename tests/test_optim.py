@@ -109,6 +109,40 @@ def test_adamupdate_defaults_and_plain_arrays():
     np.testing.assert_array_equal(p, [[1.0, -2.0], [0.5, 3.0]])     # inputs untouched
 
 
+@pytest.mark.parametrize("which", ["adam", "sgdm", "rmsprop"])
+def test_updates_leave_every_input_as_it_was(which):
+    """The updates work in place on their own copies: the parameters, gradients and the
+    state passed in (a NumPy array, a dlarray, a 0-d array) are unchanged, and a second
+    call from the same state gives the same result."""
+    rng = np.random.default_rng(3)
+    p = {"W": rng.standard_normal((3, 2)), "s": np.array(0.5),
+         "d": dl.dlarray(rng.standard_normal((4, 1)).astype(np.float32))}
+    g = {"W": rng.standard_normal((3, 2)), "s": np.array(-0.2),
+         "d": dl.dlarray(rng.standard_normal((4, 1)).astype(np.float32))}
+
+    def call(state):
+        if which == "adam":
+            return adamupdate(p, g, *(state or (None, None)), 2)
+        if which == "sgdm":
+            return sgdmupdate(p, g, *(state or (None,)))
+        return rmspropupdate(p, g, *(state or (None,)))
+
+    first = call(None)
+    state = first[1:]
+    keep = [np.array(dl.extractdata(x) if isinstance(x, dl.DLArray) else x)
+            for tree in (p, g, *state) for x in tree.values()]
+    a, b = call(state), call(state)
+    after = [np.array(dl.extractdata(x) if isinstance(x, dl.DLArray) else x)
+             for tree in (p, g, *state) for x in tree.values()]
+    for k, v in zip(keep, after):
+        np.testing.assert_array_equal(k, v)
+    for ta, tb in zip(a, b):
+        for k in ta:
+            np.testing.assert_array_equal(dl.extractdata(ta[k]) if isinstance(ta[k], dl.DLArray)
+                                          else ta[k], dl.extractdata(tb[k]) if
+                                          isinstance(tb[k], dl.DLArray) else tb[k])
+
+
 def test_adamupdate_keeps_float32_and_matlab_type_rule():
     p32 = dl.dlarray(np.ones((2, 2), np.float32))
     g32 = dl.dlarray(np.ones((2, 2), np.float32))

@@ -146,8 +146,10 @@ def _prepare(where, path, p, g, *states):
 
 # ==========================================================================
 # The update formulas on raw arrays of one float type (shared with the trainer's
-# step on all learnables at once, ``training/solvers.py``); every result is a new
-# array, the inputs stay as they are
+# step on all learnables at once, ``training/solvers.py``).  The state arrays are
+# updated in place (the caller passes its own); p and g stay as they are; the new p
+# is a new array, which also serves as the one scratch buffer (a fresh large array
+# costs page faults, so the fewer the better)
 # ==========================================================================
 
 def adam_rate(learn_rate, grad_decay, sq_grad_decay, t):
@@ -156,25 +158,49 @@ def adam_rate(learn_rate, grad_decay, sq_grad_decay, t):
 
 
 def adam_raw(xp, p, g, m, v, effective, b1, b2, eps):
-    """(p, m, v) after one Adam step with the bias-corrected rate ``effective``."""
+    """The new p after one Adam step with the bias-corrected rate ``effective``;
+    m <- b1 m + (1 - b1) g and v <- b2 v + (1 - b2) g^2 in place."""
     c = p.dtype.type
-    m = c(b1) * m + c(1.0 - b1) * g
-    v = c(b2) * v + c(1.0 - b2) * (g * g)
-    return p - c(effective) * (m / (xp.sqrt(v) + c(eps))), m, v
+    t = xp.multiply(g, c(1.0 - b1), out=xp.empty_like(p))     # (0-d arrays stay arrays)
+    xp.multiply(m, c(b1), out=m)
+    xp.add(m, t, out=m)
+    xp.multiply(g, g, out=t)
+    xp.multiply(t, c(1.0 - b2), out=t)
+    xp.multiply(v, c(b2), out=v)
+    xp.add(v, t, out=v)
+    xp.sqrt(v, out=t)
+    xp.add(t, c(eps), out=t)
+    xp.divide(m, t, out=t)
+    xp.multiply(t, c(effective), out=t)
+    return xp.subtract(p, t, out=t)
 
 
-def sgdm_raw(p, g, u, lr, mu):
-    """(p, velocity) after one SGDM step."""
+def sgdm_raw(xp, p, g, u, lr, mu):
+    """The new p after one SGDM step; the velocity u <- mu u - lr g in place."""
     c = p.dtype.type
-    u = c(mu) * u - c(lr) * g
-    return p + u, u
+    t = xp.multiply(g, c(lr), out=xp.empty_like(p))
+    xp.multiply(u, c(mu), out=u)
+    xp.subtract(u, t, out=u)
+    return xp.add(p, u, out=t)
 
 
 def rmsprop_raw(xp, p, g, v, lr, b2, eps):
-    """(p, v) after one RMSProp step."""
+    """The new p after one RMSProp step; v <- b2 v + (1 - b2) g^2 in place."""
     c = p.dtype.type
-    v = c(b2) * v + c(1.0 - b2) * (g * g)
-    return p - c(lr) * (g / (xp.sqrt(v) + c(eps))), v
+    t = xp.multiply(g, g, out=xp.empty_like(p))
+    xp.multiply(t, c(1.0 - b2), out=t)
+    xp.multiply(v, c(b2), out=v)
+    xp.add(v, t, out=v)
+    xp.sqrt(v, out=t)
+    xp.add(t, c(eps), out=t)
+    xp.divide(g, t, out=t)
+    xp.multiply(t, c(lr), out=t)
+    return xp.subtract(p, t, out=t)
+
+
+def _own(xp, state, like):
+    """A state array the update may change in place: zeros, or a copy of the caller's."""
+    return xp.zeros(like.shape, like.dtype) if state is None else state.copy()
 
 
 # ==========================================================================
@@ -312,12 +338,10 @@ def adamupdate(params, grad, averageGrad, averageSqGrad, iteration, learnRate=0.
     def leaf(path, p, g, m=None, v=None):
         xp, dt, (pr, gr, mr, vr), wrap = _prepare(where, path, p, g,
                                                   ("averageGrad", m), ("averageSqGrad", v))
-        if mr is None:
-            mr = xp.zeros(pr.shape, dt)
-            vr = xp.zeros(pr.shape, dt)
+        mr, vr = _own(xp, mr, pr), _own(xp, vr, pr)
         if lr == 0:
             return wrap(pr), wrap(mr), wrap(vr)
-        pr, mr, vr = adam_raw(xp, pr, gr, mr, vr, effective, b1, b2, eps)
+        pr = adam_raw(xp, pr, gr, mr, vr, effective, b1, b2, eps)
         return wrap(pr), wrap(mr), wrap(vr)
 
     if e1:
@@ -363,11 +387,10 @@ def sgdmupdate(params, grad, vel, learnRate=0.01, momentum=0.9):
 
     def leaf(path, p, g, u=None):
         xp, dt, (pr, gr, ur), wrap = _prepare(where, path, p, g, ("vel", u))
-        if ur is None:
-            ur = xp.zeros(pr.shape, dt)
+        ur = _own(xp, ur, pr)
         if lr == 0:
             return wrap(pr), wrap(ur)
-        pr, ur = sgdm_raw(pr, gr, ur, lr, mu)
+        pr = sgdm_raw(xp, pr, gr, ur, lr, mu)
         return wrap(pr), wrap(ur)
 
     rest, names = ([grad], ["grad"]) if empty else ([grad, vel], ["grad", "vel"])
@@ -413,11 +436,10 @@ def rmspropupdate(params, grad, averageSqGrad, learnRate=0.001, sqGradDecay=0.9,
 
     def leaf(path, p, g, v=None):
         xp, dt, (pr, gr, vr), wrap = _prepare(where, path, p, g, ("averageSqGrad", v))
-        if vr is None:
-            vr = xp.zeros(pr.shape, dt)
+        vr = _own(xp, vr, pr)
         if lr == 0:
             return wrap(pr), wrap(vr)
-        pr, vr = rmsprop_raw(xp, pr, gr, vr, lr, b2, eps)
+        pr = rmsprop_raw(xp, pr, gr, vr, lr, b2, eps)
         return wrap(pr), wrap(vr)
 
     rest, names = ([grad], ["grad"]) if empty else ([grad, averageSqGrad],

@@ -86,9 +86,11 @@ def register_solver(name, step, *, options_class=None, options=None, initial_lea
     iterations.  ``flat`` (optional): ``flat(p, g, state, learnRate, iteration, options)
     -> (p, state)``, the same step on raw arrays, all the learnables laid end to end in
     one vector ``p`` (and their gradients in ``g``, the state values likewise, None on
-    the first iteration); it returns new arrays and changes none it is given.  Training
-    uses it when the learnables share one float type (a NumPy call per iteration, not
-    one per learnable).  Registering an existing name is an error unless ``replace=True``.
+    the first iteration); the new ``p`` is a new array, ``p`` and ``g`` stay as they
+    are, and the state vectors (the solver's own: what its previous call returned) may
+    be updated in place.  Training uses it when the learnables share one float type (a
+    NumPy call per iteration, not one per learnable).  Registering an existing name is an
+    error unless ``replace=True``.
     """
     if not isinstance(name, str) or not name or name != name.strip():
         raise TypeError(f"register_solver: name must be a non-empty string, not {name!r}")
@@ -159,35 +161,34 @@ def _rmsprop_step(params, grads, state, learn_rate, iteration, options):
     return params, (avg_sq,)
 
 
-def _zeros(p, s):
+def _own(p, s):
+    """A state vector the step may change in place: zeros at first, then its own."""
     return array_namespace(p).zeros_like(p) if s is None else s
 
 
 def _sgdm_flat(p, g, state, learn_rate, iteration, options):
-    u = _zeros(p, state[0])
+    u = _own(p, state[0])
     if learn_rate == 0:             # MATLAB's short-circuit: nothing changes
         return p, (u,)
-    p, u = sgdm_raw(p, g, u, learn_rate, options.Momentum)
-    return p, (u,)
+    return sgdm_raw(array_namespace(p), p, g, u, learn_rate, options.Momentum), (u,)
 
 
 def _adam_flat(p, g, state, learn_rate, iteration, options):
-    m, v = _zeros(p, state[0]), _zeros(p, state[1])
+    m, v = _own(p, state[0]), _own(p, state[1])
     if learn_rate == 0:
         return p, (m, v)
     b1, b2 = options.GradientDecayFactor, options.SquaredGradientDecayFactor
-    p, m, v = adam_raw(array_namespace(p), p, g, m, v, adam_rate(learn_rate, b1, b2, iteration),
-                       b1, b2, options.Epsilon)
+    p = adam_raw(array_namespace(p), p, g, m, v, adam_rate(learn_rate, b1, b2, iteration),
+                 b1, b2, options.Epsilon)
     return p, (m, v)
 
 
 def _rmsprop_flat(p, g, state, learn_rate, iteration, options):
-    v = _zeros(p, state[0])
+    v = _own(p, state[0])
     if learn_rate == 0:
         return p, (v,)
-    p, v = rmsprop_raw(array_namespace(p), p, g, v, learn_rate,
-                       options.SquaredGradientDecayFactor, options.Epsilon)
-    return p, (v,)
+    return rmsprop_raw(array_namespace(p), p, g, v, learn_rate,
+                       options.SquaredGradientDecayFactor, options.Epsilon), (v,)
 
 
 def _decay():
