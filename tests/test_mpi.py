@@ -621,6 +621,10 @@ FAULTS = textwrap.dedent('''
         if os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK")) == "1":
             raise RuntimeError("worker one failed before any exchange")
         spmdBarrier()                      # worker 0 waits here for worker 1
+    elif sys.argv[1] == "alone":            # worker 0 finishes without ever starting MPI
+        import os
+        if os.environ.get("PMI_RANK", os.environ.get("OMPI_COMM_WORLD_RANK")) == "1":
+            raise RuntimeError("worker one failed; worker zero never starts MPI")
     elif sys.argv[1] == "small-batch":
         try:
             dl.trainNetwork(X, Y, layers(3), opts(MiniBatchSize=2))
@@ -659,6 +663,23 @@ def test_worker_fault_ends_every_worker_with_its_message(tmp_path):
     assert proc.returncode != 0
     assert "[dlarr worker 1 of 2] RuntimeError: worker one failed before any exchange" in \
         proc.stderr, proc.stderr
+
+
+def test_worker_failing_while_the_others_never_start_mpi_ends(tmp_path, monkeypatch):
+    """MPI_Init (to abort) would wait for ever for a worker that never starts MPI: the
+    failing worker prints its error first and ends itself after DLARR_ABORT_WAIT s."""
+    import time
+    _skip_without_mpi()
+    script = tmp_path / "faults.py"
+    script.write_text(FAULTS)
+    monkeypatch.setenv("DLARR_ABORT_WAIT", "3")
+    t0 = time.perf_counter()
+    proc = _mpiexec(2, script, "alone", check=False)
+    assert proc.returncode != 0
+    assert time.perf_counter() - t0 < 60
+    assert "[dlarr worker 1 of 2] RuntimeError: worker one failed; worker zero never " \
+           "starts MPI" in proc.stderr, proc.stderr
+    assert "this worker ends in 3 s (DLARR_ABORT_WAIT)" in proc.stderr, proc.stderr
 
 
 def test_worker_errors_at_the_start(tmp_path):

@@ -21,6 +21,7 @@ index and aborts every worker (``MPI_Abort``), so that none waits for it forever
 """
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import sys
@@ -76,25 +77,65 @@ def install_abort_hook():
     previous = sys.excepthook
 
     def abort_all(kind, value, tb):
+        text = "".join(traceback.format_exception(kind, value, tb))
+        if "mpi4py.MPI" not in sys.modules:
+            # MPI_Init (to abort) waits for the other workers to start MPI too: say what
+            # happened first, and give up after a while if they never do (a program whose
+            # other workers finish without MPI).
+            _tell(text, _launcher_rank(), os.environ.get("PMI_SIZE", "?"))
+            _give_up_after(float(os.environ.get("DLARR_ABORT_WAIT", "30")))
+            text = None
         try:
             world = comm("spmd")
         except ImportError:
             world = None
         if world is None or world.Get_size() == 1:
             return previous(kind, value, tb)
-        abort(world, "".join(traceback.format_exception(kind, value, tb)))
+        abort(world, text)
 
     sys.excepthook = abort_all
 
 
-def abort(world, text):
-    """Print ``text`` with this worker's index on stderr and end every worker."""
-    rank = world.Get_rank()
-    msg = "".join(f"[dlarr worker {rank} of {world.Get_size()}] {line}\n"
+def _launcher_rank():
+    for name in ("PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_RANK", "MV2_COMM_WORLD_RANK"):
+        if name in os.environ:
+            return os.environ[name]
+    return "?"
+
+
+def _tell(text, rank, size):
+    msg = "".join(f"[dlarr worker {rank} of {size}] {line}\n"
                   for line in text.rstrip("\n").split("\n"))
-    sys.stderr.write(f"{msg}[dlarr worker {rank}] aborting every worker (MPI_Abort)\n")
+    sys.stderr.write(msg)
     sys.stderr.flush()
     sys.stdout.flush()
+
+
+def _give_up_after(seconds):
+    """End this process in ``seconds`` (SIGALRM, its default action: it works while the
+    process waits inside MPI_Init) unless MPI_Abort ends it first."""
+    import signal
+    if not hasattr(signal, "alarm"):
+        return
+    sys.stderr.write(f"[dlarr worker {_launcher_rank()}] starting MPI to abort every worker; "
+                     f"if the others never start MPI, this worker ends in {seconds:g} s "
+                     "(DLARR_ABORT_WAIT)\n")
+    sys.stderr.flush()
+    try:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(max(1, int(math.ceil(seconds))))
+    except ValueError:              # not the main thread: no alarm
+        pass
+
+
+def abort(world, text):
+    """Print ``text`` (None: printed already) with this worker's index on stderr and end
+    every worker."""
+    rank = world.Get_rank()
+    if text is not None:
+        _tell(text, rank, world.Get_size())
+    sys.stderr.write(f"[dlarr worker {rank}] aborting every worker (MPI_Abort)\n")
+    sys.stderr.flush()
     world.Abort(1)
 
 
