@@ -234,6 +234,24 @@ CASES = textwrap.dedent('''
                 "decay": np.asarray([bn.MeanDecay, bn.VarianceDecay])}
 
 
+    def bnchunks(env):
+        """Sequence-to-sequence with SequenceLength 5 on 10 steps: two iterations a
+        mini-batch, the second starting from the first's pooled statistics."""
+        rng = np.random.default_rng(3)
+        X = [(rng.standard_normal((2, 10)) + (-5.0 if i < 20 else 5.0)).astype(np.float32)
+             for i in range(40)]
+        Y = [np.array(["a", "b"] * 5) for _ in range(40)]
+        dl.rng(0)
+        layers = [dl.sequenceInputLayer(2), dl.batchNormalizationLayer(),
+                  dl.fullyConnectedLayer(2), dl.softmaxLayer(), dl.classificationLayer()]
+        opts = dl.trainingOptions("sgdm", ExecutionEnvironment=env, MaxEpochs=1,
+                                  MiniBatchSize=40, Shuffle="never", Verbose=False,
+                                  InitialLearnRate=1e-30, SequenceLength=5)
+        bn = dl.trainNetwork(X, Y, layers, opts).Layers[1]
+        return {"mean": np.asarray(dl.extractdata(bn.TrainedMean), np.float64).ravel(),
+                "var": np.asarray(dl.extractdata(bn.TrainedVariance), np.float64).ravel()}
+
+
     if __name__ == "__main__":
         case, folder = sys.argv[1], sys.argv[2]
         res = globals()[case](*sys.argv[3:])
@@ -425,6 +443,16 @@ def test_nccl_reduces_cupy_buffers_where_every_worker_has_it(monkeypatch, rank):
     c3 = _FakeComm(rank=rank)
     spmd.allreduce_flat(c3, cupy2.ndarray(np.ones(4, np.float32)))
     assert not log2 and c3.calls[0] == ("allreduce", False)
+    # a worker on the CPU takes part in the decision too (it votes no), so that a GPU
+    # worker and a CPU worker ("parallel" on a mixed cluster) make the same MPI calls
+    monkeypatch.delenv("DLARR_NCCL")
+    monkeypatch.setattr(spmd, "_NCCL", {})
+    c4 = _FakeComm(rank=rank)
+    host = np.ones(3, np.float32)
+    assert spmd.allreduce_flat(c4, host) is host and np.array_equal(host, np.full(3, 2.0))
+    assert [k for k, _ in c4.calls] == ["allreduce", "Allreduce"] and c4.calls[0][1] is False
+    spmd.allreduce_flat(c4, cupy2.ndarray(np.ones(4, np.float32)))   # decided: no NCCL
+    assert not log2 and [k for k, _ in c4.calls] == ["allreduce", "Allreduce", "Allreduce"]
 
 
 def test_import_dlarr_imports_no_mpi4py():
@@ -575,6 +603,18 @@ def test_batch_normalization_moving_variance_pools_the_parts(cases):
         np.testing.assert_allclose(got["var"], one["var"], rtol=0.05)
     averaged = dv * one["part_var"].mean(axis=0) + (1 - dv)   # averaging the parts alone
     assert np.all(np.abs(averaged - one["var"]) > 0.5 * one["var"]), (averaged, one["var"])
+
+
+def test_batch_normalization_pooling_across_sequence_chunks(cases):
+    """Each chunk's pooling starts from the statistics the workers share (the previous
+    chunk's pooled ones), not from a worker's own: the result is one process's."""
+    _skip_without_mpi()
+    mod, script, folder = cases
+    one = mod.bnchunks("cpu")
+    _mpiexec(2, script, "bnchunks", folder, "parallel")
+    for got in _results(folder, "bnchunks", 2):
+        np.testing.assert_allclose(got["mean"], one["mean"], rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(got["var"], one["var"], rtol=0.02)
 
 
 def test_batch_normalization_statistics_agree_on_every_worker(cases):

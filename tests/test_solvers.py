@@ -175,6 +175,22 @@ def test_a_registered_flat_step_is_used_and_checked():
         unregister_solver("toy-flat")
 
 
+def test_a_flat_step_that_returns_its_input_is_refused():
+    """The learnables handed out by the previous step are views of its vector: a flat
+    step that changed it in place would change the previous network too."""
+    def in_place(p, g, state, lr, t, o):
+        p -= lr * g
+        return p, ()
+    entry = register_solver("toy-inplace", _toy_sgd_step, flat=in_place)
+    try:
+        slots, params, grads = _net_and_grads()
+        stepper = Stepper(entry, trainingOptions("toy-inplace"), slots)
+        with pytest.raises(ValueError, match="its flat step must return a new vector"):
+            stepper.step(params, grads[0], 0.1)
+    finally:
+        unregister_solver("toy-inplace")
+
+
 def test_stepper_checks_what_a_step_returns():
     bad = register_solver("toy-bad", lambda p, g, s, lr, t, o: (p, (None,)), state=())
     try:

@@ -208,25 +208,28 @@ def _to_host(a):
 
 
 _NCCL_TYPES = {"float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64"}
-_NCCL = {}                  # (MPI communicator, GPU) -> NCCL communicator, or None
+_NCCL = {}          # id(MPI communicator) -> (it, (nccl, NCCL communicator) or None)
 
 
-def _nccl(c, cupy):
+def _nccl(c, buf):
     """The NCCL communicator (CuPy's ``cupy.cuda.nccl``) of the workers of ``c`` on their
-    current GPUs, made once: worker 0's unique id goes to every worker over MPI.  None
-    where some worker's CuPy has no NCCL or ``DLARR_NCCL=0`` is set (a collective: every
-    worker decides the same)."""
-    key = (id(c), cupy.cuda.Device().id)
-    if key not in _NCCL:
+    GPUs, or None.  Decided once, at the first exchange, by every worker (a collective):
+    NCCL only where every worker's array is a CuPy one, its CuPy has NCCL and
+    ``DLARR_NCCL=0`` is not set; then worker 0's unique id goes to the others over MPI."""
+    known = _NCCL.get(id(c))
+    if known is not None and known[0] is c:
+        return known[1]
+    usable = nccl = None
+    if is_cupy_array(buf) and os.environ.get("DLARR_NCCL", "").strip() != "0":
+        import cupy                 # a CuPy array exists already
         nccl = getattr(cupy.cuda, "nccl", None)
-        usable = os.environ.get("DLARR_NCCL", "").strip() != "0" and \
-            bool(getattr(nccl, "available", False))
-        if not c.allreduce(usable, op=_mpi().LAND):
-            _NCCL[key] = None
-        else:
-            uid = c.bcast(nccl.get_unique_id() if c.Get_rank() == 0 else None, root=0)
-            _NCCL[key] = (nccl, nccl.NcclCommunicator(c.Get_size(), uid, c.Get_rank()))
-    return _NCCL[key]
+        usable = bool(getattr(nccl, "available", False))
+    found = None
+    if c.allreduce(bool(usable), op=_mpi().LAND):
+        uid = c.bcast(nccl.get_unique_id() if c.Get_rank() == 0 else None, root=0)
+        found = (nccl, nccl.NcclCommunicator(c.Get_size(), uid, c.Get_rank()))
+    _NCCL[id(c)] = (c, found)
+    return found
 
 
 def _mpi():
@@ -267,17 +270,17 @@ def _rebuild(tree, arrays, where):
 def allreduce_flat(c, buf):
     """The sum over the workers of the contiguous 1-D array ``buf`` (which may be
     overwritten): one call.  A CuPy array of float32 or float64 is reduced by NCCL where
-    CuPy has it (``_nccl``); otherwise it goes to MPI as a device buffer when the MPI is
+    every worker has it (``_nccl``); otherwise it goes to MPI as a device buffer when the MPI is
     CUDA-aware (``cuda_aware``), staged through the host if not; it comes back as a CuPy
     array."""
     MPI = _mpi()
+    found = _nccl(c, buf)
     if not is_cupy_array(buf):
         c.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
         return buf
     import cupy                 # a CuPy array exists already
     dtype = _NCCL_TYPES.get(np.dtype(buf.dtype).name)
-    found = _nccl(c, cupy) if dtype else None
-    if found is not None:
+    if found is not None and dtype is not None:
         nccl, nc = found
         nc.allReduce(buf.data.ptr, buf.data.ptr, buf.size, getattr(nccl, dtype),
                      nccl.NCCL_SUM, cupy.cuda.get_current_stream().ptr)

@@ -175,10 +175,10 @@ def _running(net):
             if getattr(l, "_running_states", ())]
 
 
-def _mini_batch_states(net):
-    """A mini-batch's initial states: the recurrent ones at their initial values, the
-    running ones where training has brought them."""
-    state = net._initial_states()
+def _mini_batch_states(net, state=None):
+    """A mini-batch's initial states: the recurrent ones at their initial values (or those
+    of ``state``), the running ones where training has brought them."""
+    state = net._initial_states() if state is None else list(state)
     for i, names in _running(net):
         state[i] = {**state[i], **{k: net._state[i][k] for k in names}}
     return state
@@ -232,6 +232,7 @@ def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, gua
             loss, gvalues, Y, t, m = par.combine(loss, grads, Y, ch, seq_out, net, _running(net),
                                                  before)
             T = DLArray._new(xp.asarray(t), T._fmt)
+            state = _mini_batch_states(net, state)    # the next chunk starts from the pooled
         if not math.isfinite(loss):
             if guard is not None:
                 guard.restore(net)

@@ -351,11 +351,16 @@ class _Flat:
                              f"vector of {p.size} and a state of {len(stepper.solver.state)} "
                              f"values; it returned {new.shape} and {len(state)}")
         self.state = tuple(state)
+        if new is p or self.xp.may_share_memory(new, p):
+            if learn_rate != 0 or new is not p:
+                raise ValueError(f"solver {stepper.solver.name!r}: its flat step must return "
+                                 "a new vector (the learnables it got belong to the network "
+                                 "of the previous step); it returned its input or a view of it")
+            return list(params)                # learn rate 0: nothing changes
         pieces = self.pieces(new)
-        if new is not p:
-            for old, piece, f in zip(params, pieces, stepper._rates):
-                if f is not None:
-                    piece[...] = stepper._scaled(old._data, piece, f)
+        for old, piece, f in zip(params, pieces, stepper._rates):
+            if f is not None:
+                piece[...] = stepper._scaled(old._data, piece, f)
         self.vector, self.handed = new, pieces
         stepper.last = new
         return [DLArray._new(piece, fmt) for piece, fmt in zip(pieces, self.fmts)]
