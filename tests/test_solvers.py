@@ -181,25 +181,24 @@ def test_a_flat_step_that_returns_its_input_is_refused():
     def in_place(p, g, state, lr, t, o):
         p -= lr * g
         return p, ()
-    entry = register_solver("toy-inplace", _toy_sgd_step, flat=in_place)
-    try:
-        slots, params, grads = _net_and_grads()
-        stepper = Stepper(entry, trainingOptions("toy-inplace"), slots)
-        with pytest.raises(ValueError, match="its flat step must return a new vector"):
-            stepper.step(params, grads[0], 0.1)
-    finally:
-        unregister_solver("toy-inplace")
+    _refused("toy-inplace", dict(step=_toy_sgd_step, flat=in_place),
+             "its flat step must return a new vector")
 
 
 def test_stepper_checks_what_a_step_returns():
-    bad = register_solver("toy-bad", lambda p, g, s, lr, t, o: (p, (None,)), state=())
+    _refused("toy-bad", dict(step=lambda p, g, s, lr, t, o: (p, (None,)), state=()),
+             "solver 'toy-bad': its step must return")
+
+
+def _refused(name, registration, message):
+    """A step of solver ``name`` (registered for the test) is refused with ``message``."""
+    entry = register_solver(name, **registration)
     try:
         slots, params, grads = _net_and_grads()
-        stepper = Stepper(bad, trainingOptions("toy-bad"), slots)
-        with pytest.raises(ValueError, match="solver 'toy-bad': its step must return"):
-            stepper.step(params, grads[0], 0.1)
+        with pytest.raises(ValueError, match=message):
+            Stepper(entry, trainingOptions(name), slots).step(params, grads[0], 0.1)
     finally:
-        unregister_solver("toy-bad")
+        unregister_solver(name)
 
 
 # ----- a registered solver, end to end -----------------------------------------------------------

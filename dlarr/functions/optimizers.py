@@ -164,15 +164,7 @@ def adam_raw(xp, p, g, m, v, effective, b1, b2, eps):
     t = xp.multiply(g, c(1.0 - b1), out=xp.empty_like(p))     # (0-d arrays stay arrays)
     xp.multiply(m, c(b1), out=m)
     xp.add(m, t, out=m)
-    xp.multiply(g, g, out=t)
-    xp.multiply(t, c(1.0 - b2), out=t)
-    xp.multiply(v, c(b2), out=v)
-    xp.add(v, t, out=v)
-    xp.sqrt(v, out=t)
-    xp.add(t, c(eps), out=t)
-    xp.divide(m, t, out=t)
-    xp.multiply(t, c(effective), out=t)
-    return xp.subtract(p, t, out=t)
+    return _rms_scaled_step(xp, p, m, g, v, t, effective, b2, eps)
 
 
 def sgdm_raw(xp, p, g, u, lr, mu):
@@ -186,15 +178,21 @@ def sgdm_raw(xp, p, g, u, lr, mu):
 
 def rmsprop_raw(xp, p, g, v, lr, b2, eps):
     """The new p after one RMSProp step; v <- b2 v + (1 - b2) g^2 in place."""
+    return _rms_scaled_step(xp, p, g, g, v, xp.empty_like(p), lr, b2, eps)
+
+
+def _rms_scaled_step(xp, p, num, g, v, t, rate, b2, eps):
+    """Adam's and RMSProp's common end: v <- b2 v + (1 - b2) g^2 in place, then the new
+    p = p - rate * num / (sqrt(v) + eps), computed in the scratch array ``t``."""
     c = p.dtype.type
-    t = xp.multiply(g, g, out=xp.empty_like(p))
+    xp.multiply(g, g, out=t)
     xp.multiply(t, c(1.0 - b2), out=t)
     xp.multiply(v, c(b2), out=v)
     xp.add(v, t, out=v)
     xp.sqrt(v, out=t)
     xp.add(t, c(eps), out=t)
-    xp.divide(g, t, out=t)
-    xp.multiply(t, c(lr), out=t)
+    xp.divide(num, t, out=t)
+    xp.multiply(t, c(rate), out=t)
     return xp.subtract(p, t, out=t)
 
 
