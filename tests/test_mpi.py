@@ -361,9 +361,11 @@ class _FakeComm:
         self.calls.append(("bcast", obj))
         return obj if self.rank == root else "uid-of-worker-0"
 
-    def allreduce(self, obj, op=None):
-        self.calls.append(("allreduce", obj))
-        return obj and self.others_usable
+    def allgather(self, obj):
+        sig, vote = obj                              # the structure check's (sig, vote)
+        mine = [(sig, vote)]
+        return mine + [(sig, self.others_usable)] if self.rank == 0 else \
+            [(sig, self.others_usable)] + mine
 
     def Allreduce(self, sendbuf, recvbuf, op=None):
         a = getattr(recvbuf, "a", recvbuf)           # a stand-in CuPy array's memory
@@ -371,9 +373,9 @@ class _FakeComm:
         a[...] *= self.size                          # every worker holds the same values
 
 
-def _fake_cupy(nccl_available=True):
+def _fake_cupy():
     """A stand-in for CuPy on the host: its ndarray (a NumPy array with a device pointer),
-    a stream, a device, and cupy.cuda.nccl recording its calls."""
+    a stream, and cupy.cuda.nccl recording its calls."""
     import types
     cupy = types.ModuleType("cupy")
     log = []
@@ -381,7 +383,7 @@ def _fake_cupy(nccl_available=True):
     class ndarray:                    # noqa: N801  (CuPy's name, what is_cupy_array checks)
         def __init__(self, a):
             self.a = np.ascontiguousarray(a)
-            self.dtype, self.size = self.a.dtype, self.a.size
+            self.dtype, self.size, self.shape = self.a.dtype, self.a.size, self.a.shape
             self.data = types.SimpleNamespace(ptr=self.a.ctypes.data)
 
         def get(self):
@@ -395,64 +397,66 @@ def _fake_cupy(nccl_available=True):
         def allReduce(self, send, recv, count, dtype, op, stream):
             log.append(("allReduce", send, recv, count, dtype, op, stream))
 
-    nccl = types.SimpleNamespace(available=nccl_available, NCCL_FLOAT32=7, NCCL_FLOAT64=8,
+    nccl = types.SimpleNamespace(available=True, NCCL_FLOAT32=7, NCCL_FLOAT64=8,
                                  NCCL_SUM=0, get_unique_id=lambda: "uid-0",
                                  NcclCommunicator=NcclCommunicator)
     cupy.ndarray, cupy.asarray = ndarray, ndarray
     cupy.cuda = types.SimpleNamespace(
-        nccl=nccl, Device=lambda: types.SimpleNamespace(id=0),
+        nccl=nccl,
         get_current_stream=lambda: types.SimpleNamespace(ptr=1234, synchronize=lambda: None))
     return cupy, log
 
 
 @pytest.mark.parametrize("rank", [0, 1])
-def test_nccl_reduces_cupy_buffers_where_every_worker_has_it(monkeypatch, rank):
-    """The GPU exchange's glue, on a stand-in CuPy (no GPU here): NCCL when every worker's
-    CuPy has it (worker 0's unique id broadcast over MPI, one communicator per GPU, reused;
-    float32 and float64 in place on the current stream); MPI otherwise, through the host
-    or as device buffers (DLARR_CUDA_AWARE_MPI=1)."""
+def test_nccl_reduces_cupy_buffers_when_every_worker_votes_for_it(monkeypatch, rank):
+    """The GPU exchange's glue, on a stand-in CuPy (no GPU here).  A worker votes for NCCL
+    when all its arrays are CuPy ones and its CuPy has NCCL (DLARR_NCCL=0: never); the
+    votes travel in a collective the workers make anyway (spmdPlus's structure check, the
+    start of training), so a CPU worker beside GPU ones makes the same calls.  With every
+    vote: one communicator from worker 0's unique id, reused, float32 and float64 reduced in
+    place on the current stream; otherwise MPI, through the host or as device buffers
+    (DLARR_CUDA_AWARE_MPI=1)."""
     pytest.importorskip("mpi4py")
     from dlarr.core import spmd
     cupy, log = _fake_cupy()
     monkeypatch.setitem(sys.modules, "cupy", cupy)
     monkeypatch.setattr(spmd, "_NCCL", {})
     monkeypatch.delenv("DLARR_NCCL", raising=False)
+    gpu = cupy.ndarray(np.ones(2, np.float32))
+    assert spmd.nccl_vote([gpu, gpu]) and not spmd.nccl_vote([gpu, np.ones(2)])
+    assert not spmd.nccl_vote([np.ones(2)]) and not spmd.nccl_vote([])
+    monkeypatch.setenv("DLARR_NCCL", "0")
+    assert not spmd.nccl_vote([gpu])
+    monkeypatch.delenv("DLARR_NCCL")
+    monkeypatch.setattr(cupy.cuda.nccl, "available", False)     # a CuPy without NCCL
+    assert not spmd.nccl_vote([gpu])
+    monkeypatch.setattr(cupy.cuda.nccl, "available", True)
+    # the structure check carries the votes: everyone's yes, or no
+    for other, want in ((True, True), (False, False)):
+        c = _FakeComm(rank=rank, others_usable=other)
+        assert spmd._check_same_structure(c, [gpu], [gpu], "spmdPlus") is want
+    # every worker voted yes: NCCL
     c = _FakeComm(rank=rank)
     for dt, code in ((np.float32, 7), (np.float64, 8), (np.float32, 7)):
         buf = cupy.ndarray(np.arange(5, dtype=dt))
-        assert spmd.allreduce_flat(c, buf) is buf
+        assert spmd.allreduce_flat(c, buf, nccl=True) is buf
         assert log[-1] == ("allReduce", buf.data.ptr, buf.data.ptr, 5, code, 0, 1234)
     assert [e for e in log if e[0] == "init"] == [("init", 2, "uid-0" if rank == 0 else
                                                    "uid-of-worker-0", rank)]
-    assert ("bcast", "uid-0" if rank == 0 else None) in c.calls
+    assert c.calls == [("bcast", "uid-0" if rank == 0 else None)]
     # integers are not NCCL's here: MPI, staged through the host
     ints = cupy.ndarray(np.arange(3))
-    out = spmd.allreduce_flat(c, ints)
+    out = spmd.allreduce_flat(c, ints, nccl=True)
     assert isinstance(out, cupy.ndarray) and np.array_equal(out.a, 2 * np.arange(3))
-    # a worker without NCCL: nobody uses it; device buffers go to a CUDA-aware MPI
-    cupy2, log2 = _fake_cupy()
-    monkeypatch.setitem(sys.modules, "cupy", cupy2)
-    monkeypatch.setattr(spmd, "_NCCL", {})
+    # no agreement: device buffers to a CUDA-aware MPI, host arrays as they are
+    n = len(log)
     monkeypatch.setenv("DLARR_CUDA_AWARE_MPI", "1")
-    c2 = _FakeComm(rank=rank, others_usable=False)
-    buf = cupy2.ndarray(np.ones(4, np.float32))
+    c2 = _FakeComm(rank=rank)
+    buf = cupy.ndarray(np.ones(4, np.float32))
     assert spmd.allreduce_flat(c2, buf) is buf and np.array_equal(buf.a, np.full(4, 2.0))
-    assert not log2 and c2.calls[-1] == ("Allreduce", "cupy")         # the device buffer
-    monkeypatch.setenv("DLARR_NCCL", "0")                  # switched off by the user
-    monkeypatch.setattr(spmd, "_NCCL", {})
-    c3 = _FakeComm(rank=rank)
-    spmd.allreduce_flat(c3, cupy2.ndarray(np.ones(4, np.float32)))
-    assert not log2 and c3.calls[0] == ("allreduce", False)
-    # a worker on the CPU takes part in the decision too (it votes no), so that a GPU
-    # worker and a CPU worker ("parallel" on a mixed cluster) make the same MPI calls
-    monkeypatch.delenv("DLARR_NCCL")
-    monkeypatch.setattr(spmd, "_NCCL", {})
-    c4 = _FakeComm(rank=rank)
     host = np.ones(3, np.float32)
-    assert spmd.allreduce_flat(c4, host) is host and np.array_equal(host, np.full(3, 2.0))
-    assert [k for k, _ in c4.calls] == ["allreduce", "Allreduce"] and c4.calls[0][1] is False
-    spmd.allreduce_flat(c4, cupy2.ndarray(np.ones(4, np.float32)))   # decided: no NCCL
-    assert not log2 and [k for k, _ in c4.calls] == ["allreduce", "Allreduce", "Allreduce"]
+    assert spmd.allreduce_flat(c2, host) is host and np.array_equal(host, np.full(3, 2.0))
+    assert len(log) == n and c2.calls == [("Allreduce", "cupy"), ("Allreduce", "numpy")]
 
 
 def test_import_dlarr_imports_no_mpi4py():

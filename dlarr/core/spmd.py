@@ -208,28 +208,33 @@ def _to_host(a):
 
 
 _NCCL_TYPES = {"float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64"}
-_NCCL = {}          # id(MPI communicator) -> (it, (nccl, NCCL communicator) or None)
+_NCCL = {}          # id(MPI communicator) -> (it, (nccl, NCCL communicator))
 
 
-def _nccl(c, buf):
-    """The NCCL communicator (CuPy's ``cupy.cuda.nccl``) of the workers of ``c`` on their
-    GPUs, or None.  Decided once, at the first exchange, by every worker (a collective):
-    NCCL only where every worker's array is a CuPy one, its CuPy has NCCL and
-    ``DLARR_NCCL=0`` is not set; then worker 0's unique id goes to the others over MPI."""
+def nccl_vote(arrays) -> bool:
+    """This worker's vote for reducing ``arrays`` with NCCL: they are all CuPy arrays, its
+    CuPy has NCCL (``cupy.cuda.nccl.available``) and ``DLARR_NCCL=0`` is not set.  The
+    workers use NCCL only when every one votes yes (their votes travel in a collective
+    they make anyway: spmdPlus's structure check, the start of training)."""
+    if not arrays or not all(is_cupy_array(a) for a in arrays) or \
+            os.environ.get("DLARR_NCCL", "").strip() == "0":
+        return False
+    import cupy                     # a CuPy array exists already
+    return bool(getattr(getattr(cupy.cuda, "nccl", None), "available", False))
+
+
+def _nccl(c):
+    """The workers' NCCL communicator on their current GPUs, made at the first use (every
+    worker gets there at once: they all voted yes in the same call) from worker 0's unique
+    id, which goes to the others over MPI."""
     known = _NCCL.get(id(c))
-    if known is not None and known[0] is c:
-        return known[1]
-    usable = nccl = None
-    if is_cupy_array(buf) and os.environ.get("DLARR_NCCL", "").strip() != "0":
-        import cupy                 # a CuPy array exists already
-        nccl = getattr(cupy.cuda, "nccl", None)
-        usable = bool(getattr(nccl, "available", False))
-    found = None
-    if c.allreduce(bool(usable), op=_mpi().LAND):
+    if known is None or known[0] is not c:
+        import cupy
+        nccl = cupy.cuda.nccl
         uid = c.bcast(nccl.get_unique_id() if c.Get_rank() == 0 else None, root=0)
-        found = (nccl, nccl.NcclCommunicator(c.Get_size(), uid, c.Get_rank()))
-    _NCCL[id(c)] = (c, found)
-    return found
+        known = _NCCL[id(c)] = (c, (nccl, nccl.NcclCommunicator(c.Get_size(), uid,
+                                                                c.Get_rank())))
+    return known[1]
 
 
 def _mpi():
@@ -267,21 +272,20 @@ def _rebuild(tree, arrays, where):
     return walk(put, tree, [], [], where, tname="X", strict=False)
 
 
-def allreduce_flat(c, buf):
+def allreduce_flat(c, buf, nccl=False):
     """The sum over the workers of the contiguous 1-D array ``buf`` (which may be
-    overwritten): one call.  A CuPy array of float32 or float64 is reduced by NCCL where
-    every worker has it (``_nccl``); otherwise it goes to MPI as a device buffer when the MPI is
-    CUDA-aware (``cuda_aware``), staged through the host if not; it comes back as a CuPy
-    array."""
+    overwritten): one call.  ``nccl``: every worker voted for NCCL (``nccl_vote``); then a
+    CuPy array of float32 or float64 is reduced by NCCL.  Otherwise a CuPy array goes to
+    MPI as a device buffer when the MPI is CUDA-aware (``cuda_aware``), staged through the
+    host if not; it comes back as a CuPy array."""
     MPI = _mpi()
-    found = _nccl(c, buf)
     if not is_cupy_array(buf):
         c.Allreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
         return buf
     import cupy                 # a CuPy array exists already
     dtype = _NCCL_TYPES.get(np.dtype(buf.dtype).name)
-    if found is not None and dtype is not None:
-        nccl, nc = found
+    if nccl and dtype is not None:
+        nccl, nc = _nccl(c)
         nc.allReduce(buf.data.ptr, buf.data.ptr, buf.size, getattr(nccl, dtype),
                      nccl.NCCL_SUM, cupy.cuda.get_current_stream().ptr)
         return buf
@@ -294,16 +298,16 @@ def allreduce_flat(c, buf):
     return cupy.asarray(host)
 
 
-def allreduce_arrays(c, arrays, op="sum"):
-    """Sum (``op="sum"``) the arrays over the workers: one MPI call per backend and
-    dtype, the arrays packed into one buffer (``allreduce_flat``)."""
+def allreduce_arrays(c, arrays, nccl=False):
+    """Sum the arrays over the workers: one call per backend and dtype, the arrays packed
+    into one buffer (``allreduce_flat``; ``nccl``: every worker voted for NCCL)."""
     result = [None] * len(arrays)
     groups = {}
     for i, a in enumerate(arrays):
         groups.setdefault((is_cupy_array(a), np.dtype(a.dtype).str), []).append(i)
     for idx in groups.values():
         xp = array_namespace(arrays[idx[0]])
-        buf = allreduce_flat(c, xp.concatenate([arrays[i].reshape(-1) for i in idx]))
+        buf = allreduce_flat(c, xp.concatenate([arrays[i].reshape(-1) for i in idx]), nccl)
         off = 0
         for i in idx:
             n = arrays[i].size
@@ -313,9 +317,11 @@ def allreduce_arrays(c, arrays, op="sum"):
 
 
 def _check_same_structure(c, tree, arrays, where):
-    """Every worker's leaves must have the same shapes and dtypes."""
+    """Every worker's leaves must have the same shapes and dtypes.  Returns whether every
+    worker votes for NCCL (``nccl_vote``)."""
     sig = [(tuple(a.shape), np.dtype(a.dtype).str) for a in arrays]
-    sigs = c.allgather(sig)
+    gathered = c.allgather((sig, nccl_vote(arrays)))
+    sigs = [g[0] for g in gathered]
     for k, s in enumerate(sigs):
         if s != sigs[0]:
             paths = [p for p, _ in tree_leaves(tree)]
@@ -325,6 +331,7 @@ def _check_same_structure(c, tree, arrays, where):
                                      f"{b[1]} on worker {k}")
             raise ValueError(f"{where}: worker 0 has {len(sigs[0])} values but worker {k} "
                              f"has {len(s)}")
+    return all(g[1] for g in gathered)
 
 
 def spmdPlus(X, destination=None):
@@ -357,9 +364,10 @@ def spmdPlus(X, destination=None):
     if c is None or c.Get_size() == 1:
         return X
     arrays = _leaf_arrays(X, "spmdPlus")
-    _check_same_structure(c, X, arrays, "spmdPlus")
+    nccl = _check_same_structure(c, X, arrays, "spmdPlus")
     wide = [_summable(a) for a in arrays]
-    sums = [back(s) for s, (_, back) in zip(allreduce_arrays(c, [a for a, _ in wide]), wide)]
+    sums = [back(s) for s, (_, back) in zip(allreduce_arrays(c, [a for a, _ in wide], nccl),
+                                             wide)]
     out = _rebuild(X, sums, "spmdPlus")
     return out if destination is None or destination == c.Get_rank() else None
 

@@ -9,8 +9,9 @@ exchange sums the gradients weighted by the part's share of the mini-batch's nor
 (its observations; its unpadded steps for trainnet's built-in sequence losses), so every
 worker takes the same solver step as one process would, up to floating-point summation
 order.  The initial learnables come from worker 0 (a mismatch of their sizes is an error at
-the start); running states (batch normalization's) are averaged over the parts; the
-predictions are gathered for the metrics, so every worker sees the same losses, metrics,
+the start); running states are averaged over the parts (batch normalization pools its
+moving variance: ``_worker_moments``/``_pooled``); the predictions travel in the same
+buffer, one MPI call per iteration, so every worker sees the same losses, metrics,
 validation and stopping decisions.  Worker 0 alone prints, plots and writes checkpoints.
 
 A worker that raises during training prints its traceback with its index and aborts every
@@ -92,6 +93,7 @@ class Workers:
             getattr(options, "ValidationData", None) is not None
             and math.isfinite(getattr(options, "ValidationPatience", math.inf)))
         self.stops = stops if self.n == 1 else self.c.bcast(stops, root=0)
+        self.nccl = False               # decided at the start (every worker's vote)
 
     def local(self, options):
         """The options this worker trains with: worker 0's; the others print nothing,
@@ -127,7 +129,9 @@ class Workers:
         values = [getattr(layer, p) for layer, p in slots]
         sig = [(layer.Name, p, tuple(v.shape), str(v._data.dtype))
                for (layer, p), v in zip(slots, values)]
-        sigs = self.c.allgather(sig)
+        gathered = self.c.allgather((sig, spmd.nccl_vote([v._data for v in values])))
+        sigs = [g[0] for g in gathered]
+        self.nccl = all(g[1] for g in gathered)     # the exchange goes through NCCL
         for k, s in enumerate(sigs):
             if s != sigs[0]:
                 diff = next(((a, b) for a, b in zip(sigs[0], s) if a != b), None)
@@ -201,7 +205,7 @@ class Workers:
         else:                                      # no observations here: nothing to add
             buf[:ng] = 0
         buf[ng:ng + ns] *= share
-        buf = spmd.allreduce_flat(self.c, buf)
+        buf = spmd.allreduce_flat(self.c, buf, self.nccl)
         summed, off = [], 0
         for a in arrays:
             summed.append(buf[off:off + a.size].reshape(a.shape).astype(a.dtype, copy=False))
