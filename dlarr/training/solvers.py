@@ -14,7 +14,10 @@ iterations, and its step::
 ``None`` on the first iteration), ``iteration`` counts from 1 and ``options``
 is the training options object (the solver reads its own options from it).
 The built-in steps wrap MATLAB's functional updates (``sgdmupdate``,
-``adamupdate``, ``rmspropupdate``).
+``adamupdate``, ``rmspropupdate``); an entry may also give ``flat``, the same step on
+all the learnables laid end to end in one vector (``register_solver``), which
+training uses where it can: the built-in ones share their formulas with those
+functions (``adam_raw``, ``sgdm_raw``, ``rmsprop_raw``).
 
 What trainNetwork adds around every solver's step, the same way for all (so a
 registered solver gets it for free) is in :class:`Stepper`: L2Regularization
