@@ -130,6 +130,18 @@ def test_nan_loss_stops_with_reason_and_finite_network():
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_finite_learnables_check_is_exact():
+    """The check behind "keep the last finite network": any NaN or Inf is found, and huge
+    finite double values (whose sum would overflow) are finite."""
+    from dlarr.core.dlarray import DLArray
+    from dlarr.training.loop import _finite
+    huge = DLArray._new(np.full(4, 1e308), "")
+    assert _finite([huge, huge]) and _finite([])
+    for bad in (np.nan, np.inf, -np.inf):
+        assert not _finite([huge, DLArray._new(np.array([1.0, bad], np.float32), "")])
+        assert not _finite([DLArray._new(np.array([bad]), "")])
+
+
 def test_nan_loss_trainnet_stop_reason():
     X, _ = _data(N=16)
     T = [x[:1] * 1e3 for x in X]

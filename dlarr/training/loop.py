@@ -197,12 +197,13 @@ def _store_running_states(net):
 
 
 def _finite(params):
-    """Whether every value of the learnables ``params`` is finite (one reduction each)."""
+    """Whether every value of the learnables ``params`` is finite (one reduction each, one
+    answer read back)."""
     if not params:
         return True
     xp = array_namespace(params[0]._data)
-    total = sum(xp.sum(xp.abs(p._data), dtype=xp.float64) for p in params)
-    return bool(xp.isfinite(total))
+    flags = [xp.isfinite(p._data).all() for p in params]
+    return bool(flags[0] if len(flags) == 1 else xp.stack(flags).all())
 
 
 def _iterations(net, batch, stepper, lr, options, seq_out, loss_fn, metrics, guard=None,
