@@ -22,7 +22,7 @@ def _relayout(X: DLArray, labelled_shape, perm, fmt) -> DLArray:
         X = bind(_reshape, [X], "", shape=tuple(labelled_shape))
     if perm != tuple(range(len(perm))):
         X = bind(_transpose, [X], "", perm=perm)
-    return DLArray._new(X._data, fmt, X._node)
+    return X._relabelled(fmt)
 
 
 def _leaf(data, fmt):
@@ -91,7 +91,7 @@ def _dlarray(X, fmt, copy, fname):
     if fmt is not None:
         fmt = _formats.check_format(fmt, f"{fname}: fmt")
     if isinstance(X, DLArray):
-        Y = DLArray._new(X._data, X._fmt, X._node)
+        Y = X._relabelled(X._fmt)
         if fmt is not None:
             shape, perm, cfmt = _formats.fit_format(X.shape, fmt, f"{fname}: fmt")
             Y = _relayout(X, shape, perm, cfmt)
@@ -284,7 +284,7 @@ def stripdims(X, fmt=None) -> DLArray:
     if not fmt or not X._fmt:
         if fmt is not None:
             _formats.check_format(fmt, "stripdims: fmt")
-        return DLArray._new(X._data, "", X._node)
+        return X._relabelled()
     fmt = _formats.check_format(fmt, "stripdims: fmt")
     src = {lab: [i for i, l in enumerate(X._fmt) if l == lab] for lab in set(X._fmt)}
     if len(src.get("U", ())) > fmt.count("U"):
@@ -309,7 +309,7 @@ def stripdims(X, fmt=None) -> DLArray:
             shape.append(1)
         used[lab] += 1
     order += dropped                    # singletons: the reshape below removes them
-    Y = DLArray._new(X._data, "", X._node)
+    Y = X._relabelled()
     if order != list(range(len(order))):
         Y = bind(_transpose, [Y], "", perm=tuple(order))
     if Y.shape != tuple(shape):

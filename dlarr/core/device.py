@@ -70,8 +70,8 @@ def gpuArray(X):
     if isinstance(X, DLArray):
         if is_cupy_array(X._data):
             return X
-        Y = bind(_to_gpu, [DLArray._new(X._data, "", X._node)], "")
-        return DLArray._new(Y._data, X._fmt, Y._node)
+        Y = bind(_to_gpu, [X._relabelled()], "")
+        return Y._relabelled(X._fmt)
     if is_cupy_array(X):
         return X
     return _cupy().asarray(X)
@@ -104,8 +104,8 @@ def gather(X):
     if isinstance(X, DLArray):
         if not is_cupy_array(X._data):
             return X
-        Y = bind(_to_host, [DLArray._new(X._data, "", X._node)], "")
-        return DLArray._new(Y._data, X._fmt, Y._node)
+        Y = bind(_to_host, [X._relabelled()], "")
+        return Y._relabelled(X._fmt)
     if is_cupy_array(X):
         return X.get()
     if is_numpy_array(X):

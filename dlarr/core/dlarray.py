@@ -67,6 +67,11 @@ class DLArray:
         self._node = node
         return self
 
+    def _relabelled(self, fmt: str = "") -> "DLArray":
+        """The same data and trace under format ``fmt`` (unformatted by default): a
+        relabelling, no recorded op (the caller knows the labels fit the data)."""
+        return DLArray._new(self._data, fmt, self._node)
+
     def __init__(self, *args, **kwargs):  # pragma: no cover - guidance only
         raise TypeError("create a DLArray with dl.dlarray(X) or dl.dlarray(X, fmt)")
 

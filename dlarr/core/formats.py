@@ -56,6 +56,14 @@ def canonical(fmt: str) -> tuple[tuple[int, ...], str]:
     return perm, "".join(fmt[i] for i in perm)
 
 
+def without_trailing_ones(shape) -> tuple:
+    """``shape`` without its trailing singleton dimensions (all of them: (1, 1) gives ())."""
+    shape = tuple(shape)
+    while shape and shape[-1] == 1:
+        shape = shape[:-1]
+    return shape
+
+
 def _is_vector(shape) -> bool:
     """MATLAB's ``isvector`` after MATLAB drops trailing singletons: a scalar, a
     1-D array, a row or a column."""

@@ -275,7 +275,7 @@ def squeeze(X):
         X = _as_float(X, "squeeze")
     shape, fmt = _formats.squeeze_plan(X._fmt, X.shape)
     if shape == X.shape:
-        return DLArray._new(X._data, fmt, X._node) if fmt != X._fmt else X
+        return X._relabelled(fmt) if fmt != X._fmt else X
     return bind(_reshape, [X], fmt, shape=shape)
 
 

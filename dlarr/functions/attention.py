@@ -98,7 +98,7 @@ def _to_cbn(X):
     when X has no "B" or no "S"/"T" dimension."""
     fmt, shape = X._fmt, X.shape
     order, rest = _axes(fmt)
-    D = DLArray._new(X._data, "", X._node)
+    D = X._relabelled()
     perm = tuple(order + rest)
     if perm != tuple(range(len(fmt))):
         D = bind(_transpose, [D], "", perm=perm)
@@ -116,7 +116,7 @@ def _from_cbn(Y, fmt, shape):
     inv = tuple(int(i) for i in np.argsort(perm))
     if inv != tuple(range(len(inv))):
         Y = bind(_transpose, [Y], "", perm=inv)
-    return DLArray._new(Y._data, fmt, Y._node)
+    return Y._relabelled(fmt)
 
 
 def _heads(X3, h):
@@ -300,7 +300,7 @@ def _attend(Q, q3, k3, v3, h, scale, p, mask, user_fmt):
         perm = _user_order(fmt, user_fmt)
         if perm != tuple(range(len(perm))):
             Y = bind(_transpose, [Y], "", perm=perm)
-        Y = DLArray._new(Y._data, "", Y._node)
+        Y = Y._relabelled()
     return Y, A
 
 

@@ -227,9 +227,6 @@ def _dlconv_weights_grad(x, g, geo, w_shape, cols=None):
 # Arguments
 # --------------------------------------------------------------------------
 
-def _unformatted(A):
-    return DLArray._new(A._data, "", A._node)
-
 
 def _read_format(A, fmt, fname, argname, optname):
     """``A`` labelled by the user's ``fmt`` option (``WeightsFormat``, ``BiasFormat``)."""
@@ -254,7 +251,7 @@ def _formatted_weights(W, fname):
                          "most two 'U' (filters per group, groups), e.g. 'SSCU' or 'TCU'")
     filt = [i for i, lab in enumerate(fmt) if lab in "ST"]
     order = tuple(filt + [fmt.index("C")] + [i for i, lab in enumerate(fmt) if lab == "U"])
-    D = _unformatted(W)
+    D = W._relabelled()
     if order != tuple(range(len(order))):
         D = bind(_transpose, [D], "", perm=order)
     return D, "".join(fmt[i] for i in filt)
@@ -279,7 +276,7 @@ def _weights(weights, WeightsFormat, x_fmt, xp, dt, fname):
             raise ValueError(f"{fname}: weights has size {_formats.describe('', W.shape)}; for "
                              f"{n_s}-D convolution it is filterSize ({n_s} dimensions) x "
                              "numChannelsPerGroup x numFiltersPerGroup x numGroups")
-        W, labels = _unformatted(W), "S" * n_s
+        W, labels = W._relabelled(), "S" * n_s
     n = len(labels)
     if W.ndim < n + 3:
         W = bind(_reshape, [W], "", shape=tuple(W.shape) + (1,) * (n + 3 - W.ndim))
@@ -301,7 +298,7 @@ def _bias(bias, BiasFormat, F, ndim, c_axis, xp, dt, fname):
                          f"elements (numFiltersPerGroup x numGroups); bias has size "
                          f"{_formats.describe(b._fmt, b.shape)}")
     shape = tuple(F if a == c_axis else 1 for a in range(ndim)) if b.size == F else ()
-    return bind(_reshape, [_unformatted(b)], "", shape=shape)
+    return bind(_reshape, [b._relabelled()], "", shape=shape)
 
 
 def _padding_value(v, fname):
@@ -320,7 +317,7 @@ def _padding_value(v, fname):
 def _pad_by_mode(X, axes, pads, mode, xp):
     """X padded along ``axes`` by reflecting or replicating its edges: a gather of
     the border elements (recorded getitem) on each side, then a recorded concat."""
-    U = _unformatted(X)
+    U = X._relabelled()
     for a, (pb, pa) in zip(axes, pads):
         n = U.shape[a]
         idx = np.pad(np.arange(n), (pb, pa), mode=_NUMPY_PAD_MODE[mode])
@@ -331,7 +328,7 @@ def _pad_by_mode(X, axes, pads, mode, xp):
             parts.append(bind(_getitem, [U], "", key=key(U.ndim, (a,), (xp.asarray(idx[pb + n:]),))))
         if len(parts) > 1:
             U = bind(_concat, parts, "", axis=a)
-    return DLArray._new(U._data, X._fmt, U._node)
+    return U._relabelled(X._fmt)
 
 
 # --------------------------------------------------------------------------
@@ -452,7 +449,7 @@ def _convolve(X, weights, bias, Stride, DilationFactor, Padding, PaddingValue, D
     win = Windows(tuple(axes), window, strides, dilations, pads)
     check_output(win, sizes, fname, "the filter")
     geo = ConvGeometry(win, c_axis, value)
-    Y = bind(_dlconv, [_unformatted(X), W], "", geo=geo)
+    Y = bind(_dlconv, [X._relabelled(), W], "", geo=geo)
     Y = Y + _bias(bias, BiasFormat, G * Fg, X.ndim, c_axis, xp, dt, fname)
-    Y = DLArray._new(Y._data, X._fmt, Y._node)
+    Y = Y._relabelled(X._fmt)
     return Y if user_fmt is None else user_layout(Y, user_fmt)

@@ -280,4 +280,4 @@ def embed(X, weights, *, DataFormat=None):
     perm = tuple(list(range(1, c_pos + 1)) + [0] + list(range(c_pos + 1, Y.ndim)))
     if perm != tuple(range(Y.ndim)):
         Y = bind(_transpose, [Y], "", perm=perm)
-    return DLArray._new(Y._data, out_fmt, Y._node)
+    return Y._relabelled(out_fmt)

@@ -59,9 +59,9 @@ def flatten(X):
         return X
     n_feat = sum(lab in "SC" for lab in fmt)           # S..., C lead in canonical order
     rest_fmt, rest_shape = fmt[n_feat:], X.shape[n_feat:]
-    D = DLArray._new(X._data, "", X._node)
+    D = X._relabelled()
     if n_feat > 1:          # column-major: reverse the feature axes, then row-major reshape
         D = bind(_transpose, [D], "", perm=tuple(reversed(range(n_feat)))
                  + tuple(range(n_feat, X.ndim)))
     Y = bind(_reshape, [D], "", shape=(math.prod(X.shape[:n_feat]),) + tuple(rest_shape))
-    return DLArray._new(Y._data, "C" + rest_fmt, Y._node)
+    return Y._relabelled("C" + rest_fmt)

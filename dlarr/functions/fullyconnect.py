@@ -14,12 +14,6 @@ from ..core.structural import _reshape, _transpose
 from ..core.registry import bind
 
 
-def _strip_ones(shape):
-    shape = tuple(shape)
-    while shape and shape[-1] == 1:
-        shape = shape[:-1]
-    return shape
-
 
 def _shaped(X, shape):
     """Unformatted ``X`` reshaped to ``shape`` (a recorded reshape, none when it has it)."""
@@ -35,16 +29,17 @@ def _flat_weights(W, feat_shape, fname, feat_fmt):
     MATLAB's column-major order, S1 fastest, as X does.
     """
     input_size = math.prod(feat_shape)
-    D = DLArray._new(W._data, "", W._node)
+    D = W._relabelled()
     if W.ndim == 2 and W.shape[1] == input_size:
         return D
-    if W.ndim >= 2 and _strip_ones(W.shape[1:]) == _strip_ones(feat_shape):
+    trim = _formats.without_trailing_ones
+    if W.ndim >= 2 and trim(W.shape[1:]) == trim(feat_shape):
         n = len(feat_shape)
         full = bind(_reshape, [D], "", shape=(W.shape[0],) + tuple(feat_shape))
         full = bind(_transpose, [full], "", perm=(0,) + tuple(range(n, 0, -1)))
         return bind(_reshape, [full], "", shape=(W.shape[0], input_size))
     feat = _formats.describe(feat_fmt, feat_shape) or "1"
-    full = " x ".join(str(k) for k in _strip_ones(feat_shape)) or "1"
+    full = " x ".join(str(k) for k in trim(feat_shape)) or "1"
     raise ValueError(f"{fname}: weights must be outputSize x {input_size} (the product of X's "
                      f"S and C sizes, {feat}) or outputSize x {full} (MATLAB's full size); "
                      f"weights has size {_formats.describe(W._fmt, W.shape)}")
@@ -123,17 +118,17 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
                          f"bias has size {_formats.describe(b._fmt, b.shape)}")
     rest_fmt = "".join(lab for lab in fmt[n_feat:] if lab != "U")
     rest_shape = tuple(n for lab, n in zip(fmt[n_feat:], X.shape[n_feat:]) if lab != "U")
-    Xf = DLArray._new(X._data, "", X._node)
+    Xf = X._relabelled()
     if n_feat > 1:   # MATLAB flattens S1, S2, ..., C with S1 fastest
         Xf = bind(_transpose, [Xf], "", perm=tuple(reversed(range(n_feat)))
                   + tuple(range(n_feat, X.ndim)))
     Xf = _shaped(Xf, (input_size, math.prod(rest_shape)))
     Y = matmul(Wf, Xf)
-    Y = Y + _shaped(DLArray._new(b._data, "", b._node), (out_size, 1))
+    Y = Y + _shaped(b._relabelled(), (out_size, 1))
     Y = _shaped(Y, (out_size,) + rest_shape)
     out_fmt = "C" + rest_fmt
     if user_fmt is None:
-        return DLArray._new(Y._data, out_fmt, Y._node)
+        return Y._relabelled(out_fmt)
     perm = _formats.user_order(user_fmt, out_fmt)
     if perm != tuple(range(len(perm))):
         Y = bind(_transpose, [Y], "", perm=perm)

@@ -330,12 +330,6 @@ def crossentropy(Y, targets, weights=None, *, ClassificationMode=None, TargetCat
                              DataFormat, WeightsFormat, per_element)
 
 
-def _no_trailing_ones(shape):
-    shape = tuple(shape)
-    while shape and shape[-1] == 1:
-        shape = shape[:-1]
-    return shape
-
 
 def _index_shaped(A, Y, user_fmt, caxis, fname, argname):
     """Raw data of ``A`` (targets or Mask) in Y's canonical order with a
@@ -365,7 +359,7 @@ def _index_shaped(A, Y, user_fmt, caxis, fname, argname):
             continue
         got = tuple(labelled[p] for p in perm)
         # fit_format's vector rules add or drop singleton "U"s: compare without trailing 1s
-        if _no_trailing_ones(got) == _no_trailing_ones(target):
+        if _formats.without_trailing_ones(got) == _formats.without_trailing_ones(target):
             return xp.transpose(data.reshape(labelled), perm).reshape(want)
     raise ValueError(f"{fname}: {argname} has size {_formats.describe('', data.shape)}; "
                      f"expected {expected}, in the dimension order of "

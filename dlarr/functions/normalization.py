@@ -141,14 +141,10 @@ def _vectors(X, pairs, fname):
     return ([_to_dl(a, xp, dt, fname, name) for a, name in zip([X] + vs, names)])
 
 
-def _plain(A):
-    """An unformatted view of DLArray ``A`` (same data, same trace)."""
-    return DLArray._new(A._data, "", A._node)
-
 
 def _shaped(V, shape):
     """Vector DLArray ``V`` reshaped (a recorded op) to ``shape``, unformatted."""
-    V = _plain(V)
+    V = V._relabelled()
     return V if V.shape == tuple(shape) else bind(_reshape, [V], "", shape=tuple(shape))
 
 
@@ -161,7 +157,7 @@ def _channel_shape(X):
 def _output(Y, fmt, user_fmt, shape):
     """Y (unformatted, in X's canonical layout) formatted like X, or, for an unformatted
     X, unformatted in X's own dimension order and size."""
-    Y = DLArray._new(Y._data, fmt, Y._node)
+    Y = Y._relabelled(fmt)
     if user_fmt is None:
         return Y
     Y = stripdims(Y, user_fmt)
@@ -186,7 +182,7 @@ def _decay(v, fname, name):
 
 def _column(V):
     """Statistics kept as singletons -> an unformatted numChannels-by-1 DLArray."""
-    return bind(_reshape, [_plain(V)], "", shape=(V.size, 1))
+    return bind(_reshape, [V._relabelled()], "", shape=(V.size, 1))
 
 
 # ==========================================================================
@@ -294,7 +290,7 @@ def _batchnorm_inference(X, offset, scaleFactor, stats, eps):
     Xd, *vs = _vectors(X, pairs, "batchnorm")
     off, sc, mu, var = (_shaped(v, _channel_shape(X)) for v in vs)
     a = sc / _ew.sqrt(var + eps)
-    return _plain(Xd) * a + (off - mu * a)
+    return Xd._relabelled() * a + (off - mu * a)
 
 
 def _batchnorm_training(X, offset, scaleFactor, stats, opts):
@@ -310,8 +306,8 @@ def _batchnorm_training(X, offset, scaleFactor, stats, opts):
     axes = tuple(i for i in range(X.ndim) if i != c)
     n = _check_count(X, axes, fname, "the 'S', 'T', 'B' and 'U' dimensions")
     cshape = _channel_shape(X)
-    Y, mu, var = bind(_normalize, [_plain(Xd), _shaped(vs[0], cshape), _shaped(vs[1], cshape)],
-                      ("", "", ""), axes=axes, epsilon=eps)
+    Y, mu, var = bind(_normalize, [Xd._relabelled(), _shaped(vs[0], cshape),
+                                   _shaped(vs[1], cshape)], ("", "", ""), axes=axes, epsilon=eps)
     mu, var = _column(mu), _column(var)
     if stats:                  # the running variance takes the unbiased one, N / (N - 1)
         mu = mu * mean_decay + _shaped(vs[2], mu.shape) * (1.0 - mean_decay)
@@ -337,7 +333,7 @@ def _affine_normalize(X, offset, scaleFactor, axes, eps, fname, user_fmt, shape)
     """Y of the per-channel normalization over ``axes`` (layernorm, instancenorm)."""
     Xd, off, sc = _vectors(X, [(offset, "offset"), (scaleFactor, "scaleFactor")], fname)
     cshape = _channel_shape(X)
-    Y = bind(_normalize, [_plain(Xd), _shaped(off, cshape), _shaped(sc, cshape)],
+    Y = bind(_normalize, [Xd._relabelled(), _shaped(off, cshape), _shaped(sc, cshape)],
              ("", "", ""), axes=axes, epsilon=eps)[0]
     return _output(Y, X._fmt, user_fmt, shape)
 
@@ -520,7 +516,7 @@ def groupnorm(X, numGroups, offset, scaleFactor, *, Epsilon=EPSILON, DataFormat=
         raise ValueError(f"{fname}: X (size {_formats.describe(X._fmt, X.shape)}) has no "
                          "elements to normalize over (a group's channels and the 'S', 'T' "
                          "and 'U' dimensions)")
-    Xs = bind(_reshape, [_plain(Xd)], "", shape=split)
+    Xs = bind(_reshape, [Xd._relabelled()], "", shape=split)
     Y = bind(_normalize, [Xs, _shaped(off, pshape), _shaped(sc, pshape)], ("", "", ""),
              axes=axes, epsilon=eps)[0]
     Y = bind(_reshape, [Y], "", shape=X.shape)

@@ -31,7 +31,6 @@ import numpy as np
 from ..core.arguments import came, name_value_pairs
 from ..core.backend import array_namespace
 from ..core.create import labelled
-from ..core.dlarray import DLArray
 from ..core.operands import _as_float
 from ..core.options import POOL_PADDINGS, AVGPOOL_PADDING_VALUES, POOL_SIZES, choose
 from ..core.reduction import _amax, _sum
@@ -219,7 +218,7 @@ def _global_options(fname, Stride, Padding, extra=()):
 
 
 def _result(Y, X, user_fmt):
-    Y = DLArray._new(Y._data, X._fmt, Y._node)
+    Y = Y._relabelled(X._fmt)
     return Y if user_fmt is None else user_layout(Y, user_fmt)
 
 
@@ -284,7 +283,7 @@ def maxpool(X, poolsize, *, Stride=1, Padding=0, DataFormat=None, PoolFormat=Non
     X, user_fmt = labelled(X, DataFormat, fname)
     X = _as_float(X, fname)
     axes = _pool_axes(X, PoolFormat, fname)
-    U = DLArray._new(X._data, "", X._node)
+    U = X._relabelled()
     if _is_global(poolsize, fname):
         _global_options(fname, Stride, Padding)
         return _result(bind(_amax, [U], "", axes=tuple(axes)), X, user_fmt)
@@ -359,7 +358,7 @@ def avgpool(X, poolsize, *, Stride=1, Padding=0, PaddingValue=0, DataFormat=None
     elif isinstance(PaddingValue, (bool, np.bool_)) or not (
             isinstance(PaddingValue, (int, float, np.integer, np.floating)) and PaddingValue == 0):
         raise ValueError(f"{fname}: PaddingValue must be 0 or 'mean', not {came(PaddingValue)}")
-    U = DLArray._new(X._data, "", X._node)
+    U = X._relabelled()
     if _is_global(poolsize, fname):
         _global_options(fname, Stride, Padding)
         count = math.prod(X.shape[a] for a in axes)

@@ -130,7 +130,7 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype, time_major=True):
     perm = [t_ax] + batch + list(reversed(feat)) + units if time_major else \
         list(reversed(feat)) + batch + [t_ax] + units
     shape = (info.T, info.B, info.I) if time_major else (info.I, info.B, info.T)
-    Xs = DLArray._new(Xd._data, "", Xd._node)
+    Xs = Xd._relabelled()
     if perm != list(range(len(perm))):
         Xs = bind(_transpose, [Xs], "", perm=tuple(perm))
     if Xs.shape != shape:
@@ -151,7 +151,7 @@ def present_output(Y: DLArray, info: SequenceInfo, H: int, time_major=True) -> D
     if Yc.shape != shape:
         Yc = bind(_reshape, [Yc], "", shape=shape)
     if info.user_fmt is None:
-        return DLArray._new(Yc._data, info.out_fmt, Yc._node)
+        return Yc._relabelled(info.out_fmt)
     perm = _formats.user_order(info.user_fmt, info.out_fmt)
     if perm != tuple(range(len(perm))):
         Yc = bind(_transpose, [Yc], "", perm=perm)
@@ -173,7 +173,7 @@ def prepare_state(S0, name, info, fname, time_major=True):
         H = S.shape[fmt.index("C")]
         nb = S.shape[fmt.index("B")] if "B" in fmt else 1
         kind = "formatted"
-        raw = DLArray._new(S._data, "", S._node)
+        raw = S._relabelled()
         if raw.shape != (H, nb):
             raw = bind(_reshape, [raw], "", shape=(H, nb))
     else:
@@ -199,7 +199,7 @@ def present_state(S: DLArray, kind: str, time_major=True):
     unformatted, or numeric as H0/C0 were."""
     St = bind(_transpose, [S], "", perm=(1, 0)) if time_major else S
     if kind == "formatted":
-        return DLArray._new(St._data, "CB", St._node)
+        return St._relabelled("CB")
     if kind == "dlarray":
         return St
     return St._data
@@ -215,7 +215,7 @@ def prepare_matrix(M, name, rows, cols, fname, info, what):
         hint = " (NumHiddenUnits is the number of rows of H0)" if "NumHidden" in what else ""
         raise ValueError(f"{fname}: {name} must be {what} = {rows} x {cols}; it has size "
                          f"{_formats.describe(D._fmt, D.shape)}{hint}")
-    return DLArray._new(D._data, "", D._node)
+    return D._relabelled()
 
 
 def prepare_vector(v, name, n, fname, info, what):
@@ -228,7 +228,7 @@ def prepare_vector(v, name, n, fname, info, what):
     if D.size != n or sum(1 for k in D.shape if k != 1) > 1:
         raise ValueError(f"{fname}: {name} must be a vector of {what} = {n} elements; it has "
                          f"size {_formats.describe(D._fmt, D.shape)}")
-    D = DLArray._new(D._data, "", D._node)
+    D = D._relabelled()
     return D if D.shape == (n,) else bind(_reshape, [D], "", shape=(n,))
 
 

@@ -218,7 +218,7 @@ def user_layout(Y, user_fmt):
     if cfmt != Y._fmt:                         # pragma: no cover - the caller keeps the labels
         raise AssertionError((user_fmt, Y._fmt))
     inv = tuple(int(i) for i in np.argsort(perm))
-    U = DLArray._new(Y._data, "", Y._node)
+    U = Y._relabelled()
     if inv != tuple(range(len(inv))):
         U = bind(_transpose, [U], "", perm=inv)
     return U

@@ -167,7 +167,7 @@ def op_arith(ctx, node, inputs, attrs):
 def _elementwise(kind):
     def op(ctx, node, inputs, attrs):
         x = inputs[0]
-        return [x.with_axes(x.axes, x.chain + (_spec(kind, node),))]
+        return [x.then(_spec(kind, node))]
     return op
 
 
@@ -177,7 +177,7 @@ def _with_property(kind, attr, prop, default):
     def op(ctx, node, inputs, attrs):
         x = inputs[0]
         spec = _spec(kind, node, **{prop: float(attrs.get(attr, default))})
-        return [x.with_axes(x.axes, x.chain + (spec,))]
+        return [x.then(spec)]
     return op
 
 
@@ -193,7 +193,7 @@ def op_clip(ctx, node, inputs, attrs):
         raise OnnxImportError(f"clips to [{lo}, {hi}]; dlarr's clippedReluLayer clips to "
                               "[0, Ceiling] with Ceiling > 0")
     spec = _spec("relu", node) if hi is None else _spec("clippedrelu", node, Ceiling=float(hi))
-    return [x.with_axes(x.axes, x.chain + (spec,))]
+    return [x.then(spec)]
 
 
 def op_gelu(ctx, node, inputs, attrs):
@@ -201,7 +201,7 @@ def op_gelu(ctx, node, inputs, attrs):
     approximate = attrs.get("approximate", "none")
     approximate = approximate.decode() if isinstance(approximate, bytes) else approximate
     spec = _spec("gelu", node, Approximation=approximate)
-    return [x.with_axes(x.axes, x.chain + (spec,))]
+    return [x.then(spec)]
 
 
 def op_softmax(ctx, node, inputs, attrs):
@@ -213,7 +213,7 @@ def op_softmax(ctx, node, inputs, attrs):
         raise LayoutError(
             f"normalizes over axis {a}{'' if ctx.opset >= 13 else ' and after'} of the data "
             f"{layout_text(x.axes)} {LEGEND}; dlarr's softmaxLayer normalizes over the channels")
-    return [x.with_axes(x.axes, x.chain + (_spec("softmax", node),))]
+    return [x.then(_spec("softmax", node))]
 
 
 def _scalar_input(inputs, k, what, kinds):
@@ -241,7 +241,7 @@ def op_dropout(ctx, node, inputs, attrs):
     spec = _spec("dropout", node, Probability=ratio)
     mask = Bad(f"the Dropout node {node.name!r}: its mask output is used; dlarr's dropoutLayer "
                "outputs only the data")
-    return [x.with_axes(x.axes, x.chain + (spec,)), mask]
+    return [x.then(spec), mask]
 
 
 # op type -> (handler(ctx, node, inputs, attrs) -> outputs, attributes it takes)

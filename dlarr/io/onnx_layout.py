@@ -72,6 +72,10 @@ class Data:
         return Data(axes, self.csize, self.chain if chain is None else chain, self.dsize,
                     self.dtype)
 
+    def then(self, spec):
+        """The same data after one more layer (``spec``) in its chain."""
+        return self.with_axes(self.axes, self.chain + (spec,))
+
     def description(self):
         return f"the network's data, laid out {layout_text(self.axes)}"
 

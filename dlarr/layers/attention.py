@@ -354,7 +354,7 @@ class PositionEmbeddingLayer(Layer):
                              f"positions along '{fmt[pos]}', more than MaxPosition "
                              f"{self.MaxPosition}")
         W = self.Weights
-        E = bind(_getitem, [DLArray._new(W._data, "", W._node)], "", key=(slice(None),
+        E = bind(_getitem, [W._relabelled()], "", key=(slice(None),
                                                                            slice(0, n)))
         if pos < c:                                      # an S dimension comes before C
             E = bind(_transpose, [E], "", perm=(1, 0))
@@ -362,7 +362,7 @@ class PositionEmbeddingLayer(Layer):
                      for i in range(len(fmt)))
         full = tuple(self.OutputSize if i == c else k for i, k in enumerate(X.shape))
         E = bind(_broadcast_to, [bind(_reshape, [E], "", shape=view)], "", shape=full)
-        return DLArray._new(E._data, fmt, E._node), state
+        return E._relabelled(fmt), state
 
 
 @name_value_pairs(2, names=lambda: PositionEmbeddingLayer._props)

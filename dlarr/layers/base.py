@@ -384,6 +384,7 @@ class Layer:
     _states: tuple = ()
     _factor_prefix: dict = {}       # learnable -> prefix of its factor properties
     _ngates = 1
+    _creation_only: tuple = _PORTS  # read-only properties, set only when the layer is created
 
     NumInputs = 1
     InputNames = ("in",)
@@ -422,7 +423,7 @@ class Layer:
         for k, (default, _) in self._props.items():
             object.__setattr__(self, k, default)
         for k, v in options.items():
-            if k in _PORTS and k in self._props:     # read-only, but set when created
+            if k in self._creation_only and k in self._props:    # read-only, set when created
                 object.__setattr__(self, k, self._props[k][1](v, k, self))
             else:
                 setattr(self, k, v)
@@ -431,10 +432,10 @@ class Layer:
         if key.startswith("_"):
             object.__setattr__(self, key, value)
             return
-        if key in _PORTS:
+        if key in self._creation_only:
             raise AttributeError(f"{self._display}: {key} is read-only"
-                                 + (" (set it when the layer is created)" if key in self._props
-                                    else ""))
+                                 + (" (set it when the layer is created: it decides the "
+                                    "layer's ports)" if key in self._props else ""))
         if key not in self._props:
             close = difflib.get_close_matches(key, list(self._props), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""

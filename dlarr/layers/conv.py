@@ -17,6 +17,7 @@ from ..core import options as V
 from ..core.arguments import came, name_value_pairs
 from ..core.create import dlarray
 from ..core.dlarray import DLArray
+from ..core.formats import without_trailing_ones
 from ..core.options import (AVGPOOL_PADDING_VALUES, CONV_PADDING_MODES, CONV_PADDING_VALUES,
                             CONV_WEIGHT_INITIALIZERS, POOL_PADDING_MODES, choose)
 from ..core.registry import bind
@@ -56,6 +57,10 @@ def _padding_value(*names):
     check.options = names
     check.values = ("real scalar",) + tuple(f"'{n}'" for n in names)
     return check
+
+
+_PADDING_VALUE_HELP = ("Value to pad the input with: 0 (default: zeros, which count in the "
+                      "average) or 'mean' (the average of the inputs in the region only).")
 
 
 def _zero_or_mean(v, name, layer):
@@ -112,12 +117,6 @@ def _needs_time(layer, has_time):
                          "a global pooling layer")
 
 
-def _strip_ones(shape):
-    shape = tuple(shape)
-    while shape and shape[-1] == 1:
-        shape = shape[:-1]
-    return shape
-
 
 def _sized(layer, prop, spec, sz, num_in, num_out, dtype):
     """Initialize learnable ``prop`` of size ``sz`` (``Layer._init_param``), with the
@@ -133,8 +132,8 @@ def _sized(layer, prop, spec, sz, num_in, num_out, dtype):
                              f"function returned size {' x '.join(map(str, cur.shape))}, "
                              f"expected {want}")
     if cur is not None:
-        if _strip_ones(cur.shape) != _strip_ones(sz) or (prop == "Bias" and cur.ndim == 2
-                                                         and cur.shape[0] != 1):
+        if without_trailing_ones(cur.shape) != without_trailing_ones(sz) or (
+                prop == "Bias" and cur.ndim == 2 and cur.shape[0] != 1):
             raise ValueError(f"Layer '{layer.Name}' ({layer._display}): {prop} must be {want}; "
                              f"it has size {' x '.join(map(str, cur.shape))}")
         if tuple(cur.shape) != tuple(sz):
@@ -247,7 +246,7 @@ class Convolution1DLayer(Layer):
 
     def _forward(self, X, training, state):
         from ..functions.conv import dlconv
-        W, b = (DLArray._new(v._data, "", v._node) for v in (self.Weights, self.Bias))
+        W, b = (v._relabelled() for v in (self.Weights, self.Bias))
         Y = dlconv(X, W, b, Stride=self.Stride, DilationFactor=self.DilationFactor,
                    Padding=_padding_arg(self), PaddingValue=self.PaddingValue,
                    WeightsFormat="SCU" if "S" in X.dims else "TCU")
@@ -355,9 +354,7 @@ class AveragePooling1DLayer(_Pooling1D):
     _default_name = "avgpool1d"
     _what = "average"
     _props = dict(_Pooling1D._props, PaddingValue=(0.0, _zero_or_mean))
-    _help = dict(_POOL_HELP, PaddingValue="Value to pad the input with: 0 (default: zeros, "
-                                          "which count in the average) or 'mean' (the "
-                                          "average of the inputs in the region only).")
+    _help = dict(_POOL_HELP, PaddingValue=_PADDING_VALUE_HELP)
 
     def _forward(self, X, training, state):
         from ..functions.pooling import avgpool
@@ -431,8 +428,8 @@ class _GlobalPooling1D(Layer):
         t = Y.dims.index("T")
         fmt = Y.dims[:t] + Y.dims[t + 1:]
         shape = Y.shape[:t] + Y.shape[t + 1:]
-        Z = bind(_reshape, [DLArray._new(Y._data, "", Y._node)], "", shape=shape)
-        return DLArray._new(Z._data, fmt, Z._node), state
+        Z = bind(_reshape, [Y._relabelled()], "", shape=shape)
+        return Z._relabelled(fmt), state
 
 
 class GlobalAveragePooling1DLayer(_GlobalPooling1D):

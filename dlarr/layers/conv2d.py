@@ -10,10 +10,10 @@ the helpers (padding values, learnable sizes) are the 1-D layers' (:mod:`.conv`)
 from __future__ import annotations
 
 from ..core.arguments import came, name_value_pairs
-from ..core.dlarray import DLArray
 from ..core.options import CONV2D_PADDING_MODES, POOL_PADDING_MODES, choose
 from .base import Layer, _choice, _integers, _name, layer_help
-from .conv import Convolution1DLayer, _FACTOR_HELP, _sized, _zero_or_mean
+from .conv import (_FACTOR_HELP, _PADDING_VALUE_HELP, Convolution1DLayer, _sized,
+                   _zero_or_mean)
 
 
 
@@ -187,7 +187,7 @@ class Convolution2DLayer(Layer):
 
     def _forward(self, X, training, state):
         from ..functions.conv import dlconv
-        W, b = (DLArray._new(v._data, "", v._node) for v in (self.Weights, self.Bias))
+        W, b = (v._relabelled() for v in (self.Weights, self.Bias))
         Y = dlconv(X, W, b, Stride=list(self.Stride), DilationFactor=list(self.DilationFactor),
                    Padding=_padding_arg(self), PaddingValue=self.PaddingValue,
                    WeightsFormat="SSCU")
@@ -284,9 +284,7 @@ class AveragePooling2DLayer(_Pooling2D):
     _default_name = "avgpool"
     _what = "average"
     _props = dict(_Pooling2D._props, PaddingValue=(0.0, _zero_or_mean))
-    _help = dict(_POOL_HELP, PaddingValue="Value to pad the input with: 0 (default: zeros, "
-                                          "which count in the average) or 'mean' (the "
-                                          "average of the inputs in the region only).")
+    _help = dict(_POOL_HELP, PaddingValue=_PADDING_VALUE_HELP)
 
     def _forward(self, X, training, state):
         from ..functions.pooling import avgpool

@@ -36,9 +36,6 @@ class _MiniBatchSize:
 MINI_BATCH_SIZE = _MiniBatchSize()
 
 
-def _plain(X):
-    return DLArray._new(X._data, "", X._node)
-
 
 class SequenceFoldingLayer(Layer):
     _display = "SequenceFoldingLayer"
@@ -72,10 +69,10 @@ class SequenceFoldingLayer(Layer):
                                  f"'CBT' data; got {X.dims!r}")
             nd = len(X.dims)
             perm = tuple(range(nd - 2)) + (nd - 1, nd - 2)        # ..., T, B
-            Z = bind(_transpose, [_plain(X)], "", perm=perm)
+            Z = bind(_transpose, [X._relabelled()], "", perm=perm)
             T = X.shape[-1]
             Z = bind(_reshape, [Z], "", shape=tuple(X.shape[:-2]) + (T * xp_b,))
-            Y = DLArray._new(Z._data, X.dims[:-1], Z._node)
+            Y = Z._relabelled(X.dims[:-1])
         from ..core.backend import array_namespace
         xp = array_namespace(X._data)
         n = DLArray._new(xp.full((1, 1), xp_b, dtype=X._data.dtype), "")
@@ -121,10 +118,10 @@ class SequenceUnfoldingLayer(Layer):
             raise ValueError(f"Layer '{self.Name}' ({self._display}): input 'in' has {BT} "
                              f"observations, not a multiple of the mini-batch size {B}")
         nd = len(X.dims)
-        Z = bind(_reshape, [_plain(X)], "", shape=tuple(X.shape[:-1]) + (BT // B, B))
+        Z = bind(_reshape, [X._relabelled()], "", shape=tuple(X.shape[:-1]) + (BT // B, B))
         perm = tuple(range(nd - 1)) + (nd, nd - 1)                # ..., B, T
         Z = bind(_transpose, [Z], "", perm=perm)
-        return DLArray._new(Z._data, X.dims + "T", Z._node), state
+        return Z._relabelled(X.dims + "T"), state
 
 
 @name_value_pairs(0, names=lambda: SequenceFoldingLayer._props)

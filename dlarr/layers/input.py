@@ -171,6 +171,11 @@ class _InputLayer(Layer):
         return (Y * 2 - 1 if norm == "rescale-symmetric" else Y), state
 
 
+# The normalization statistics both input layers hold (MATLAB's Mean, StandardDeviation,
+# Min, Max: [] until given or computed by training).
+_STATISTICS = {k: (None, _array_or_empty) for k in ("Mean", "StandardDeviation", "Min", "Max")}
+
+
 class SequenceInputLayer(_InputLayer):
     _display = "SequenceInputLayer"
     _type = "Sequence Input"
@@ -181,10 +186,7 @@ class SequenceInputLayer(_InputLayer):
         "MinLength": (1, _pos_int),
         "Normalization": ("none", _normalization),
         "NormalizationDimension": ("auto", _choice(*INPUT_NORMALIZATION_DIMENSIONS)),
-        "Mean": (None, _array_or_empty),
-        "StandardDeviation": (None, _array_or_empty),
-        "Min": (None, _array_or_empty),
-        "Max": (None, _array_or_empty),
+        **_STATISTICS,
     }
     _groups = (("Hyperparameters", ("InputSize", "MinLength", "Normalization",
                                     "NormalizationDimension", "Mean", "StandardDeviation",
@@ -264,10 +266,7 @@ class FeatureInputLayer(_InputLayer):
         "InputSize": (None, _num_features),
         "Normalization": ("none", _normalization),
         "NormalizationDimension": ("auto", _choice(*FEATURE_NORMALIZATION_DIMENSIONS)),
-        "Mean": (None, _array_or_empty),
-        "StandardDeviation": (None, _array_or_empty),
-        "Min": (None, _array_or_empty),
-        "Max": (None, _array_or_empty),
+        **_STATISTICS,
     }
     _groups = (("Hyperparameters", ("InputSize", "Normalization", "NormalizationDimension",
                                     "Mean", "StandardDeviation", "Min", "Max")),)

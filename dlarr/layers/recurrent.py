@@ -212,7 +212,7 @@ def _cell_text(names):
 
 def _as_cb(S):
     """A final state as a "CB" dlarray (the state outputs' format), on the tape."""
-    return S if S._fmt == "CB" else DLArray._new(S._data, "CB", S._node)
+    return S if S._fmt == "CB" else S._relabelled("CB")
 
 
 def _activation_text(size, has_time):
@@ -232,6 +232,7 @@ class _RecurrentLayer(Layer):
     _state_ports = ("hidden", "cell")      # the ports of _states, in order
     HasStateInputs = False                 # bilstmLayer: read-only 0, as in MATLAB
     HasStateOutputs = False
+    _creation_only = Layer._creation_only + _HAS_STATE     # they decide the ports
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -239,17 +240,12 @@ class _RecurrentLayer(Layer):
             for k in self._states:
                 if getattr(self, k) is not None:
                     raise ValueError(_state_inputs_text(self, k))
-        self._created = True
 
     def __setattr__(self, key, value):
-        if key in _HAS_STATE:
-            if key not in self._props:
-                raise TypeError(f"{self._display}: {key} is read-only and 0 (false): a "
-                                f"{self._type} layer has no state inputs or outputs (as in "
-                                "MATLAB); use lstmLayer or gruLayer for them")
-            if getattr(self, "_created", False):
-                raise AttributeError(f"{self._display}: {key} is read-only (set it when the "
-                                     "layer is created: it decides the layer's ports)")
+        if key in _HAS_STATE and key not in self._props:
+            raise TypeError(f"{self._display}: {key} is read-only and 0 (false): a "
+                            f"{self._type} layer has no state inputs or outputs (as in "
+                            "MATLAB); use lstmLayer or gruLayer for them")
         super().__setattr__(key, value)
 
     # ----- ports (MATLAB's read-only InputNames, ...; they follow HasState*) -------------
@@ -363,7 +359,7 @@ class _RecurrentLayer(Layer):
         if self.OutputMode == "sequence":
             return Y
         if isinstance(h, DLArray) and Y.shape[-1] and h.shape == Y.shape[:-1]:
-            return DLArray._new(h._data, Y._fmt[:-1], h._node)
+            return h._relabelled(Y._fmt[:-1])
         return Y[..., -1]
 
     def _weights(self):
