@@ -35,6 +35,8 @@ import statistics
 import sys
 import time
 
+from machine import cpu_model
+
 THREADS = 2
 if "--threads" in sys.argv[1:-1]:                     # before numpy starts OpenBLAS
     THREADS = int(sys.argv[sys.argv.index("--threads") + 1])
@@ -134,16 +136,6 @@ def torch_functions(x, w, b, padding):
                    bg.grad.numpy()]
     return forward, fwd_bwd, check
 
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main(argv=None):

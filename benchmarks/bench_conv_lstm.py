@@ -36,6 +36,8 @@ import statistics
 import sys
 import time
 
+from machine import cpu_model
+
 THREADS = 2
 if "--threads" in sys.argv[1:-1]:                     # before numpy starts OpenBLAS
     THREADS = int(sys.argv[sys.argv.index("--threads") + 1])
@@ -148,16 +150,6 @@ def torch_epochs(data, lstm, epochs, seed=0):
     truth = [classes.index(c) for c in np.asarray(YTest).ravel()]
     return times, float(np.mean(np.array(pred) == np.array(truth)))
 
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main(argv=None):

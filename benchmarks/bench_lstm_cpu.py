@@ -31,6 +31,8 @@ import statistics
 import sys
 import time
 
+from machine import cpu_model
+
 THREADS = 2
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, str(THREADS))
@@ -138,16 +140,6 @@ def torch_functions(x, W, R, b):
                    m.weight_hh_l0.grad.numpy(), m.bias_ih_l0.grad.numpy()[:, None]]
     return forward, fwd_bwd, check
 
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main(argv=None):
