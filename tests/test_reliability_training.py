@@ -142,6 +142,20 @@ def test_finite_learnables_check_is_exact():
         assert not _finite([DLArray._new(np.array([bad]), "")])
 
 
+def test_classification_loss_refuses_targets_of_another_layout():
+    """The output layer's loss takes targets in the output's own layout; anything else is
+    an error naming both, not a silent broadcast."""
+    from dlarr.core.dlarray import DLArray
+    from dlarr.training.losses import _output_loss
+    Y = DLArray._new(np.full((3, 2), 1 / 3, np.float32), "CB")
+    T = DLArray._new(np.eye(3, dtype=np.float32)[:, :2], "CB")
+    assert abs(float(_output_loss("classification", Y, T, None, False)) - np.log(3)) < 1e-6
+    for bad in (DLArray._new(np.ones((3, 2, 1), np.float32), "CBT"),
+                DLArray._new(np.ones((3, 1), np.float32), "CB")):
+        with pytest.raises(ValueError, match=r"the targets .* do not match the network's output"):
+            _output_loss("classification", Y, bad, None, False)
+
+
 def test_nan_loss_trainnet_stop_reason():
     X, _ = _data(N=16)
     T = [x[:1] * 1e3 for x in X]

@@ -10,7 +10,7 @@ from .arguments import as_array, came
 from .backend import array_namespace, is_array, is_python_scalar
 from .dlarray import DLArray
 from .registry import bind
-from .structural import _reshape, _transpose
+from .structural import _transpose, reshaped
 from .tape import Node, current_tape
 
 _KEEP = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.bool_))
@@ -18,8 +18,7 @@ _KEEP = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.bool_))
 
 def _relayout(X: DLArray, labelled_shape, perm, fmt) -> DLArray:
     """Reshape then transpose X's data (recorded ops), labelling the result ``fmt``."""
-    if X._data.shape != tuple(labelled_shape):
-        X = bind(_reshape, [X], "", shape=tuple(labelled_shape))
+    X = reshaped(X, labelled_shape)
     if perm != tuple(range(len(perm))):
         X = bind(_transpose, [X], "", perm=perm)
     return X._relabelled(fmt)
@@ -312,9 +311,7 @@ def stripdims(X, fmt=None) -> DLArray:
     Y = X._relabelled()
     if order != list(range(len(order))):
         Y = bind(_transpose, [Y], "", perm=tuple(order))
-    if Y.shape != tuple(shape):
-        Y = bind(_reshape, [Y], "", shape=tuple(shape))
-    return Y
+    return reshaped(Y, shape)
 
 
 def underlyingType(X) -> str:

@@ -26,6 +26,14 @@ def _reshape(a, shape):
     return a.reshape(shape)
 
 
+def reshaped(X: DLArray, shape) -> DLArray:
+    """``X`` unformatted and reshaped to ``shape``: a recorded reshape, none when X has
+    that shape already."""
+    shape = tuple(shape)
+    X = X._relabelled() if X._fmt else X
+    return X if X._data.shape == shape else bind(_reshape, [X], "", shape=shape)
+
+
 def _transpose_vjp(needs, g, ans, a, perm):
     return (bind(_transpose, [g], "", perm=tuple(int(i) for i in np.argsort(perm))),)
 

@@ -10,14 +10,9 @@ from ..core.create import labelled
 from ..core.dlarray import DLArray
 from ..core.linalg import matmul
 from ..core.operands import _as_float
-from ..core.structural import _reshape, _transpose
+from ..core.structural import _reshape, _transpose, reshaped
 from ..core.registry import bind
 
-
-
-def _shaped(X, shape):
-    """Unformatted ``X`` reshaped to ``shape`` (a recorded reshape, none when it has it)."""
-    return X if X.shape == shape else bind(_reshape, [X], "", shape=shape)
 
 
 def _flat_weights(W, feat_shape, fname, feat_fmt):
@@ -122,10 +117,10 @@ def fullyconnect(X, weights, bias, *, DataFormat=None):
     if n_feat > 1:   # MATLAB flattens S1, S2, ..., C with S1 fastest
         Xf = bind(_transpose, [Xf], "", perm=tuple(reversed(range(n_feat)))
                   + tuple(range(n_feat, X.ndim)))
-    Xf = _shaped(Xf, (input_size, math.prod(rest_shape)))
+    Xf = reshaped(Xf, (input_size, math.prod(rest_shape)))
     Y = matmul(Wf, Xf)
-    Y = Y + _shaped(b._relabelled(), (out_size, 1))
-    Y = _shaped(Y, (out_size,) + rest_shape)
+    Y = Y + reshaped(b._relabelled(), (out_size, 1))
+    Y = reshaped(Y, (out_size,) + rest_shape)
     out_fmt = "C" + rest_fmt
     if user_fmt is None:
         return Y._relabelled(out_fmt)

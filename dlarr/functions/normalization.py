@@ -37,7 +37,7 @@ from ..core.operands import _as_float, _float_dtype, _to_dl, _xp
 from ..core.options import choose
 from ..core.reduction import _sum
 from ..core.registry import bind, primitive
-from ..core.structural import _broadcast_to, _reshape
+from ..core.structural import _broadcast_to, _reshape, reshaped
 from .activations import _real_scalar
 
 from ..core.options import GROUP_NORMALIZATION_GROUPS, NORMALIZATION_DIMENSIONS  # noqa: E402
@@ -140,12 +140,6 @@ def _vectors(X, pairs, fname):
     dt = _float_dtype(X, *vs, where=fname, names=names)
     return ([_to_dl(a, xp, dt, fname, name) for a, name in zip([X] + vs, names)])
 
-
-
-def _shaped(V, shape):
-    """Vector DLArray ``V`` reshaped (a recorded op) to ``shape``, unformatted."""
-    V = V._relabelled()
-    return V if V.shape == tuple(shape) else bind(_reshape, [V], "", shape=tuple(shape))
 
 
 def _channel_shape(X):
@@ -288,7 +282,7 @@ def _batchnorm_inference(X, offset, scaleFactor, stats, eps):
     pairs = [(offset, "offset"), (scaleFactor, "scaleFactor"), (stats[0], "trainedMu"),
              (stats[1], "trainedSigmaSq")]
     Xd, *vs = _vectors(X, pairs, "batchnorm")
-    off, sc, mu, var = (_shaped(v, _channel_shape(X)) for v in vs)
+    off, sc, mu, var = (reshaped(v, _channel_shape(X)) for v in vs)
     a = sc / _ew.sqrt(var + eps)
     return Xd._relabelled() * a + (off - mu * a)
 
@@ -306,12 +300,12 @@ def _batchnorm_training(X, offset, scaleFactor, stats, opts):
     axes = tuple(i for i in range(X.ndim) if i != c)
     n = _check_count(X, axes, fname, "the 'S', 'T', 'B' and 'U' dimensions")
     cshape = _channel_shape(X)
-    Y, mu, var = bind(_normalize, [Xd._relabelled(), _shaped(vs[0], cshape),
-                                   _shaped(vs[1], cshape)], ("", "", ""), axes=axes, epsilon=eps)
+    Y, mu, var = bind(_normalize, [Xd._relabelled(), reshaped(vs[0], cshape),
+                                   reshaped(vs[1], cshape)], ("", "", ""), axes=axes, epsilon=eps)
     mu, var = _column(mu), _column(var)
     if stats:                  # the running variance takes the unbiased one, N / (N - 1)
-        mu = mu * mean_decay + _shaped(vs[2], mu.shape) * (1.0 - mean_decay)
-        var = var * (var_decay * n / max(n - 1, 1)) + _shaped(vs[3], var.shape) * \
+        mu = mu * mean_decay + reshaped(vs[2], mu.shape) * (1.0 - mean_decay)
+        var = var * (var_decay * n / max(n - 1, 1)) + reshaped(vs[3], var.shape) * \
             (1.0 - var_decay)
     return Y, mu, var
 
@@ -333,7 +327,7 @@ def _affine_normalize(X, offset, scaleFactor, axes, eps, fname, user_fmt, shape)
     """Y of the per-channel normalization over ``axes`` (layernorm, instancenorm)."""
     Xd, off, sc = _vectors(X, [(offset, "offset"), (scaleFactor, "scaleFactor")], fname)
     cshape = _channel_shape(X)
-    Y = bind(_normalize, [Xd._relabelled(), _shaped(off, cshape), _shaped(sc, cshape)],
+    Y = bind(_normalize, [Xd._relabelled(), reshaped(off, cshape), reshaped(sc, cshape)],
              ("", "", ""), axes=axes, epsilon=eps)[0]
     return _output(Y, X._fmt, user_fmt, shape)
 
@@ -517,7 +511,7 @@ def groupnorm(X, numGroups, offset, scaleFactor, *, Epsilon=EPSILON, DataFormat=
                          "elements to normalize over (a group's channels and the 'S', 'T' "
                          "and 'U' dimensions)")
     Xs = bind(_reshape, [Xd._relabelled()], "", shape=split)
-    Y = bind(_normalize, [Xs, _shaped(off, pshape), _shaped(sc, pshape)], ("", "", ""),
+    Y = bind(_normalize, [Xs, reshaped(off, pshape), reshaped(sc, pshape)], ("", "", ""),
              axes=axes, epsilon=eps)[0]
     Y = bind(_reshape, [Y], "", shape=X.shape)
     return _output(Y, X._fmt, user_fmt, shape)

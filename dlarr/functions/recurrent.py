@@ -18,7 +18,7 @@ from ..core.create import labelled
 from ..core.dlarray import DLArray
 from ..core.operands import _to_dl
 from ..core.registry import bind
-from ..core.structural import _reshape, _transpose
+from ..core.structural import _reshape, _transpose, reshaped
 
 # --------------------------------------------------------------------------
 # Activations: forward in place, derivative from the *output* value
@@ -133,8 +133,7 @@ def prepare_sequence(X, DataFormat, others, fname, xp, dtype, time_major=True):
     Xs = Xd._relabelled()
     if perm != list(range(len(perm))):
         Xs = bind(_transpose, [Xs], "", perm=tuple(perm))
-    if Xs.shape != shape:
-        Xs = bind(_reshape, [Xs], "", shape=shape)
+    Xs = reshaped(Xs, shape)
     out = [lab for lab in fmt if lab != "S"]
     if "C" not in out:
         out.append("C")
@@ -148,8 +147,7 @@ def present_output(Y: DLArray, info: SequenceInfo, H: int, time_major=True) -> D
     sizes = {"C": H, "B": info.B, "T": info.T, "U": 1}
     Yc = bind(_transpose, [Y], "", perm=(2, 1, 0)) if time_major else Y     # H x B x T
     shape = tuple(sizes[lab] for lab in info.out_fmt)
-    if Yc.shape != shape:
-        Yc = bind(_reshape, [Yc], "", shape=shape)
+    Yc = reshaped(Yc, shape)
     if info.user_fmt is None:
         return Yc._relabelled(info.out_fmt)
     perm = _formats.user_order(info.user_fmt, info.out_fmt)
@@ -174,8 +172,7 @@ def prepare_state(S0, name, info, fname, time_major=True):
         nb = S.shape[fmt.index("B")] if "B" in fmt else 1
         kind = "formatted"
         raw = S._relabelled()
-        if raw.shape != (H, nb):
-            raw = bind(_reshape, [raw], "", shape=(H, nb))
+        raw = reshaped(raw, (H, nb))
     else:
         kind = "dlarray" if isinstance(S0, DLArray) else "numeric"
         S = _to_dl(S0, xp, dtype, fname, name)
@@ -228,8 +225,7 @@ def prepare_vector(v, name, n, fname, info, what):
     if D.size != n or sum(1 for k in D.shape if k != 1) > 1:
         raise ValueError(f"{fname}: {name} must be a vector of {what} = {n} elements; it has "
                          f"size {_formats.describe(D._fmt, D.shape)}")
-    D = D._relabelled()
-    return D if D.shape == (n,) else bind(_reshape, [D], "", shape=(n,))
+    return reshaped(D, (n,))
 
 
 def hidden_size(h_H, c_H, fname):
