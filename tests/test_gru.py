@@ -110,3 +110,19 @@ def test_formatted_bias_must_be_labelled_c():
         gru(dl.dlarray(x, "CBT"), h0, W, R, dl.dlarray(b, "U"))
     with pytest.raises(ValueError, match=r"gru: DataFormat 'CXT': unknown label"):
         gru(x, h0, dl.dlarray(W), R, b, DataFormat="CXT")
+
+
+def test_state_from_numeric_h0_stays_traced_inside_dlfeval():
+    x, h0, W, R, b = params()
+    def f(Wd):
+        _, h = gru(dl.dlarray(x, "CBT"), h0[:, :1], Wd, R, b)
+        return dl.dlgradient(dl.sum(h, "all"), Wd), type(h)
+    g, kind = dl.dlfeval(f, dl.dlarray(W))
+    assert kind is dl.DLArray
+    # the same gradient as with H0 an unformatted dlarray (the traced path tested above)
+    def f2(Wd):
+        _, h = gru(dl.dlarray(x, "CBT"), dl.dlarray(h0[:, :1]), Wd, R, b)
+        return dl.dlgradient(dl.sum(h, "all"), Wd)
+    g2 = dl.dlfeval(f2, dl.dlarray(W))
+    assert np.abs(dl.extractdata(g2)).max() > 0
+    np.testing.assert_allclose(dl.extractdata(g), dl.extractdata(g2), rtol=1e-12)

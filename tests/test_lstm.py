@@ -302,6 +302,26 @@ def test_gradients_shared_initial_state_and_longer_sequence(chunk):
     check_grad(lambda *a: dl.lstm(*a), *args, rtol=1e-6, atol=1e-9, ndirs=2)
 
 
+def test_states_from_numeric_h0_c0_stay_traced_inside_dlfeval():
+    # MATLAB's H0 = zeros(H, 1): the final states are numeric outside dlfeval, but inside
+    # it a state computed from traced weights keeps its trace (an unformatted dlarray),
+    # so a loss on hiddenState/cellState differentiates instead of being "not traced".
+    x, h0, c0, W, R, b = params(C=3, H=2, B=2, T=4, seed=4, shared=True)
+    _, h, c = dl.lstm(dl.dlarray(x, "CBT"), h0, c0, dl.dlarray(W), R, b)
+    assert isinstance(h, np.ndarray) and isinstance(c, np.ndarray)
+    def kinds(Wd):
+        _, h, c = dl.lstm(dl.dlarray(x, "CBT"), h0, c0, Wd, R, b)
+        return [type(h), h.dims, type(c), c.dims, h.traced]
+    assert dl.dlfeval(kinds, dl.dlarray(W)) == [dl.DLArray, "", dl.DLArray, "", True]
+
+    def states(xd, Wd, Rd, bd):         # also called untraced, for the finite differences
+        _, h, c = dl.lstm(xd, h0, c0, Wd, Rd, bd)
+        h, c = dl.dlarray(h), dl.dlarray(c)
+        return dl.sum(h, "all") + dl.sum(c * c, "all")
+    check_grad(states, dl.dlarray(x, "CBT"), dl.dlarray(W), dl.dlarray(R), dl.dlarray(b),
+               rtol=1e-6, atol=1e-9)
+
+
 def test_gradients_reach_x_in_its_own_layout():
     rng = np.random.default_rng(4)
     _, h0, c0, _, R, b = params(C=6, H=2, B=2, T=3)

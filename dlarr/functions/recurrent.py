@@ -193,11 +193,13 @@ def prepare_state(S0, name, info, fname, time_major=True):
 
 def present_state(S: DLArray, kind: str, time_major=True):
     """B x H final state (H x B without ``time_major``) as H x B: "CB" formatted,
-    unformatted, or numeric as H0/C0 were."""
+    unformatted, or numeric as H0/C0 were; a numeric H0/C0's state that is traced (inside
+    dlfeval, from traced weights or X) stays an unformatted dlarray, so that its derivative
+    is not dropped."""
     St = bind(_transpose, [S], "", perm=(1, 0)) if time_major else S
     if kind == "formatted":
         return St._relabelled("CB")
-    if kind == "dlarray":
+    if kind == "dlarray" or St.traced:
         return St
     return St._data
 
