@@ -195,9 +195,8 @@ def gru(X, H0, weights, recurrentWeights, bias, *, DataFormat=None,
         Y: H x NumObservations x NumTimeSteps in X's format minus "S", or,
             for an unformatted X, unformatted in X's dimension order.
         hiddenState: the final state, H x NumObservations: "CB" when H0 was
-            formatted, otherwise of H0's kind (unformatted dlarray or numeric;
-            numeric only when untraced: inside dlfeval a state computed from traced
-            inputs is an unformatted dlarray, so that dlgradient can reach through it).
+            formatted, else of H0's kind (unformatted dlarray, or numeric unless
+            traced).
 
     Differentiable with respect to every input; a second derivative through
     gru (EnableHigherDerivatives) is an error.  The result type is single if

@@ -480,9 +480,7 @@ def lstm(X, H0, C0, weights, recurrentWeights, bias, *, DataFormat=None,
             (DataFormat "CTB" gives H x T x B).
         hiddenState, cellState: the final states, H x NumObservations: "CB"
             when H0/C0 were formatted, otherwise of H0's/C0's kind
-            (unformatted dlarray or numeric; numeric only when untraced: inside
-            dlfeval a state computed from traced inputs is an unformatted dlarray,
-            so that dlgradient can reach through it).
+            (unformatted dlarray, or numeric unless traced).
 
     Differentiable with respect to every input; a second derivative through
     lstm (EnableHigherDerivatives) is an error.  The result type is single if
