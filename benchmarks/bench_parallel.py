@@ -65,7 +65,7 @@ def worker(epochs, env, mbs=27):
               f"{allreduce:.6f}")
 
 
-def run(cmd, threads, copies=1):
+def run(cmd, threads, copies):
     """One run of a configuration in fresh processes: (s/epoch, s/it, exchange, allreduce);
     with ``copies``, that many independent processes at once, and the slowest one's result."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
@@ -90,7 +90,7 @@ def main():
     part = -(-27 // n)                  # the largest worker's part of a mini-batch
     configs = [("1 process, 1 thread", me + ["cpu"], 1, 1),
                (f"1 process, {n} threads", me + ["cpu"], n, 1),
-               (f"1 process, 1 thread, MiniBatchSize {part}", me + ["cpu", str(part)], 1),
+               (f"1 process, 1 thread, MiniBatchSize {part}", me + ["cpu", str(part)], 1, 1),
                (f"{n} lone processes at once, 1 thread, MiniBatchSize {part}",
                 me + ["cpu", str(part)], 1, n)]
     if shutil.which("mpiexec"):
